@@ -1,0 +1,104 @@
+# neo-containers: build, test, install.
+#
+#   make deps     apt-install every build and test dependency (Debian 12, root)
+#   make          build bin/neoc
+#   make check    unit tests (plain and ASan/UBSan) and integration tests
+#   make demo     import the example experiment and show it
+#   make install  DESTDIR= PREFIX=/usr/local
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS     = sqlite3 tcl jansson
+CFLAGS  ?= -O2 -g
+NC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Iconfigfs \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+DEB_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 tcl-dev \
+	   libjansson-dev libcmocka-dev libssh2-1-dev libfuse3-dev fuse3 \
+	   graphviz diod vde2 lxc busybox-static openssh-server iproute2 \
+	   python3
+
+LIB_SRC     = $(sort $(wildcard lib/*.c))
+CONFIGFS_SRC = $(sort $(wildcard configfs/*.c))
+NEOC_SRC    = $(sort $(wildcard neoc/*.c))
+CORE_SRC    = $(LIB_SRC) $(CONFIGFS_SRC)
+UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+UNIT_ASAN   = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+CORE_OBJ    = $(CORE_SRC:%.c=build/%.o) build/schema_sql.o
+CORE_ASAN   = $(CORE_SRC:%.c=build/asan/%.o) build/asan/schema_sql.o
+NEOC_OBJ    = $(NEOC_SRC:%.c=build/%.o)
+
+.PHONY: all deps check unit integration demo install clean bench
+all: bin/neoc
+
+build/schema_sql.c: configfs/schema.sql tools/embed.sh
+	@mkdir -p $(@D)
+	sh tools/embed.sh nc_schema_sql $< > $@
+
+build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/schema_sql.o: build/schema_sql.c
+	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+
+build/asan/schema_sql.o: build/schema_sql.c
+	@mkdir -p $(@D)
+	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+
+bin/neoc: $(NEOC_OBJ) $(CORE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+build/tests/%: tests/unit/%.c $(CORE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+
+build/asan/tests/%: tests/unit/%.c $(CORE_ASAN)
+	@mkdir -p $(@D)
+	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+
+# Install what the build and the tests need, only when something is missing.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: everything is installed"; fi
+
+check: deps
+	$(MAKE) all $(UNIT_BINS) $(UNIT_ASAN)
+	sh tests/run.sh
+
+unit: all $(UNIT_BINS) $(UNIT_ASAN)
+	sh tests/run.sh unit
+
+integration: all
+	sh tests/run.sh integration
+
+demo: deps
+	$(MAKE) all
+	sh examples/demo.sh
+
+bench: all
+	sh bench/import
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 bin/neoc $(DESTDIR)$(PREFIX)/bin/neoc
+	install -m 0644 man/neoc.1 $(DESTDIR)$(PREFIX)/share/man/man1/neoc.1
+
+clean:
+	rm -rf build bin

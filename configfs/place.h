@@ -1,0 +1,33 @@
+/*
+ * place.h: completing an imported experiment: roles, the control node,
+ * pnodes and placement of containers, images, subnets, addresses and MACs.
+ */
+#ifndef NC_PLACE_H
+#define NC_PLACE_H
+
+#include <stdint.h>
+
+#include "diag.h"
+#include "model.h"
+
+struct nc_place_opts {
+	int npnodes;		/* --pnodes N: add pnode-0..N-1 (0: none) */
+	int capacity;		/* containers per pnode (default 10) */
+	const char *control;	/* name of the control node ("config") */
+	uint32_t pool;		/* subnet pool (10.0.0.0) */
+	uint32_t pool_mask;	/* its mask (255.0.0.0) */
+};
+
+void nc_place_defaults(struct nc_place_opts *o);
+/*
+ * Decide roles (config, pnode, physical, container), add the implicit
+ * control node and pnodes, place every container without a host, resolve
+ * images against the catalog, carve subnets and give every interface an
+ * address, netmask and MAC.  Deterministic: the same input gives the same
+ * result.  Errors (a conflict of addresses, an unknown image, a pin to no
+ * pnode, no room) are recorded in d and -1 returned.
+ */
+int nc_place(struct nc_exp *e, const struct nc_place_opts *o,
+    struct nc_diag *d);
+
+#endif
