@@ -11,7 +11,7 @@ DESTDIR ?=
 CC      ?= cc
 PKGS     = sqlite3 tcl jansson
 CFLAGS  ?= -O2 -g
-NC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Iconfigfs \
+NC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Iconfigfs -Ineoc \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -32,6 +32,8 @@ UNIT_ASAN   = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o) build/schema_sql.o
 CORE_ASAN   = $(CORE_SRC:%.c=build/asan/%.o) build/asan/schema_sql.o
 NEOC_OBJ    = $(NEOC_SRC:%.c=build/%.o)
+# The front door's parts without its main(), for the unit tests.
+NEOC_PARTS  = $(filter-out neoc/main.c,$(NEOC_SRC))
 
 .PHONY: all deps check unit integration demo install clean bench
 all: bin/neoc
@@ -40,14 +42,14 @@ build/schema_sql.c: configfs/schema.sql tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh nc_schema_sql $< > $@
 
-build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h)
+build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h) | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/schema_sql.o: build/schema_sql.c
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h)
+build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h) | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
@@ -59,11 +61,11 @@ bin/neoc: $(NEOC_OBJ) $(CORE_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-build/tests/%: tests/unit/%.c $(CORE_OBJ)
+build/tests/%: tests/unit/%.c $(CORE_OBJ) $(NEOC_PARTS:%.c=build/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
-build/asan/tests/%: tests/unit/%.c $(CORE_ASAN)
+build/asan/tests/%: tests/unit/%.c $(CORE_ASAN) $(NEOC_PARTS:%.c=build/asan/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 

@@ -1,0 +1,83 @@
+/*
+ * main.c: neoc, the control node's front door.  Dispatches to the
+ * subcommands in cmds.h.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+
+static const struct neoc_cmd commands[] = {
+	{ "import", cmd_import, "build the experiment database from an NS "
+	    "file, JSON or testbed data" },
+	{ "export", cmd_export, "print the experiment as JSON" },
+	{ "check", cmd_check, "validate an NS file without writing anything" },
+	{ "graph", cmd_graph, "print the topology as Graphviz dot (or SVG)" },
+	{ NULL, NULL, NULL },
+};
+
+static void
+usage(FILE *f)
+{
+	const struct neoc_cmd *c;
+
+	fprintf(f, "usage: neoc COMMAND [options] [args]\n"
+	    "       neoc COMMAND --help\n\ncommands:\n");
+	for (c = commands; c->name != NULL; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fprintf(f, "\nThe experiment database is -d EXP.db (default ./%s).\n",
+	    NEOC_DEFAULT_DB);
+}
+
+double
+neoc_seconds(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v > 0) || v > 1e6)
+		errx(2, "%s: \"%s\" is not a positive number of seconds",
+		    opt, s);
+	return v;
+}
+
+long
+neoc_long(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		errx(2, "%s: \"%s\" is not a number from %ld to %ld", opt, s,
+		    lo, hi);
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct neoc_cmd *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "neoc: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
