@@ -86,7 +86,8 @@ resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
 	const char *url = nc_node_attr(n, "containers:image_url");
 	const struct nc_baked_image *b;
 	struct nc_image *im;
-	int line;
+	size_t idx;
+	int line, fresh;
 
 	if (name == NULL) {
 		if (url != NULL)
@@ -111,8 +112,10 @@ resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
 		return nc_diag_error(d, line, "node %s: image \"%s\" is not a "
 		    "baked-in image and has no containers:image_url",
 		    n->name, name);
-	if (nc_strmap_get(&e->image_by_name, name) < 0) {
-		im = &e->images[nc_exp_image(e, name)];
+	fresh = nc_strmap_get(&e->image_by_name, name) < 0;
+	idx = nc_exp_image(e, name);	/* may move e->images */
+	im = &e->images[idx];
+	if (fresh) {
 		nc_set_str(&im->os, os ? os : b ? b->os : NULL);
 		nc_set_str(&im->type, type ? type : "vagrant");
 		if (b != NULL) {
@@ -121,7 +124,6 @@ resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
 		}
 		nc_set_str(&im->url, url);
 	} else {
-		im = &e->images[nc_exp_image(e, name)];
 		if (url != NULL && im->url != NULL &&
 		    strcmp(url, im->url) != 0)
 			nc_diag_warn(d, attr_line(n, "containers:image_url"),
