@@ -4,6 +4,7 @@
  */
 #include <err.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -57,6 +58,7 @@ render_svg(const struct nc_exp *e, const char *svg)
 		_exit(127);
 	}
 	close(fds[0]);
+	signal(SIGPIPE, SIG_IGN);	/* dot may stop reading early */
 	if ((f = fdopen(fds[1], "w")) == NULL)
 		err(1, "fdopen");
 	nc_graph_dot(e, f);
