@@ -52,6 +52,15 @@ is_pnode_os(const char *os)
 	    strcmp(os, "PNODE_BASE") == 0);
 }
 
+int
+nc_node_is_pnode(const struct nc_node *n)
+{
+	if (n->role == NC_ROLE_PNODE)
+		return 1;
+	return n->role == NC_ROLE_CONTAINER &&
+	    (is_pnode_os(n->os) || is_pnode_name(n->name));
+}
+
 /* Roles of nodes read from an NS file (all containers until now). */
 static void
 decide_roles(struct nc_exp *e, const char *control)

@@ -19,6 +19,9 @@ struct nc_place_opts {
 };
 
 void nc_place_defaults(struct nc_place_opts *o);
+/* 1 when n is a pnode, or will be made one by nc_place: its role says so,
+ * it runs PNODE-BASE, or it is called pnode-N / pnodeN / pnode-0000. */
+int nc_node_is_pnode(const struct nc_node *n);
 /*
  * Decide roles (config, pnode, physical, container), add the implicit
  * control node and pnodes, place every container without a host, resolve

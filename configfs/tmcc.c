@@ -13,6 +13,7 @@
 
 #include "inet.h"
 #include "names.h"
+#include "place.h"
 #include "tmcc.h"
 #include "tmcc_int.h"
 #include "util.h"
@@ -672,29 +673,6 @@ present(const char *path, struct nc_diag *d)
 	return 1;
 }
 
-/* 1 when n is, or will be made by placement, a pnode: its role says so,
- * or (roles are decided after import) it runs PNODE-BASE or is called
- * pnode-N / pnodeN, as in place.c. */
-static int
-is_pnode(const struct nc_node *n)
-{
-	const char *s = n->name;
-
-	if (n->role == NC_ROLE_PNODE)
-		return 1;
-	if (n->role != NC_ROLE_CONTAINER)
-		return 0;
-	if (n->os != NULL && (strcmp(n->os, "PNODE-BASE") == 0 ||
-	    strcmp(n->os, "PNODE_BASE") == 0))
-		return 1;
-	if (strncmp(s, "pnode", 5) != 0)
-		return 0;
-	s += 5 + (s[5] == '-');
-	if (*s == '\0')
-		return 0;
-	return strspn(s, "0123456789") == strlen(s);
-}
-
 /* The pnode DIR/ifconfig describes: the one named, the experiment's only
  * pnode, or pnode-0. */
 static const char *
@@ -706,7 +684,7 @@ default_pnode(const struct nc_exp *e, const char *pnode)
 	if (pnode != NULL)
 		return pnode;
 	for (i = 0; i < e->nnodes; i++)
-		if (is_pnode(&e->nodes[i])) {
+		if (nc_node_is_pnode(&e->nodes[i])) {
 			found = e->nodes[i].name;
 			n++;
 		}
