@@ -2,6 +2,9 @@
 -- Version 1.  A later version adds a "-- migrate N" section below; the store
 -- applies every section whose number is above PRAGMA user_version.
 -- Order columns (ord) keep the NS file's order so exports are stable.
+-- Text columns declared NOT NULL hold '' where the experiment has no value
+-- (password '*', failure_action 'fatal'); addresses are text: dotted quads
+-- and aa:bb:cc:dd:ee:ff.
 
 -- migrate 1
 CREATE TABLE experiment (
@@ -40,11 +43,13 @@ CREATE TABLE tarfiles (
 	node_id INTEGER NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
 	dir TEXT NOT NULL, file TEXT NOT NULL, ord INTEGER NOT NULL
 );
+CREATE INDEX tarfiles_node ON tarfiles(node_id, ord);
 
 CREATE TABLE rpms (
 	node_id INTEGER NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
 	rpm TEXT NOT NULL, ord INTEGER NOT NULL
 );
+CREATE INDEX rpms_node ON rpms(node_id, ord);
 
 CREATE TABLE lans (
 	id INTEGER PRIMARY KEY,
@@ -64,6 +69,7 @@ CREATE TABLE ifaces (
 	ip TEXT, netmask TEXT, mac TEXT,
 	bandwidth_kbps INTEGER, delay_ms REAL, loss REAL,	-- NULL: the LAN's
 	member_ord INTEGER NOT NULL,		-- order of joining the LAN
+	ord INTEGER NOT NULL,			-- order among the node's ifaces
 	PRIMARY KEY (node_id, name)
 );
 CREATE UNIQUE INDEX ifaces_ip ON ifaces(ip) WHERE ip IS NOT NULL;
@@ -104,6 +110,7 @@ CREATE TABLE sshkeys (
 	key TEXT NOT NULL,
 	ord INTEGER NOT NULL
 );
+CREATE INDEX sshkeys_user ON sshkeys(user, ord);
 
 CREATE TABLE mounts (
 	server TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
