@@ -164,6 +164,7 @@ struct placer {
 	size_t npn;		/* number of pnodes */
 	long *load;		/* containers on each pnode */
 	long cap;		/* capacity per pnode, LONG_MAX-like if none */
+	int single;		/* the one implicit pnode: this machine */
 	long *lancount;		/* scratch: this LAN's members per pnode */
 	struct nc_strmap pn_by_name; /* pnode name -> position in pn */
 };
@@ -251,12 +252,15 @@ place_pinned(struct placer *p, struct nc_diag *d)
 			    "containers:partition"), "node %s: "
 			    "containers:partition \"%s\" is not a "
 			    "non-negative integer", n->name, part);
+		if (p->single)
+			continue;	/* one machine: every partition is here */
 		if ((size_t)k >= p->npn)
-			nc_diag_warn(d, attr_line(n, "containers:partition"),
-			    "node %s: partition %ld, but there are %zu "
-			    "pnodes; using pnode %ld", n->name, k, p->npn,
-			    k % (long)p->npn);
-		put(p, i, (size_t)(k % (long)p->npn));
+			return nc_diag_error(d, attr_line(n,
+			    "containers:partition"), "node %s: "
+			    "containers:partition %ld, but there are only %zu "
+			    "pnodes (partitions 0 to %zu)", n->name, k, p->npn,
+			    p->npn - 1);
+		put(p, i, (size_t)k);
 	}
 	for (i = 0; i < p->npn; i++)
 		if (p->load[i] > p->cap)
@@ -347,8 +351,8 @@ place_containers(struct nc_exp *e, const struct nc_place_opts *o,
 	p.load = nc_calloc(p.npn, sizeof(*p.load));
 	p.lancount = nc_calloc(p.npn, sizeof(*p.lancount));
 	/* A single implicit pnode is this machine: no limit. */
-	p.cap = (p.npn == 1 && e->nodes[p.pn[0]].implicit) ? 1L << 40 :
-	    o->capacity;
+	p.single = p.npn == 1 && e->nodes[p.pn[0]].implicit;
+	p.cap = p.single ? 1L << 40 : o->capacity;
 	if (place_pinned(&p, d) < 0 || place_lans(&p, d) < 0)
 		goto out;
 	for (i = 0; i < e->nnodes; i++) {
@@ -374,6 +378,35 @@ out:
 	return rc;
 }
 
+/*
+ * Names that differ only by case are one name to DNS and hosts(5): refuse
+ * them.
+ */
+static int
+check_case(struct nc_exp *e, struct nc_diag *d)
+{
+	struct nc_strmap seen = { 0 };
+	char *low;
+	size_t i, k;
+	long other;
+	int rc = 0;
+
+	for (i = 0; i < e->nnodes && rc == 0; i++) {
+		low = nc_strdup(e->nodes[i].name);
+		for (k = 0; low[k]; k++)
+			low[k] = (char)tolower((unsigned char)low[k]);
+		other = nc_strmap_get(&seen, low);
+		if (other >= 0)
+			rc = nc_diag_error(d, e->nodes[i].line, "node %s: "
+			    "name differs from node %s only by case",
+			    e->nodes[i].name, e->nodes[other].name);
+		nc_strmap_put(&seen, low, (long)i);
+		free(low);
+	}
+	nc_strmap_free(&seen);
+	return rc;
+}
+
 int
 nc_place(struct nc_exp *e, const struct nc_place_opts *o, struct nc_diag *d)
 {
@@ -382,6 +415,8 @@ nc_place(struct nc_exp *e, const struct nc_place_opts *o, struct nc_diag *d)
 
 	if (o->capacity < 1)
 		return nc_diag_error(d, 0, "--capacity must be at least 1");
+	if (check_case(e, d) < 0)
+		return -1;
 	decide_roles(e, control);
 	c = nc_exp_find_node(e, control);
 	if (c < 0) {

@@ -197,6 +197,8 @@ test_pins(void **state)
 	nc_exp_init(&e);
 	n = node(&e, "x");
 	nc_node_set_attr(&e.nodes[n], "containers:partition", "2", 7);
+	n = node(&e, "w");
+	nc_node_set_attr(&e.nodes[n], "containers:partition", "0", 8);
 	n = node(&e, "y");
 	nc_set_str(&e.nodes[n].fix, "pnode-1");
 	nc_place_defaults(&o);
@@ -204,6 +206,29 @@ test_pins(void **state)
 	assert_int_equal(nc_place(&e, &o, &D), 0);
 	assert_string_equal(host_of(&e, "x"), "pnode-2");
 	assert_string_equal(host_of(&e, "y"), "pnode-1");
+	assert_string_equal(host_of(&e, "w"), "pnode-0");
+	nc_exp_free(&e);
+
+	/* a partition beyond the pnodes is an error ... */
+	quiet();
+	nc_exp_init(&e);
+	n = node(&e, "x");
+	nc_node_set_attr(&e.nodes[n], "containers:partition", "5", 7);
+	nc_place_defaults(&o);
+	o.npnodes = 3;
+	assert_int_equal(nc_place(&e, &o, &D), -1);
+	assert_string_equal(D.error, "t.ns:7: node x: containers:partition "
+	    "5, but there are only 3 pnodes (partitions 0 to 2)");
+	nc_exp_free(&e);
+
+	/* ... except on one machine, where every partition is local */
+	quiet();
+	nc_exp_init(&e);
+	n = node(&e, "x");
+	nc_node_set_attr(&e.nodes[n], "containers:partition", "5", 7);
+	nc_place_defaults(&o);
+	assert_int_equal(nc_place(&e, &o, &D), 0);
+	assert_string_equal(host_of(&e, "x"), "pnode-0");
 	nc_exp_free(&e);
 
 	quiet();
@@ -224,6 +249,24 @@ test_pins(void **state)
 	nc_place_defaults(&o);
 	assert_int_equal(nc_place(&e, &o, &D), -1);
 	assert_non_null(strstr(D.error, "t.ns:9: "));
+	nc_exp_free(&e);
+}
+
+static void
+test_case_collision(void **state)
+{
+	struct nc_place_opts o;
+	struct nc_exp e;
+
+	(void)state;
+	quiet();
+	nc_exp_init(&e);
+	node(&e, "web");
+	node(&e, "WEB");
+	nc_place_defaults(&o);
+	assert_int_equal(nc_place(&e, &o, &D), -1);
+	assert_string_equal(D.error, "t.ns:2: node WEB: name differs from "
+	    "node web only by case");
 	nc_exp_free(&e);
 }
 
@@ -479,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_capacity_and_lans),
 		cmocka_unit_test(test_no_room),
 		cmocka_unit_test(test_pins),
+		cmocka_unit_test(test_case_collision),
 		cmocka_unit_test(test_explicit_addresses),
 		cmocka_unit_test(test_address_errors),
 		cmocka_unit_test(test_pool_exhausted),
