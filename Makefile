@@ -104,3 +104,4 @@ install: all
 
 clean:
 	rm -rf build bin
+.SECONDARY:
