@@ -65,17 +65,6 @@ url_valid(const char *s)
 	return strlen(s) < 2048;
 }
 
-static int
-attr_line(const struct nc_node *n, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < n->nattrs; i++)
-		if (strcmp(n->attrs[i].key, key) == 0)
-			return n->attrs[i].line;
-	return n->line;
-}
-
 /* Resolve one node's attributes; returns 0 or -1. */
 static int
 resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
@@ -92,19 +81,19 @@ resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
 	if (name == NULL) {
 		if (url != NULL)
 			return nc_diag_error(d,
-			    attr_line(n, "containers:image_url"),
+			    nc_node_attr_line(n, "containers:image_url"),
 			    "node %s: containers:image_url without "
 			    "containers:image_name", n->name);
 		return 0;
 	}
-	line = attr_line(n, "containers:image_name");
+	line = nc_node_attr_line(n, "containers:image_name");
 	if (!image_name_valid(name))
 		return nc_diag_error(d, line, "node %s: image name \"%s\" is "
 		    "not a box name (letters, digits, '.', '_', '-', one "
 		    "'/')", n->name, name);
 	if (url != NULL && !url_valid(url))
-		return nc_diag_error(d, attr_line(n, "containers:image_url"),
-		    "node %s: image URL \"%s\" is not an http, https or file "
+		return nc_diag_error(d,
+		    nc_node_attr_line(n, "containers:image_url"), "node %s: image URL \"%s\" is not an http, https or file "
 		    "URL", n->name, url);
 	b = nc_image_baked(name);
 	if (b == NULL && url == NULL &&
@@ -126,7 +115,8 @@ resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
 	} else {
 		if (url != NULL && im->url != NULL &&
 		    strcmp(url, im->url) != 0)
-			nc_diag_warn(d, attr_line(n, "containers:image_url"),
+			nc_diag_warn(d,
+			    nc_node_attr_line(n, "containers:image_url"),
 			    "node %s: image \"%s\" already has URL %s; "
 			    "this one is ignored", n->name, name, im->url);
 	}

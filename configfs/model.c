@@ -214,6 +214,17 @@ nc_node_attr(const struct nc_node *n, const char *key)
 	return NULL;
 }
 
+int
+nc_node_attr_line(const struct nc_node *n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n->nattrs; i++)
+		if (strcmp(n->attrs[i].key, key) == 0)
+			return n->attrs[i].line;
+	return n->line;
+}
+
 size_t
 nc_exp_user(struct nc_exp *e, const char *name)
 {

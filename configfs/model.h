@@ -196,6 +196,8 @@ int nc_node_set_attr(struct nc_node *n, const char *key, const char *value,
     int line);
 /* The value of attribute key, or NULL. */
 const char *nc_node_attr(const struct nc_node *n, const char *key);
+/* The line that set attribute key, else the node's own line. */
+int nc_node_attr_line(const struct nc_node *n, const char *key);
 /* Add (or find) a user, group or image by name; returns the index. */
 size_t nc_exp_user(struct nc_exp *e, const char *name);
 size_t nc_exp_group(struct nc_exp *e, const char *name);

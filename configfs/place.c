@@ -202,17 +202,6 @@ no_room(struct placer *p, struct nc_diag *d)
 }
 
 static int
-attr_line(const struct nc_node *n, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < n->nattrs; i++)
-		if (strcmp(n->attrs[i].key, key) == 0)
-			return n->attrs[i].line;
-	return n->line;
-}
-
-static int
 place_pinned(struct placer *p, struct nc_diag *d)
 {
 	struct nc_exp *e = p->e;
@@ -248,14 +237,14 @@ place_pinned(struct placer *p, struct nc_diag *d)
 			continue;
 		k = strtol(part, &end, 10);
 		if (*part == '\0' || *end != '\0' || k < 0)
-			return nc_diag_error(d, attr_line(n,
+			return nc_diag_error(d, nc_node_attr_line(n,
 			    "containers:partition"), "node %s: "
 			    "containers:partition \"%s\" is not a "
 			    "non-negative integer", n->name, part);
 		if (p->single)
 			continue;	/* one machine: every partition is here */
 		if ((size_t)k >= p->npn)
-			return nc_diag_error(d, attr_line(n,
+			return nc_diag_error(d, nc_node_attr_line(n,
 			    "containers:partition"), "node %s: "
 			    "containers:partition %ld, but there are only %zu "
 			    "pnodes (partitions 0 to %zu)", n->name, k, p->npn,
