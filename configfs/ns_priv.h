@@ -3,8 +3,14 @@
  * one evaluation, the ns-2 objects (Tcl commands named _o<N>, as in OTcl)
  * and the helpers for arguments, lines, warnings and errors.
  *
- * ns.c       the interpreter, the file checks, `set`, `new`, `source`,
- *            naming and the final resolution of names, pins and addresses;
+ * ns.c       the interpreter, the file checks, the run of the file one
+ *            command at a time, `new`, `source` and the other small
+ *            commands, and the final resolution of pins and addresses;
+ * ns_lines.c the file line of the command being run, `proc` (which
+ *            remembers where bodies start) and the line of a Tcl error;
+ * ns_msg.c   warnings and errors at that line, quoting for messages;
+ * ns_obj.c   the objects: handles, lookup, descriptions, arguments;
+ * ns_names.c naming objects: `set`, global variables, generated names;
  * ns_sim.c   the Simulator and the node, link, LAN, queue and ignored
  *            objects;
  * ns_tb.c    the tb-* commands.
@@ -105,18 +111,25 @@ struct ns_state {
 	int last_line;		/* line of the file's last command */
 };
 
-/* ns.c */
+/* ns_lines.c */
 int ns_line(struct ns_state *st);
+int ns_error_line(int errline, const char *info);
+Tcl_ObjCmdProc ns_proc_cmd;
+
+/* ns_msg.c */
 int ns_error(struct ns_state *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void ns_warn(struct ns_state *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+int ns_usage(struct ns_state *st, const char *usage);
 char *ns_quote(const char *s);
+char *ns_clean(const char *s);
+
+/* ns_obj.c */
 struct ns_obj *ns_obj_get(struct ns_state *st, Tcl_Obj *o);
 struct ns_obj *ns_obj_new(struct ns_state *st, enum ns_kind kind, int line);
 void ns_obj_result(struct ns_state *st, struct ns_obj *o);
 const char *ns_kind_name(enum ns_kind k);
-int ns_usage(struct ns_state *st, const char *usage);
 const char *ns_node_label(struct ns_state *st, size_t node, char *buf,
     size_t n);
 const char *ns_lan_label(struct ns_state *st, size_t lan, char *buf,
@@ -126,6 +139,11 @@ int ns_arg_node(struct ns_state *st, const char *cmd, Tcl_Obj *o,
 int ns_arg_lan(struct ns_state *st, const char *cmd, Tcl_Obj *o, size_t *lan);
 long ns_member_iface(const struct nc_exp *e, size_t lan, size_t node);
 long ns_link_between(const struct nc_exp *e, size_t a, size_t b);
+
+/* ns_names.c */
+Tcl_ObjCmdProc ns_set_cmd;
+int ns_name_from_globals(struct ns_state *st);
+void ns_name_the_rest(struct ns_state *st);
 
 /* ns_sim.c */
 int ns_sim_method(struct ns_state *st, int objc, Tcl_Obj *const objv[]);

@@ -1,8 +1,9 @@
 /*
- * test_json.c: the JSON export and import (json.c): the contract's shape and
- * key order, numbers, nulls and extra keys, password hashes only with
- * --secrets, byte-identical round trips of a rich and a bare experiment,
- * and the validation errors of the import, message by message.
+ * test_json.c: the JSON export and import (json_export.c, json_import.c):
+ * the contract's shape and key order, numbers, nulls and extra keys,
+ * password hashes only with --secrets, byte-identical round trips of a rich
+ * and a bare experiment, and the validation errors of the import, message
+ * by message.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,9 +1,10 @@
 /*
- * test_store.c: the experiment database (db.c) and the store (store.c):
- * opening, migrating and refusing files, saving and loading an experiment
- * field by field, generations, the status table, a failed save leaving the
- * file byte-identical, and the time a 10,000-node save and load take
- * (printed, not asserted: budgets are measured by bench/).
+ * test_store.c: the experiment database (db.c) and the store
+ * (store_save.c, store_load.c): opening, migrating and refusing files,
+ * saving and loading an experiment field by field, generations, the status
+ * table, a failed save leaving the file byte-identical, and the time a
+ * 10,000-node save and load take (printed, not asserted: budgets are
+ * measured by bench/).
  */
 #include <stdarg.h>
 #include <stddef.h>
