@@ -10,9 +10,12 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 PKGS     = sqlite3 tcl jansson
+FUSE_CFLAGS = $(shell pkg-config --cflags fuse3 2>/dev/null)
+FUSE_LIBS   = $(shell pkg-config --libs fuse3 2>/dev/null) -lpthread
 CFLAGS  ?= -O2 -g
 NC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Iconfigfs -Ineoc \
-	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	    -Iconfigfs/ncfs $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	    $(FUSE_CFLAGS)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -24,6 +27,8 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 tcl-dev \
 LIB_SRC     = $(sort $(wildcard lib/*.c))
 CONFIGFS_SRC = $(sort $(wildcard configfs/*.c))
 NEOC_SRC    = $(sort $(wildcard neoc/*.c))
+NCFS_SRC    = $(sort $(wildcard configfs/ncfs/*.c))
+NCFS_PARTS  = $(filter-out configfs/ncfs/ncfs_main.c,$(NCFS_SRC))
 CORE_SRC    = $(LIB_SRC) $(CONFIGFS_SRC)
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
@@ -36,20 +41,20 @@ NEOC_OBJ    = $(NEOC_SRC:%.c=build/%.o)
 NEOC_PARTS  = $(filter-out neoc/main.c,$(NEOC_SRC))
 
 .PHONY: all deps check unit integration demo install clean bench
-all: bin/neoc
+all: bin/neoc bin/ncfs
 
 build/schema_sql.c: configfs/schema.sql tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh nc_schema_sql $< > $@
 
-build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h) | build/schema_sql.c
+build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h) | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/schema_sql.o: build/schema_sql.c
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h) | build/schema_sql.c
+build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h) | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
@@ -57,17 +62,33 @@ build/asan/schema_sql.o: build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
-bin/neoc: $(NEOC_OBJ) $(CORE_OBJ)
+# The shared code as archives, so each binary links only what it uses.
+build/libnc.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+build/asan/libnc.a: $(CORE_ASAN)
+	rm -f $@
+	ar rcs $@ $^
+
+bin/neoc: $(NEOC_OBJ) build/libnc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-build/tests/%: tests/unit/%.c $(CORE_OBJ) $(NEOC_PARTS:%.c=build/%.o)
+bin/ncfs: $(NCFS_SRC:%.c=build/%.o) build/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $^ $(FUSE_LIBS) -lsqlite3 -lm
 
-build/asan/tests/%: tests/unit/%.c $(CORE_ASAN) $(NEOC_PARTS:%.c=build/asan/%.o)
+build/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/%.o) \
+	    $(NCFS_PARTS:%.c=build/%.o) build/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL) $(FUSE_LIBS) -lcmocka
+
+build/asan/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/asan/%.o) \
+	    $(NCFS_PARTS:%.c=build/asan/%.o) build/asan/libnc.a
+	@mkdir -p $(@D)
+	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LDLIBS_ALL) $(FUSE_LIBS) \
+	    -lcmocka
 
 # Install what the build and the tests need, only when something is missing.
 deps:
@@ -98,9 +119,13 @@ bench: all
 	sh bench/import
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 bin/neoc $(DESTDIR)$(PREFIX)/bin/neoc
+	install -m 0755 bin/ncfs $(DESTDIR)$(PREFIX)/bin/ncfs
 	install -m 0644 man/neoc.1 $(DESTDIR)$(PREFIX)/share/man/man1/neoc.1
+	if [ -f man/ncfs.8 ]; then install -m 0644 man/ncfs.8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8/ncfs.8; fi
 
 clean:
 	rm -rf build bin

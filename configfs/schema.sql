@@ -1,5 +1,5 @@
 -- schema.sql: the experiment database (one SQLite file per experiment).
--- Version 1.  A later version adds a "-- migrate N" section below; the store
+-- Version 1.  Each later version adds a "-- migrate N" section below; the store
 -- applies every section whose number is above PRAGMA user_version.
 -- Order columns (ord) keep the NS file's order so exports are stable.
 -- Text columns declared NOT NULL hold '' where the experiment has no value
@@ -13,6 +13,7 @@ CREATE TABLE experiment (
 	project TEXT NOT NULL,			-- project
 	grp TEXT NOT NULL,			-- group
 	control TEXT NOT NULL,			-- name of the control node
+	control_addr TEXT,			-- its address as nodes reach it
 	generation INTEGER NOT NULL DEFAULT 1	-- bumped on every change
 );
 
@@ -141,3 +142,7 @@ CREATE TABLE status (
 	time INTEGER NOT NULL,
 	step TEXT, message TEXT
 );
+
+-- Indexes for ncfs: a pnode's containers, a group's members.
+CREATE INDEX nodes_host ON nodes(host, ord);
+CREATE INDEX memberships_grp ON memberships(grp, user);

@@ -1,0 +1,1122 @@
+/*
+ * ncfs_fields.c: the files of the tree (ncfs_fields[]) and how each is
+ * read and written.
+ *
+ * A get appends the value and a newline (an unset value reads as just the
+ * newline; a list as one line per item, nothing when empty).  A set is
+ * handed the value without its trailing newline, inside the caller's
+ * transaction: it validates the value completely (ncfs_validate.h, then
+ * the checks that need the database: the LAN's subnet, uniqueness,
+ * existence) before its first write, so a refusal changes nothing.  A
+ * record that vanished reads and writes as -ENOENT.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inet.h"
+#include "ncfs.h"
+#include "ncfs_log.h"
+#include "ncfs_render.h"
+#include "ncfs_validate.h"
+#include "util.h"
+
+/* How get_value shows column 0. */
+enum {
+	V_TEXT,			/* as text (NULL: nothing) */
+	V_REAL,			/* a number, shortest exact decimal form */
+};
+
+/* The shortest decimal that reads back as v. */
+static void
+put_real(struct nc_buf *out, double v)
+{
+	char b[64];
+	int p;
+
+	if (v == 0) {
+		nc_buf_puts(out, "0");
+		return;
+	}
+	if (fabs(v) < 1e15)
+		for (p = 0; p <= 17; p++) {
+			snprintf(b, sizeof(b), "%.*f", p, v);
+			if (strtod(b, NULL) == v) {
+				nc_buf_puts(out, b);
+				return;
+			}
+		}
+	snprintf(b, sizeof(b), "%.17g", v);
+	nc_buf_puts(out, b);
+}
+
+/*
+ * The one row of sql, its parameters bound from types as (k[0], k[1]):
+ * column 0 and a newline appended to out.  -ENOENT when there is no row.
+ */
+static int
+get_value(struct ncfs_conn *c, const char *sql, const char *types,
+    const struct ncfs_ref *r, int how, struct nc_buf *out)
+{
+	sqlite3_stmt *st;
+	const unsigned char *s;
+	int rc;
+
+	if ((st = ncfs_sql(c, sql, types, r->k[0], r->k[1])) == NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) < 0)
+		return rc;
+	if (rc == 0)
+		return -ENOENT;
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		if (how == V_REAL)
+			put_real(out, sqlite3_column_double(st, 0));
+		else if ((s = sqlite3_column_text(st, 0)) != NULL)
+			nc_buf_add(out, s,
+			    (size_t)sqlite3_column_bytes(st, 0));
+	}
+	nc_buf_add(out, "\n", 1);
+	return ncfs_sql_end(c, st);
+}
+
+/* Text column i of st for a message. */
+static const char *
+coltext(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? (const char *)s : "?";
+}
+
+/* The result of an UPDATE of one record: -ENOENT when it matched none. */
+static int
+updated(int n, struct nc_buf *why)
+{
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		nc_buf_puts(why, "the record no longer exists");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* 1 when sql(?1 = key) returns a row, 0 when not, -errno. */
+static int
+exists(struct ncfs_conn *c, const char *sql, const char *key)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = ncfs_sql(c, sql, "s", key)) == NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) < 0)
+		return rc;
+	return ncfs_sql_end(c, st) < 0 ? -EIO : rc;
+}
+
+static int
+node_exists(struct ncfs_conn *c, const char *node)
+{
+	return exists(c, "SELECT 1 FROM nodes WHERE name = ?1", node);
+}
+
+/*
+ * Column 0 of the one row of sql(?1 = key) as a new string into *out
+ * (NULL for a NULL value).  1 when there was a row, 0 when not, -errno.
+ */
+static int
+query_str(struct ncfs_conn *c, const char *sql, const char *key, char **out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((st = ncfs_sql(c, sql, "s", key)) == NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) <= 0)
+		return rc;
+	*out = nc_strdup0((const char *)sqlite3_column_text(st, 0));
+	if (ncfs_sql_end(c, st) < 0) {
+		free(*out);
+		*out = NULL;
+		return -EIO;
+	}
+	return 1;
+}
+
+/* Getters of one column: fn reads sql with the keys bound as types. */
+#define GET(fn, types, sql)						\
+static int								\
+fn(struct ncfs_conn *c, const struct ncfs_ref *r, struct nc_buf *out)	\
+{									\
+	return get_value(c, sql, types, r, V_TEXT, out);		\
+}
+
+#define GET_REAL(fn, types, sql)					\
+static int								\
+fn(struct ncfs_conn *c, const struct ncfs_ref *r, struct nc_buf *out)	\
+{									\
+	return get_value(c, sql, types, r, V_REAL, out);		\
+}
+
+/* Getters of a list: sql(?1 = k[0]), see ncfs_render_list. */
+#define LIST(fn, sql)							\
+static int								\
+fn(struct ncfs_conn *c, const struct ncfs_ref *r, struct nc_buf *out)	\
+{									\
+	return ncfs_render_list(c, sql, r->k[0], out);			\
+}
+
+/*
+ * Setters of one text column: check(what, value, why), then sql with ?1
+ * the value (NULL when empty and nullable) and the keys bound after it as
+ * types says.
+ */
+#define SET(fn, what, check, nullable, types, sql)			\
+static int								\
+fn(struct ncfs_conn *c, const struct ncfs_ref *r, const char *value,	\
+    struct nc_buf *why)							\
+{									\
+	int rc;								\
+									\
+	if ((rc = check(what, value, why)) < 0)				\
+		return rc;						\
+	return updated(ncfs_sql_exec(c, sql, types,			\
+	    (nullable) && *value == '\0' ? NULL : value, r->k[0],	\
+	    r->k[1]), why);						\
+}
+
+/* experiment/ */
+
+GET(exp_name_get, "", "SELECT name FROM experiment WHERE id = 1")
+GET(exp_project_get, "", "SELECT project FROM experiment WHERE id = 1")
+GET(exp_group_get, "", "SELECT grp FROM experiment WHERE id = 1")
+GET(exp_control_get, "", "SELECT control FROM experiment WHERE id = 1")
+GET(exp_addr_get, "", "SELECT control_addr FROM experiment WHERE id = 1")
+GET(exp_generation_get, "",
+    "SELECT generation FROM experiment WHERE id = 1")
+SET(exp_name_set, "name", ncfs_v_label, 0, "s",
+    "UPDATE experiment SET name = ?1 WHERE id = 1")
+SET(exp_project_set, "project", ncfs_v_label, 0, "s",
+    "UPDATE experiment SET project = ?1 WHERE id = 1")
+SET(exp_group_set, "group", ncfs_v_label, 0, "s",
+    "UPDATE experiment SET grp = ?1 WHERE id = 1")
+
+static int
+exp_addr_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	uint32_t ip;
+	int rc;
+
+	(void)r;
+	if (*value != '\0' && (rc = ncfs_v_ip("control_addr", value, &ip,
+	    why)) < 0)
+		return rc;
+	return updated(ncfs_sql_exec(c, "UPDATE experiment SET control_addr"
+	    " = ?1 WHERE id = 1", "s", *value == '\0' ? NULL : value), why);
+}
+
+static const struct ncfs_field experiment_fields[] = {
+	{ "name", 0644, exp_name_get, exp_name_set },
+	{ "project", 0644, exp_project_get, exp_project_set },
+	{ "group", 0644, exp_group_get, exp_group_set },
+	{ "control_host", 0444, exp_control_get, NULL },
+	{ "control_addr", 0644, exp_addr_get, exp_addr_set },
+	{ "generation", 0444, exp_generation_get, NULL },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* nodes/<n>/ */
+
+GET(node_role_get, "s", "SELECT role FROM nodes WHERE name = ?1")
+GET(node_os_get, "s", "SELECT os FROM nodes WHERE name = ?1")
+GET(node_hw_get, "s", "SELECT hardware FROM nodes WHERE name = ?1")
+GET(node_startcmd_get, "s", "SELECT startcmd FROM nodes WHERE name = ?1")
+GET(node_fa_get, "s", "SELECT failure_action FROM nodes WHERE name = ?1")
+GET(node_host_get, "s", "SELECT host FROM nodes WHERE name = ?1")
+LIST(node_containers_get, "SELECT c.name FROM nodes p"
+    " LEFT JOIN nodes c ON p.role = 'pnode' AND c.host = p.name"
+    " AND c.role = 'container' WHERE p.name = ?1 ORDER BY c.ord, c.name")
+SET(node_os_set, "os", ncfs_v_word, 1, "ss",
+    "UPDATE nodes SET os = ?1 WHERE name = ?2")
+SET(node_hw_set, "hardware", ncfs_v_word, 1, "ss",
+    "UPDATE nodes SET hardware = ?1 WHERE name = ?2")
+SET(node_startcmd_set, "startcmd", ncfs_v_text, 1, "ss",
+    "UPDATE nodes SET startcmd = ?1 WHERE name = ?2")
+SET(node_fa_set, "failure_action", ncfs_v_failure_action, 0, "ss",
+    "UPDATE nodes SET failure_action = ?1 WHERE name = ?2")
+
+/*
+ * A role change keeps the tree coherent: the control node stays config
+ * and no other node becomes config; a pnode that hosts containers stays a
+ * pnode; a node that stops being a container loses its host.
+ */
+static int
+node_role_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	sqlite3_stmt *st;
+	char *old = NULL, *control = NULL;
+	long long hosted = 0;
+	int rc;
+
+	if ((rc = ncfs_v_role("role", value, why)) < 0)
+		return rc;
+	st = ncfs_sql(c, "SELECT n.role, e.control FROM nodes n"
+	    " LEFT JOIN experiment e ON e.id = 1 WHERE n.name = ?1", "s",
+	    r->k[0]);
+	if (st == NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) <= 0)
+		return rc == 0 ? updated(0, why) : rc;
+	old = nc_strdup0((const char *)sqlite3_column_text(st, 0));
+	control = nc_strdup0((const char *)sqlite3_column_text(st, 1));
+	if ((rc = ncfs_sql_end(c, st)) < 0)
+		goto done;
+	if (old == NULL || strcmp(old, value) == 0)
+		goto done;
+	if (control != NULL && strcmp(control, r->k[0]) == 0) {
+		nc_buf_printf(why, "role: %s is the experiment's control node;"
+		    " its role stays config", r->k[0]);
+		rc = -EINVAL;
+		goto done;
+	}
+	if (strcmp(value, "config") == 0) {
+		nc_buf_printf(why, "role: only the control node (%s) has role "
+		    "config", control != NULL ? control : "none");
+		rc = -EINVAL;
+		goto done;
+	}
+	if (strcmp(old, "pnode") == 0) {
+		st = ncfs_sql(c, "SELECT count(*) FROM nodes WHERE host = ?1"
+		    " AND role = 'container'", "s", r->k[0]);
+		if (st == NULL) {
+			rc = -EIO;
+			goto done;
+		}
+		if ((rc = ncfs_sql_step(c, st)) < 0)
+			goto done;
+		hosted = sqlite3_column_int64(st, 0);
+		if ((rc = ncfs_sql_end(c, st)) < 0)
+			goto done;
+		if (hosted > 0) {
+			nc_buf_printf(why, "role: %s hosts %lld container%s; "
+			    "give %s another host first", r->k[0], hosted,
+			    hosted == 1 ? "" : "s",
+			    hosted == 1 ? "it" : "them");
+			rc = -EINVAL;
+			goto done;
+		}
+	}
+	rc = updated(ncfs_sql_exec(c, "UPDATE nodes SET role = ?1, host ="
+	    " CASE WHEN ?1 = 'container' THEN host ELSE NULL END"
+	    " WHERE name = ?2", "ss", value, r->k[0]), why);
+done:
+	free(old);
+	free(control);
+	return rc;
+}
+
+/* A container's host is an existing pnode; other nodes have none. */
+static int
+node_host_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	char *role = NULL, *hrole = NULL;
+	int rc, container;
+
+	if (*value != '\0' && (rc = ncfs_v_label("host", value, why)) < 0)
+		return rc;
+	rc = query_str(c, "SELECT role FROM nodes WHERE name = ?1", r->k[0],
+	    &role);
+	if (rc <= 0)
+		return rc == 0 ? updated(0, why) : rc;
+	container = role != NULL && strcmp(role, "container") == 0;
+	rc = -EINVAL;
+	if (*value == '\0' && container) {
+		nc_buf_printf(why, "host: %s is a container and needs a pnode",
+		    r->k[0]);
+		goto done;
+	}
+	if (*value != '\0' && !container) {
+		nc_buf_printf(why, "host: %s is a %s; only containers have a "
+		    "host", r->k[0], role != NULL ? role : "node");
+		goto done;
+	}
+	if (*value != '\0') {
+		rc = query_str(c, "SELECT role FROM nodes WHERE name = ?1",
+		    value, &hrole);
+		if (rc < 0)
+			goto done;
+		if (rc == 0 || hrole == NULL || strcmp(hrole, "pnode") != 0) {
+			nc_buf_printf(why, "host: %s is %s", value, rc == 0 ?
+			    "not a node of the experiment" : "not a pnode");
+			rc = -EINVAL;
+			goto done;
+		}
+	}
+	rc = updated(ncfs_sql_exec(c, "UPDATE nodes SET host = ?1"
+	    " WHERE name = ?2", "ss", *value == '\0' ? NULL : value,
+	    r->k[0]), why);
+done:
+	free(role);
+	free(hrole);
+	return rc;
+}
+
+/* The rendered files: the node must exist. */
+#define RENDER(fn, render)						\
+static int								\
+fn(struct ncfs_conn *c, const struct ncfs_ref *r, struct nc_buf *out)	\
+{									\
+	int rc = node_exists(c, r->k[0]);				\
+									\
+	if (rc <= 0)							\
+		return rc == 0 ? -ENOENT : rc;				\
+	return render(c, out);						\
+}
+
+RENDER(node_hosts_get, ncfs_render_hosts)
+RENDER(node_passwd_get, ncfs_render_passwd)
+RENDER(node_group_get, ncfs_render_group)
+RENDER(node_shadow_get, ncfs_render_shadow)
+
+static int
+node_mounts_get(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out)
+{
+	return ncfs_render_mounts(c, r->k[0], out);
+}
+
+/* "STATE TIME[ STEP[ MESSAGE]]"; a node never heard of is pending. */
+static int
+node_status_get(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out)
+{
+	sqlite3_stmt *st;
+	const unsigned char *s;
+	int rc, i;
+
+	st = ncfs_sql(c, "SELECT s.state, s.time, s.step, s.message"
+	    " FROM nodes n LEFT JOIN status s ON s.node = n.name"
+	    " WHERE n.name = ?1", "s", r->k[0]);
+	if (st == NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) <= 0)
+		return rc == 0 ? -ENOENT : rc;
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+		nc_buf_puts(out, "pending 0\n");
+		return ncfs_sql_end(c, st);
+	}
+	for (i = 0; i < 4; i++) {
+		if ((s = sqlite3_column_text(st, i)) == NULL || *s == '\0')
+			continue;
+		if (i > 0)
+			nc_buf_add(out, " ", 1);
+		nc_buf_add(out, s, (size_t)sqlite3_column_bytes(st, i));
+	}
+	nc_buf_add(out, "\n", 1);
+	return ncfs_sql_end(c, st);
+}
+
+static int
+node_status_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	struct ncfs_status s;
+	char *msg;
+	int rc;
+
+	if ((rc = ncfs_v_status("status", value, &s, why)) < 0)
+		return rc;
+	if ((rc = node_exists(c, r->k[0])) <= 0)
+		return rc == 0 ? updated(0, why) : rc;
+	msg = s.message == NULL ? NULL :
+	    nc_asprintf("%.*s", (int)s.message_len, s.message);
+	rc = ncfs_sql_exec(c, "INSERT OR REPLACE INTO status"
+	    " (node, state, time, step, message) VALUES (?1, ?2, ?3, ?4, ?5)",
+	    "ssiss", r->k[0], s.state, s.time, s.step[0] ? s.step : NULL,
+	    msg);
+	free(msg);
+	return rc < 0 ? rc : 0;
+}
+
+static const struct ncfs_field node_fields[] = {
+	{ "role", 0644, node_role_get, node_role_set },
+	{ "os", 0644, node_os_get, node_os_set },
+	{ "hardware", 0644, node_hw_get, node_hw_set },
+	{ "startcmd", 0644, node_startcmd_get, node_startcmd_set },
+	{ "failure_action", 0644, node_fa_get, node_fa_set },
+	{ "host", 0644, node_host_get, node_host_set },
+	{ "containers", 0444, node_containers_get, NULL },
+	{ "hosts", 0444, node_hosts_get, NULL },
+	{ "passwd", 0444, node_passwd_get, NULL },
+	{ "group", 0444, node_group_get, NULL },
+	{ "shadow", 0600, node_shadow_get, NULL },
+	{ "mounts", 0444, node_mounts_get, NULL },
+	{ "status", 0644, node_status_get, node_status_set },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* nodes/<n>/image/: the images row the node names. */
+
+GET(nimg_name_get, "s", "SELECT image FROM nodes WHERE name = ?1")
+GET(nimg_os_get, "s", "SELECT i.os FROM nodes n"
+    " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
+GET(nimg_type_get, "s", "SELECT i.type FROM nodes n"
+    " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
+GET(nimg_url_get, "s", "SELECT i.url FROM nodes n"
+    " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
+GET(nimg_version_get, "s", "SELECT i.version FROM nodes n"
+    " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
+GET(nimg_provider_get, "s", "SELECT i.provider FROM nodes n"
+    " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
+
+static const struct ncfs_field node_image_fields[] = {
+	{ "os", 0444, nimg_os_get, NULL },
+	{ "type", 0444, nimg_type_get, NULL },
+	{ "name", 0444, nimg_name_get, NULL },
+	{ "url", 0444, nimg_url_get, NULL },
+	{ "version", 0444, nimg_version_get, NULL },
+	{ "provider", 0444, nimg_provider_get, NULL },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* nodes/<n>/ifaces/<if>/ */
+
+#define IFACE_JOIN " FROM nodes n JOIN ifaces i ON i.node_id = n.id"	\
+	" JOIN lans l ON l.id = i.lan_id WHERE n.name = ?1 AND i.name = ?2"
+#define IFACE_WHERE " WHERE node_id = (SELECT id FROM nodes"		\
+	" WHERE name = ?2) AND name = ?3"
+
+GET(if_lan_get, "ss", "SELECT l.name" IFACE_JOIN)
+GET(if_ip_get, "ss", "SELECT i.ip" IFACE_JOIN)
+GET(if_mac_get, "ss", "SELECT i.mac" IFACE_JOIN)
+GET(if_netmask_get, "ss",
+    "SELECT COALESCE(i.netmask, l.netmask, '255.255.255.0')" IFACE_JOIN)
+GET(if_bw_get, "ss",
+    "SELECT COALESCE(i.bandwidth_kbps, l.bandwidth_kbps)" IFACE_JOIN)
+GET_REAL(if_delay_get, "ss",
+    "SELECT COALESCE(i.delay_ms, l.delay_ms)" IFACE_JOIN)
+GET_REAL(if_loss_get, "ss", "SELECT COALESCE(i.loss, l.loss)" IFACE_JOIN)
+
+/* The interface being written: its row and its LAN. */
+struct iface {
+	long long node_id;	/* ifaces.node_id */
+	long long lan_id;	/* ifaces.lan_id */
+	char *lan;		/* the LAN's name */
+	uint32_t mask;		/* the LAN's netmask */
+};
+
+static int
+iface_find(struct ncfs_conn *c, const struct ncfs_ref *r, struct iface *f,
+    struct nc_buf *why)
+{
+	sqlite3_stmt *st;
+	const char *m;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	st = ncfs_sql(c, "SELECT i.node_id, i.lan_id, l.name,"
+	    " COALESCE(l.netmask, '255.255.255.0')" IFACE_JOIN, "ss",
+	    r->k[0], r->k[1]);
+	if (st == NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) <= 0)
+		return rc == 0 ? updated(0, why) : rc;
+	f->node_id = sqlite3_column_int64(st, 0);
+	f->lan_id = sqlite3_column_int64(st, 1);
+	f->lan = nc_strdup0((const char *)sqlite3_column_text(st, 2));
+	m = (const char *)sqlite3_column_text(st, 3);
+	if (f->lan == NULL || m == NULL || nc_mask_parse(m, &f->mask) < 0) {
+		ncfs_log("ifaces/%s: LAN %s has a bad netmask", r->k[1],
+		    f->lan != NULL ? f->lan : "?");
+		(void)ncfs_sql_end(c, st);
+		free(f->lan);
+		f->lan = NULL;
+		return -EIO;
+	}
+	return ncfs_sql_end(c, st);
+}
+
+/*
+ * Who else uses value in column ip or mac: sql(?1 value, ?2 node_id, ?3
+ * interface).  -EEXIST naming them, 0 when nobody, -errno.
+ */
+static int
+iface_unique(struct ncfs_conn *c, const char *sql, const char *what,
+    const char *value, const struct ncfs_ref *r, const struct iface *f,
+    struct nc_buf *why)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = ncfs_sql(c, sql, "sis", value, f->node_id, r->k[1])) ==
+	    NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) <= 0)
+		return rc;
+	nc_buf_printf(why, "%s: %s is already used by %s's %s", what, value,
+	    coltext(st, 0), coltext(st, 1));
+	return ncfs_sql_end(c, st) < 0 ? -EIO : -EEXIST;
+}
+
+static int
+if_ip_set(struct ncfs_conn *c, const struct ncfs_ref *r, const char *value,
+    struct nc_buf *why)
+{
+	struct iface f;
+	sqlite3_stmt *st;
+	uint32_t ip, peer;
+	const char *s;
+	int rc, have_peer = 0;
+
+	if ((rc = ncfs_v_ip("ip", value, &ip, why)) < 0)
+		return rc;
+	if ((rc = iface_find(c, r, &f, why)) < 0)
+		return rc;
+	st = ncfs_sql(c, "SELECT ip FROM ifaces WHERE lan_id = ?1"
+	    " AND ip IS NOT NULL AND NOT (node_id = ?2 AND name = ?3)"
+	    " ORDER BY member_ord LIMIT 1", "iis", f.lan_id, f.node_id,
+	    r->k[1]);
+	if (st == NULL) {
+		rc = -EIO;
+		goto done;
+	}
+	if ((rc = ncfs_sql_step(c, st)) < 0)
+		goto done;
+	if (rc == 1 && (s = (const char *)sqlite3_column_text(st, 0)) !=
+	    NULL && nc_ip_parse(s, &peer) == 0)
+		have_peer = 1;
+	if ((rc = ncfs_sql_end(c, st)) < 0)
+		goto done;
+	if ((rc = ncfs_v_ip_subnet("ip", ip, f.mask, have_peer ? &peer : NULL,
+	    f.lan, why)) < 0)
+		goto done;
+	if ((rc = iface_unique(c, "SELECT n.name, i.name FROM ifaces i"
+	    " JOIN nodes n ON n.id = i.node_id WHERE i.ip = ?1"
+	    " AND NOT (i.node_id = ?2 AND i.name = ?3)", "ip", value, r, &f,
+	    why)) < 0)
+		goto done;
+	rc = updated(ncfs_sql_exec(c, "UPDATE ifaces SET ip = ?1"
+	    " WHERE node_id = ?2 AND name = ?3", "sis", value, f.node_id,
+	    r->k[1]), why);
+done:
+	free(f.lan);
+	return rc;
+}
+
+static int
+if_mac_set(struct ncfs_conn *c, const struct ncfs_ref *r, const char *value,
+    struct nc_buf *why)
+{
+	struct iface f;
+	char mac[18];
+	int rc;
+
+	if ((rc = ncfs_v_mac("mac", value, mac, why)) < 0)
+		return rc;
+	if ((rc = iface_find(c, r, &f, why)) < 0)
+		return rc;
+	if ((rc = iface_unique(c, "SELECT n.name, i.name FROM ifaces i"
+	    " JOIN nodes n ON n.id = i.node_id WHERE i.mac = ?1"
+	    " AND NOT (i.node_id = ?2 AND i.name = ?3)", "mac", mac, r, &f,
+	    why)) < 0)
+		goto done;
+	rc = updated(ncfs_sql_exec(c, "UPDATE ifaces SET mac = ?1"
+	    " WHERE node_id = ?2 AND name = ?3", "sis", mac, f.node_id,
+	    r->k[1]), why);
+done:
+	free(f.lan);
+	return rc;
+}
+
+/*
+ * Link shaping of an interface: a value overrides the LAN's, an empty one
+ * goes back to it.  sql: ?1 the value, ?2 the node, ?3 the interface.
+ */
+static int
+if_bw_set(struct ncfs_conn *c, const struct ncfs_ref *r, const char *value,
+    struct nc_buf *why)
+{
+	static const char sql[] = "UPDATE ifaces SET bandwidth_kbps = ?1"
+	    IFACE_WHERE;
+	long kbps;
+	int rc;
+
+	if (*value == '\0')
+		return updated(ncfs_sql_exec(c, sql, "sss", NULL, r->k[0],
+		    r->k[1]), why);
+	if ((rc = ncfs_v_bandwidth("bandwidth", value, &kbps, why)) < 0)
+		return rc;
+	return updated(ncfs_sql_exec(c, sql, "iss", (long long)kbps, r->k[0],
+	    r->k[1]), why);
+}
+
+static int
+if_delay_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	static const char sql[] = "UPDATE ifaces SET delay_ms = ?1"
+	    IFACE_WHERE;
+	double ms;
+	int rc;
+
+	if (*value == '\0')
+		return updated(ncfs_sql_exec(c, sql, "sss", NULL, r->k[0],
+		    r->k[1]), why);
+	if ((rc = ncfs_v_delay("delay", value, &ms, why)) < 0)
+		return rc;
+	return updated(ncfs_sql_exec(c, sql, "dss", ms, r->k[0], r->k[1]),
+	    why);
+}
+
+static int
+if_loss_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	static const char sql[] = "UPDATE ifaces SET loss = ?1" IFACE_WHERE;
+	double loss;
+	int rc;
+
+	if (*value == '\0')
+		return updated(ncfs_sql_exec(c, sql, "sss", NULL, r->k[0],
+		    r->k[1]), why);
+	if ((rc = ncfs_v_loss("loss", value, &loss, why)) < 0)
+		return rc;
+	return updated(ncfs_sql_exec(c, sql, "dss", loss, r->k[0], r->k[1]),
+	    why);
+}
+
+static const struct ncfs_field iface_fields[] = {
+	{ "lan", 0444, if_lan_get, NULL },
+	{ "ip", 0644, if_ip_get, if_ip_set },
+	{ "netmask", 0444, if_netmask_get, NULL },
+	{ "mac", 0644, if_mac_get, if_mac_set },
+	{ "bandwidth", 0644, if_bw_get, if_bw_set },
+	{ "delay", 0644, if_delay_get, if_delay_set },
+	{ "loss", 0644, if_loss_get, if_loss_set },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* lans/<l>/ */
+
+GET(lan_kind_get, "s", "SELECT kind FROM lans WHERE name = ?1")
+GET(lan_bw_get, "s", "SELECT bandwidth_kbps FROM lans WHERE name = ?1")
+GET_REAL(lan_delay_get, "s", "SELECT delay_ms FROM lans WHERE name = ?1")
+GET_REAL(lan_loss_get, "s", "SELECT loss FROM lans WHERE name = ?1")
+GET(lan_netmask_get, "s",
+    "SELECT COALESCE(netmask, '255.255.255.0') FROM lans WHERE name = ?1")
+LIST(lan_members_get, "SELECT n.name FROM lans l"
+    " LEFT JOIN ifaces i ON i.lan_id = l.id"
+    " LEFT JOIN nodes n ON n.id = i.node_id WHERE l.name = ?1"
+    " ORDER BY i.member_ord, n.ord, n.name")
+
+static int
+lan_bw_set(struct ncfs_conn *c, const struct ncfs_ref *r, const char *value,
+    struct nc_buf *why)
+{
+	long kbps;
+	int rc;
+
+	if ((rc = ncfs_v_bandwidth("bandwidth", value, &kbps, why)) < 0)
+		return rc;
+	return updated(ncfs_sql_exec(c, "UPDATE lans SET bandwidth_kbps = ?1"
+	    " WHERE name = ?2", "is", (long long)kbps, r->k[0]), why);
+}
+
+static int
+lan_delay_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	double ms;
+	int rc;
+
+	if ((rc = ncfs_v_delay("delay", value, &ms, why)) < 0)
+		return rc;
+	return updated(ncfs_sql_exec(c, "UPDATE lans SET delay_ms = ?1"
+	    " WHERE name = ?2", "ds", ms, r->k[0]), why);
+}
+
+static int
+lan_loss_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	double loss;
+	int rc;
+
+	if ((rc = ncfs_v_loss("loss", value, &loss, why)) < 0)
+		return rc;
+	return updated(ncfs_sql_exec(c, "UPDATE lans SET loss = ?1"
+	    " WHERE name = ?2", "ds", loss, r->k[0]), why);
+}
+
+static const struct ncfs_field lan_fields[] = {
+	{ "kind", 0444, lan_kind_get, NULL },
+	{ "members", 0444, lan_members_get, NULL },
+	{ "bandwidth", 0644, lan_bw_get, lan_bw_set },
+	{ "delay", 0644, lan_delay_get, lan_delay_set },
+	{ "loss", 0644, lan_loss_get, lan_loss_set },
+	{ "netmask", 0444, lan_netmask_get, NULL },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* users/<u>/ */
+
+GET(user_uid_get, "s", "SELECT uid FROM users WHERE name = ?1")
+GET(user_gid_get, "s", "SELECT gid FROM users WHERE name = ?1")
+GET(user_name_get, "s", "SELECT fullname FROM users WHERE name = ?1")
+GET(user_home_get, "s", "SELECT home FROM users WHERE name = ?1")
+GET(user_shell_get, "s", "SELECT shell FROM users WHERE name = ?1")
+GET(user_password_get, "s", "SELECT password FROM users WHERE name = ?1")
+GET(user_root_get, "s", "SELECT root FROM users WHERE name = ?1")
+LIST(user_groups_get, "SELECT m.grp FROM users u"
+    " LEFT JOIN memberships m ON m.user = u.name WHERE u.name = ?1"
+    " ORDER BY m.ord, m.grp")
+SET(user_name_set, "name", ncfs_v_fullname, 0, "ss",
+    "UPDATE users SET fullname = ?1 WHERE name = ?2")
+SET(user_home_set, "home", ncfs_v_path, 0, "ss",
+    "UPDATE users SET home = ?1 WHERE name = ?2")
+SET(user_shell_set, "shell", ncfs_v_path, 0, "ss",
+    "UPDATE users SET shell = ?1 WHERE name = ?2")
+SET(user_password_set, "password", ncfs_v_password, 0, "ss",
+    "UPDATE users SET password = ?1 WHERE name = ?2")
+
+static int
+user_keys_get(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out)
+{
+	return ncfs_render_keys(c, r->k[0], out);
+}
+
+static int
+user_exists(struct ncfs_conn *c, const char *user)
+{
+	return exists(c, "SELECT 1 FROM users WHERE name = ?1", user);
+}
+
+static int
+group_exists(struct ncfs_conn *c, const char *group)
+{
+	return exists(c, "SELECT 1 FROM groups WHERE name = ?1", group);
+}
+
+/*
+ * A numeric id column that must be unique: taken (sql ?1 = id, ?2 =
+ * record) names the record that has it already.
+ */
+static int
+id_set(struct ncfs_conn *c, const char *what, const char *value,
+    const char *record, const char *taken, const char *update,
+    struct nc_buf *why)
+{
+	sqlite3_stmt *st;
+	long id;
+	int rc;
+
+	if ((rc = ncfs_v_id(what, value, &id, why)) < 0)
+		return rc;
+	if (taken != NULL) {
+		if ((st = ncfs_sql(c, taken, "is", (long long)id, record)) ==
+		    NULL)
+			return -EIO;
+		if ((rc = ncfs_sql_step(c, st)) < 0)
+			return rc;
+		if (rc == 1) {
+			nc_buf_printf(why, "%s: %ld is already %s's", what, id,
+			    coltext(st, 0));
+			return ncfs_sql_end(c, st) < 0 ? -EIO : -EEXIST;
+		}
+		if ((rc = ncfs_sql_end(c, st)) < 0)
+			return rc;
+	}
+	return updated(ncfs_sql_exec(c, update, "is", (long long)id, record),
+	    why);
+}
+
+static int
+user_uid_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	int rc;
+
+	if ((rc = user_exists(c, r->k[0])) <= 0)
+		return rc == 0 ? updated(0, why) : rc;
+	return id_set(c, "uid", value, r->k[0],
+	    "SELECT name FROM users WHERE uid = ?1 AND name <> ?2",
+	    "UPDATE users SET uid = ?1 WHERE name = ?2", why);
+}
+
+static int
+user_gid_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	return id_set(c, "gid", value, r->k[0], NULL,
+	    "UPDATE users SET gid = ?1 WHERE name = ?2", why);
+}
+
+static int
+user_root_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	int rc, b;
+
+	if ((rc = ncfs_v_bool("root", value, &b, why)) < 0)
+		return rc;
+	return updated(ncfs_sql_exec(c, "UPDATE users SET root = ?1"
+	    " WHERE name = ?2", "is", (long long)b, r->k[0]), why);
+}
+
+/* The user's groups, replaced by the list written (each must exist). */
+static int
+user_groups_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	struct ncfs_list l = { 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = ncfs_v_name_list("groups", value, &l, why)) < 0)
+		goto done;
+	if ((rc = user_exists(c, r->k[0])) <= 0) {
+		rc = rc == 0 ? updated(0, why) : rc;
+		goto done;
+	}
+	for (i = 0; i < l.n; i++) {
+		if ((rc = group_exists(c, l.v[i])) < 0)
+			goto done;
+		if (rc == 0) {
+			nc_buf_printf(why, "groups: there is no group %s",
+			    l.v[i]);
+			rc = -EINVAL;
+			goto done;
+		}
+	}
+	if ((rc = ncfs_sql_exec(c, "DELETE FROM memberships WHERE user = ?1",
+	    "s", r->k[0])) < 0)
+		goto done;
+	for (i = 0; i < l.n; i++)
+		if ((rc = ncfs_sql_exec(c, "INSERT INTO memberships"
+		    " (user, grp, ord) VALUES (?1, ?2, ?3)", "ssi", r->k[0],
+		    l.v[i], (long long)i)) < 0)
+			goto done;
+	rc = 0;
+done:
+	ncfs_list_free(&l);
+	return rc;
+}
+
+/* The user's keys, replaced by the lines written. */
+static int
+user_keys_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	struct ncfs_list l = { 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = ncfs_v_key_list("keys", value, &l, why)) < 0)
+		goto done;
+	if ((rc = user_exists(c, r->k[0])) <= 0) {
+		rc = rc == 0 ? updated(0, why) : rc;
+		goto done;
+	}
+	if ((rc = ncfs_sql_exec(c, "DELETE FROM sshkeys WHERE user = ?1",
+	    "s", r->k[0])) < 0)
+		goto done;
+	for (i = 0; i < l.n; i++)
+		if ((rc = ncfs_sql_exec(c, "INSERT INTO sshkeys"
+		    " (user, key, ord) VALUES (?1, ?2, ?3)", "ssi", r->k[0],
+		    l.v[i], (long long)i)) < 0)
+			goto done;
+	rc = 0;
+done:
+	ncfs_list_free(&l);
+	return rc;
+}
+
+static const struct ncfs_field user_fields[] = {
+	{ "uid", 0644, user_uid_get, user_uid_set },
+	{ "gid", 0644, user_gid_get, user_gid_set },
+	{ "name", 0644, user_name_get, user_name_set },
+	{ "home", 0644, user_home_get, user_home_set },
+	{ "shell", 0644, user_shell_get, user_shell_set },
+	{ "groups", 0644, user_groups_get, user_groups_set },
+	{ "keys", 0644, user_keys_get, user_keys_set },
+	{ "password", 0600, user_password_get, user_password_set },
+	{ "root", 0644, user_root_get, user_root_set },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* groups/<g>/ */
+
+GET(group_gid_get, "s", "SELECT gid FROM groups WHERE name = ?1")
+LIST(group_members_get, "SELECT u.name FROM groups g"
+    " LEFT JOIN memberships m ON m.grp = g.name"
+    " LEFT JOIN users u ON u.name = m.user WHERE g.name = ?1"
+    " ORDER BY u.ord, u.name")
+
+static int
+group_gid_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	int rc;
+
+	if ((rc = group_exists(c, r->k[0])) <= 0)
+		return rc == 0 ? updated(0, why) : rc;
+	return id_set(c, "gid", value, r->k[0],
+	    "SELECT name FROM groups WHERE gid = ?1 AND name <> ?2",
+	    "UPDATE groups SET gid = ?1 WHERE name = ?2", why);
+}
+
+/* 1 when l holds s. */
+static int
+listed(const struct ncfs_list *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The group's members, replaced by the users written (each must exist):
+ * members kept keep their place among their user's groups, new ones go
+ * last.
+ */
+static int
+group_members_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	struct ncfs_list l = { 0 }, old = { 0 };
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((rc = ncfs_v_name_list("members", value, &l, why)) < 0)
+		goto done;
+	if ((rc = group_exists(c, r->k[0])) <= 0) {
+		rc = rc == 0 ? updated(0, why) : rc;
+		goto done;
+	}
+	for (i = 0; i < l.n; i++) {
+		if ((rc = user_exists(c, l.v[i])) < 0)
+			goto done;
+		if (rc == 0) {
+			nc_buf_printf(why, "members: there is no user %s",
+			    l.v[i]);
+			rc = -EINVAL;
+			goto done;
+		}
+	}
+	st = ncfs_sql(c, "SELECT user FROM memberships WHERE grp = ?1", "s",
+	    r->k[0]);
+	if (st == NULL) {
+		rc = -EIO;
+		goto done;
+	}
+	while ((rc = ncfs_sql_step(c, st)) == 1)
+		*NC_PUSH(old.v, old.n, old.cap) =
+		    nc_strdup((const char *)sqlite3_column_text(st, 0));
+	if (rc < 0 || (rc = ncfs_sql_end(c, st)) < 0)
+		goto done;
+	for (i = 0; i < old.n; i++)
+		if (!listed(&l, old.v[i]) && (rc = ncfs_sql_exec(c,
+		    "DELETE FROM memberships WHERE user = ?1 AND grp = ?2",
+		    "ss", old.v[i], r->k[0])) < 0)
+			goto done;
+	for (i = 0; i < l.n; i++)
+		if (!listed(&old, l.v[i]) && (rc = ncfs_sql_exec(c,
+		    "INSERT INTO memberships (user, grp, ord)"
+		    " SELECT ?1, ?2, COALESCE(MAX(ord) + 1, 0)"
+		    " FROM memberships WHERE user = ?1", "ss", l.v[i],
+		    r->k[0])) < 0)
+			goto done;
+	rc = 0;
+done:
+	ncfs_list_free(&l);
+	ncfs_list_free(&old);
+	return rc;
+}
+
+static const struct ncfs_field group_fields[] = {
+	{ "gid", 0644, group_gid_get, group_gid_set },
+	{ "members", 0644, group_members_get, group_members_set },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* images/<name>/ */
+
+GET(img_os_get, "s", "SELECT os FROM images WHERE name = ?1")
+GET(img_type_get, "s", "SELECT type FROM images WHERE name = ?1")
+GET(img_provider_get, "s", "SELECT provider FROM images WHERE name = ?1")
+GET(img_version_get, "s", "SELECT version FROM images WHERE name = ?1")
+GET(img_url_get, "s", "SELECT url FROM images WHERE name = ?1")
+GET(img_sha256_get, "s", "SELECT sha256 FROM images WHERE name = ?1")
+SET(img_provider_set, "provider", ncfs_v_word, 1, "ss",
+    "UPDATE images SET provider = ?1 WHERE name = ?2")
+SET(img_version_set, "version", ncfs_v_word, 1, "ss",
+    "UPDATE images SET version = ?1 WHERE name = ?2")
+SET(img_url_set, "url", ncfs_v_url, 1, "ss",
+    "UPDATE images SET url = ?1 WHERE name = ?2")
+SET(img_sha256_set, "sha256", ncfs_v_sha256, 1, "ss",
+    "UPDATE images SET sha256 = ?1 WHERE name = ?2")
+
+static const struct ncfs_field image_fields[] = {
+	{ "os", 0444, img_os_get, NULL },
+	{ "type", 0444, img_type_get, NULL },
+	{ "provider", 0644, img_provider_get, img_provider_set },
+	{ "version", 0644, img_version_get, img_version_set },
+	{ "url", 0644, img_url_get, img_url_set },
+	{ "sha256", 0644, img_sha256_get, img_sha256_set },
+	{ NULL, 0, NULL, NULL },
+};
+
+/* nodes/<n>/attributes/<key> and nodes/<n>/keys/<user> */
+
+GET(attr_get, "ss", "SELECT a.value FROM attributes a"
+    " JOIN nodes n ON n.id = a.node_id WHERE n.name = ?1 AND a.key = ?2")
+
+static int
+attr_set(struct ncfs_conn *c, const struct ncfs_ref *r, const char *value,
+    struct nc_buf *why)
+{
+	int rc;
+
+	if ((rc = ncfs_v_text(r->k[1], value, why)) < 0)
+		return rc;
+	return updated(ncfs_sql_exec(c, "UPDATE attributes SET value = ?1"
+	    " WHERE node_id = (SELECT id FROM nodes WHERE name = ?2)"
+	    " AND key = ?3", "sss", value, r->k[0], r->k[1]), why);
+}
+
+/* Every user of the experiment is on every node. */
+static int
+key_get(struct ncfs_conn *c, const struct ncfs_ref *r, struct nc_buf *out)
+{
+	int rc = node_exists(c, r->k[0]);
+
+	if (rc <= 0)
+		return rc == 0 ? -ENOENT : rc;
+	return ncfs_render_keys(c, r->k[1], out);
+}
+
+const struct ncfs_field ncfs_attr_field = { NULL, 0644, attr_get, attr_set };
+const struct ncfs_field ncfs_key_field = { NULL, 0600, key_get, NULL };
+
+const struct ncfs_field *const ncfs_fields[NCFS_D_MAX] = {
+	[NCFS_D_EXPERIMENT] = experiment_fields,
+	[NCFS_D_NODE] = node_fields,
+	[NCFS_D_NODE_IMAGE] = node_image_fields,
+	[NCFS_D_IFACE] = iface_fields,
+	[NCFS_D_LAN] = lan_fields,
+	[NCFS_D_USER] = user_fields,
+	[NCFS_D_GROUP] = group_fields,
+	[NCFS_D_IMAGE] = image_fields,
+};

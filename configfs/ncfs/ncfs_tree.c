@@ -1,0 +1,516 @@
+/*
+ * ncfs_tree.c: the tree of DESIGN.md as directory types.  Each type has
+ * fixed subdirectories, fixed files (ncfs_fields[]) and, for collections,
+ * children named by database records.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ncfs_tree.h"
+#include "util.h"
+
+/* A fixed subdirectory. */
+struct subdir {
+	const char *name;	/* its name */
+	enum ncfs_dtype type;	/* its type (keys inherited from parent) */
+};
+
+static const struct subdir root_dirs[] = {
+	{ "experiment", NCFS_D_EXPERIMENT }, { "nodes", NCFS_D_NODES },
+	{ "lans", NCFS_D_LANS }, { "users", NCFS_D_USERS },
+	{ "groups", NCFS_D_GROUPS }, { "images", NCFS_D_IMAGES },
+	{ NULL, 0 },
+};
+
+static const struct subdir node_dirs[] = {
+	{ "image", NCFS_D_NODE_IMAGE }, { "ifaces", NCFS_D_IFACES },
+	{ "attributes", NCFS_D_ATTRS }, { "keys", NCFS_D_KEYS },
+	{ NULL, 0 },
+};
+
+static const struct subdir *
+subdirs(enum ncfs_dtype t)
+{
+	if (t == NCFS_D_ROOT)
+		return root_dirs;
+	if (t == NCFS_D_NODE)
+		return node_dirs;
+	return NULL;
+}
+
+/* Collections: the SQL listing child names (bound to ?1 = k0 if used),
+ * the SQL telling whether one exists (?1 = k0, ?2 = name), and the type of
+ * the children. */
+struct collection {
+	const char *list;	/* SELECT name ... ORDER BY ... */
+	const char *exists;	/* SELECT 1 ... */
+	enum ncfs_dtype child;	/* NCFS_D_MAX: children are files */
+	const struct ncfs_field *file; /* the field of file children */
+};
+
+static const struct collection *
+collection(enum ncfs_dtype t)
+{
+	static const struct collection nodes = {
+		"SELECT name FROM nodes ORDER BY ord",
+		"SELECT 1 FROM nodes WHERE name = ?2", NCFS_D_NODE, NULL };
+	static const struct collection ifaces = {
+		"SELECT i.name FROM ifaces i JOIN nodes n ON i.node_id = n.id"
+		" WHERE n.name = ?1 ORDER BY i.ord",
+		"SELECT 1 FROM ifaces i JOIN nodes n ON i.node_id = n.id"
+		" WHERE n.name = ?1 AND i.name = ?2", NCFS_D_IFACE, NULL };
+	static const struct collection attrs = {
+		"SELECT a.key FROM attributes a JOIN nodes n"
+		" ON a.node_id = n.id WHERE n.name = ?1 ORDER BY a.ord",
+		"SELECT 1 FROM attributes a JOIN nodes n ON a.node_id = n.id"
+		" WHERE n.name = ?1 AND a.key = ?2", NCFS_D_MAX,
+		&ncfs_attr_field };
+	static const struct collection keys = {
+		"SELECT name FROM users ORDER BY ord",
+		"SELECT 1 FROM users WHERE name = ?2", NCFS_D_MAX,
+		&ncfs_key_field };
+	static const struct collection lans = {
+		"SELECT name FROM lans ORDER BY ord",
+		"SELECT 1 FROM lans WHERE name = ?2", NCFS_D_LAN, NULL };
+	static const struct collection users = {
+		"SELECT name FROM users ORDER BY ord",
+		"SELECT 1 FROM users WHERE name = ?2", NCFS_D_USER, NULL };
+	static const struct collection groups = {
+		"SELECT name FROM groups ORDER BY ord",
+		"SELECT 1 FROM groups WHERE name = ?2", NCFS_D_GROUP, NULL };
+
+	switch (t) {
+	case NCFS_D_NODES: return &nodes;
+	case NCFS_D_IFACES: return &ifaces;
+	case NCFS_D_ATTRS: return &attrs;
+	case NCFS_D_KEYS: return &keys;
+	case NCFS_D_LANS: return &lans;
+	case NCFS_D_USERS: return &users;
+	case NCFS_D_GROUPS: return &groups;
+	default: return NULL;
+	}
+}
+
+void
+ncfs_ref_root(struct ncfs_ref *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->dir = NCFS_D_ROOT;
+}
+
+void
+ncfs_ref_copy(struct ncfs_ref *dst, const struct ncfs_ref *src)
+{
+	int i;
+
+	*dst = *src;
+	for (i = 0; i < 3; i++)
+		dst->k[i] = nc_strdup0(src->k[i]);
+}
+
+void
+ncfs_ref_free(struct ncfs_ref *r)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		free(r->k[i]);
+		r->k[i] = NULL;
+	}
+}
+
+static int
+streq0(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int
+ncfs_ref_equal(const struct ncfs_ref *a, const struct ncfs_ref *b)
+{
+	return a->dir == b->dir && a->field == b->field &&
+	    streq0(a->k[0], b->k[0]) && streq0(a->k[1], b->k[1]) &&
+	    streq0(a->k[2], b->k[2]);
+}
+
+static uint64_t
+fnv(uint64_t h, const char *s)
+{
+	for (; s != NULL && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL;
+}
+
+uint64_t
+ncfs_ref_hash(const struct ncfs_ref *r)
+{
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+	if (r->dir == NCFS_D_ROOT && r->field == NULL)
+		return 1;
+	h = (h ^ (uint64_t)r->dir) * 1099511628211ULL;
+	h = fnv(h, r->field ? (r->field->name ? r->field->name : "*") : "/");
+	for (i = 0; i < 3; i++)
+		h = fnv(h, r->k[i]);
+	h &= 0x7fffffffffffffffULL;	/* positive in a signed off_t */
+	return h < 2 ? h + 2 : h;
+}
+
+unsigned
+ncfs_ref_mode(const struct ncfs_ref *r)
+{
+	if (r->field == NULL)
+		return S_IFDIR | 0755;
+	return S_IFREG | (unsigned)r->field->mode;
+}
+
+static const char *const dir_names[NCFS_D_MAX] = {
+	[NCFS_D_EXPERIMENT] = "experiment", [NCFS_D_NODES] = "nodes",
+	[NCFS_D_LANS] = "lans", [NCFS_D_USERS] = "users",
+	[NCFS_D_GROUPS] = "groups", [NCFS_D_IMAGES] = "images",
+	[NCFS_D_NODE_IMAGE] = "image", [NCFS_D_IFACES] = "ifaces",
+	[NCFS_D_ATTRS] = "attributes", [NCFS_D_KEYS] = "keys",
+};
+
+void
+ncfs_ref_path(const struct ncfs_ref *r, struct nc_buf *out)
+{
+	switch (r->dir) {
+	case NCFS_D_ROOT:
+		break;
+	case NCFS_D_EXPERIMENT: case NCFS_D_NODES: case NCFS_D_LANS:
+	case NCFS_D_USERS: case NCFS_D_GROUPS:
+		nc_buf_printf(out, "/%s", dir_names[r->dir]);
+		break;
+	case NCFS_D_IMAGES:
+		nc_buf_puts(out, "/images");
+		if (r->k[0] != NULL)
+			nc_buf_printf(out, "/%s", r->k[0]);
+		break;
+	case NCFS_D_NODE:
+		nc_buf_printf(out, "/nodes/%s", r->k[0]);
+		break;
+	case NCFS_D_NODE_IMAGE: case NCFS_D_IFACES: case NCFS_D_ATTRS:
+	case NCFS_D_KEYS:
+		nc_buf_printf(out, "/nodes/%s/%s", r->k[0],
+		    dir_names[r->dir]);
+		break;
+	case NCFS_D_IFACE:
+		nc_buf_printf(out, "/nodes/%s/ifaces/%s", r->k[0], r->k[1]);
+		break;
+	case NCFS_D_LAN:
+		nc_buf_printf(out, "/lans/%s", r->k[0]);
+		break;
+	case NCFS_D_USER:
+		nc_buf_printf(out, "/users/%s", r->k[0]);
+		break;
+	case NCFS_D_GROUP:
+		nc_buf_printf(out, "/groups/%s", r->k[0]);
+		break;
+	case NCFS_D_IMAGE:
+		nc_buf_printf(out, "/images/%s", r->k[0]);
+		break;
+	case NCFS_D_MAX:
+		break;
+	}
+	if (r->field != NULL)
+		nc_buf_printf(out, "/%s", r->field->name ? r->field->name :
+		    r->k[1]);
+}
+
+/* Bind k0 (when the statement has a first parameter) and name. */
+static sqlite3_stmt *
+prepare(struct ncfs_conn *c, const char *sql, const char *k0,
+    const char *name)
+{
+	sqlite3_stmt *st = ncfs_stmt(c, sql);
+	int n;
+
+	if (st == NULL)
+		return NULL;
+	n = sqlite3_bind_parameter_count(st);
+	if ((n >= 1 && sqlite3_bind_text(st, 1, k0 ? k0 : "", -1,
+	    SQLITE_STATIC) != SQLITE_OK) ||
+	    (n >= 2 && sqlite3_bind_text(st, 2, name ? name : "", -1,
+	    SQLITE_STATIC) != SQLITE_OK)) {
+		sqlite3_reset(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* 1 if the single-row query sql(k0, name) returns a row. */
+static int
+query_exists(struct ncfs_conn *c, const char *sql, const char *k0,
+    const char *name)
+{
+	sqlite3_stmt *st = prepare(c, sql, k0, name);
+	int rc;
+
+	if (st == NULL)
+		return -EIO;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+static int
+image_exists(struct ncfs_conn *c, const char *name)
+{
+	return query_exists(c, "SELECT 1 FROM images WHERE name = ?2", NULL,
+	    name);
+}
+
+/* 1 when some image name starts with prefix + "/". */
+static int
+image_prefix_exists(struct ncfs_conn *c, const char *prefix)
+{
+	char *pat = nc_asprintf("%s/", prefix);
+	int rc;
+
+	rc = query_exists(c, "SELECT 1 FROM images WHERE "
+	    "substr(name, 1, length(?2)) = ?2", NULL, pat);
+	free(pat);
+	return rc;
+}
+
+/* The node-scoped directories exist with their node. */
+static int
+node_exists(struct ncfs_conn *c, const char *node)
+{
+	return query_exists(c, "SELECT 1 FROM nodes WHERE name = ?2", NULL,
+	    node);
+}
+
+int
+ncfs_tree_exists(struct ncfs_conn *c, const struct ncfs_ref *r)
+{
+	const struct collection *col;
+	struct ncfs_ref parent;
+	int rc;
+
+	switch (r->dir) {
+	case NCFS_D_ROOT: case NCFS_D_EXPERIMENT: case NCFS_D_NODES:
+	case NCFS_D_LANS: case NCFS_D_USERS: case NCFS_D_GROUPS:
+		rc = 1;
+		break;
+	case NCFS_D_IMAGES:
+		rc = r->k[0] == NULL ? 1 : image_prefix_exists(c, r->k[0]);
+		break;
+	case NCFS_D_IMAGE:
+		rc = image_exists(c, r->k[0]);
+		break;
+	case NCFS_D_NODE: case NCFS_D_NODE_IMAGE: case NCFS_D_IFACES:
+	case NCFS_D_ATTRS: case NCFS_D_KEYS:
+		rc = node_exists(c, r->k[0]);
+		break;
+	case NCFS_D_IFACE:
+		rc = query_exists(c, collection(NCFS_D_IFACES)->exists,
+		    r->k[0], r->k[1]);
+		break;
+	case NCFS_D_LAN: case NCFS_D_USER: case NCFS_D_GROUP:
+		parent.dir = r->dir == NCFS_D_LAN ? NCFS_D_LANS :
+		    r->dir == NCFS_D_USER ? NCFS_D_USERS : NCFS_D_GROUPS;
+		col = collection(parent.dir);
+		rc = query_exists(c, col->exists, NULL, r->k[0]);
+		break;
+	default:
+		rc = 0;
+	}
+	if (rc != 1 || r->field == NULL || r->field->name != NULL)
+		return rc;
+	/* attributes/<key> and keys/<user> files */
+	col = collection(r->dir);
+	return query_exists(c, col->exists, r->k[0], r->k[1]);
+}
+
+/* A child of dir named name, of type t, keys extended by name if keyed. */
+static void
+child_dir(const struct ncfs_ref *dir, enum ncfs_dtype t, const char *key,
+    struct ncfs_ref *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->dir = t;
+	out->k[0] = nc_strdup0(dir->k[0]);
+	out->k[1] = nc_strdup0(dir->k[1]);
+	if (key == NULL)
+		return;
+	if (out->k[0] == NULL)
+		out->k[0] = nc_strdup(key);
+	else if (out->k[1] == NULL)
+		out->k[1] = nc_strdup(key);
+}
+
+static void
+child_file(const struct ncfs_ref *dir, const struct ncfs_field *f,
+    const char *key, struct ncfs_ref *out)
+{
+	child_dir(dir, dir->dir, key, out);
+	out->field = f;
+}
+
+/* Images: /images/<prefix...>/<rest>; name is relative to dir's prefix. */
+static int
+image_lookup(struct ncfs_conn *c, const struct ncfs_ref *dir,
+    const char *name, struct ncfs_ref *out)
+{
+	char *full = dir->k[0] ? nc_asprintf("%s/%s", dir->k[0], name) :
+	    nc_strdup(name);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = image_exists(c, full)) == 1) {
+		out->dir = NCFS_D_IMAGE;
+		out->k[0] = full;
+		return 0;
+	}
+	if (rc == 0 && (rc = image_prefix_exists(c, full)) == 1) {
+		out->dir = NCFS_D_IMAGES;
+		out->k[0] = full;
+		return 0;
+	}
+	free(full);
+	return rc < 0 ? rc : -ENOENT;
+}
+
+int
+ncfs_tree_lookup(struct ncfs_conn *c, const struct ncfs_ref *dir,
+    const char *name, struct ncfs_ref *out)
+{
+	const struct ncfs_field *f;
+	const struct collection *col;
+	const struct subdir *sd;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (dir->field != NULL)
+		return -ENOTDIR;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strchr(name, '/') != NULL)
+		return -ENOENT;
+	if ((sd = subdirs(dir->dir)) != NULL)
+		for (; sd->name != NULL; sd++)
+			if (strcmp(sd->name, name) == 0) {
+				child_dir(dir, sd->type, NULL, out);
+				return 0;
+			}
+	if ((f = ncfs_fields[dir->dir]) != NULL)
+		for (; f->name != NULL; f++)
+			if (strcmp(f->name, name) == 0) {
+				child_file(dir, f, NULL, out);
+				return 0;
+			}
+	if (dir->dir == NCFS_D_IMAGES)
+		return image_lookup(c, dir, name, out);
+	if ((col = collection(dir->dir)) == NULL)
+		return -ENOENT;
+	rc = query_exists(c, col->exists, dir->k[0], name);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return -ENOENT;
+	if (col->file != NULL)
+		child_file(dir, col->file, name, out);
+	else
+		child_dir(dir, col->child, name, out);
+	return 0;
+}
+
+/* List images under dir's prefix: images there, and deeper prefixes once. */
+static int
+image_list(struct ncfs_conn *c, const struct ncfs_ref *dir, ncfs_list_fn fn,
+    void *arg)
+{
+	sqlite3_stmt *st = ncfs_stmt(c, "SELECT name FROM images ORDER BY "
+	    "name");
+	const char *pre = dir->k[0];
+	size_t plen = pre ? strlen(pre) + 1 : 0;
+	char *last = NULL;
+	struct ncfs_ref child;
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -EIO;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *rest, *slash;
+		char *comp;
+
+		if (pre != NULL && (strncmp(name, pre, plen - 1) != 0 ||
+		    name[plen - 1] != '/'))
+			continue;
+		rest = name + plen;
+		slash = strchr(rest, '/');
+		comp = slash ? nc_asprintf("%.*s", (int)(slash - rest), rest) :
+		    nc_strdup(rest);
+		if (last == NULL || strcmp(last, comp) != 0) {
+			memset(&child, 0, sizeof(child));
+			child.dir = slash ? NCFS_D_IMAGES : NCFS_D_IMAGE;
+			child.k[0] = slash ? nc_asprintf("%.*s",
+			    (int)(slash - name), name) : nc_strdup(name);
+			stop = fn(arg, comp, &child);
+			ncfs_ref_free(&child);
+			free(last);
+			last = comp;
+		} else {
+			free(comp);
+		}
+	}
+	free(last);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int
+ncfs_tree_list(struct ncfs_conn *c, const struct ncfs_ref *dir,
+    ncfs_list_fn fn, void *arg)
+{
+	const struct collection *col;
+	const struct ncfs_field *f;
+	const struct subdir *sd;
+	struct ncfs_ref child;
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, stop = 0;
+
+	if (dir->field != NULL)
+		return -ENOTDIR;
+	if ((sd = subdirs(dir->dir)) != NULL)
+		for (; !stop && sd->name != NULL; sd++) {
+			child_dir(dir, sd->type, NULL, &child);
+			stop = fn(arg, sd->name, &child);
+			ncfs_ref_free(&child);
+		}
+	if ((f = ncfs_fields[dir->dir]) != NULL)
+		for (; !stop && f->name != NULL; f++) {
+			child_file(dir, f, NULL, &child);
+			stop = fn(arg, f->name, &child);
+			ncfs_ref_free(&child);
+		}
+	if (stop)
+		return 0;
+	if (dir->dir == NCFS_D_IMAGES)
+		return image_list(c, dir, fn, arg);
+	if ((col = collection(dir->dir)) == NULL)
+		return 0;
+	if ((st = prepare(c, col->list, dir->k[0], NULL)) == NULL)
+		return -EIO;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (col->file != NULL)
+			child_file(dir, col->file, name, &child);
+		else
+			child_dir(dir, col->child, name, &child);
+		stop = fn(arg, name, &child);
+		ncfs_ref_free(&child);
+	}
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -EIO;
+}
