@@ -47,13 +47,23 @@ static int
 may_write(fuse_req_t req)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	gid_t groups[64];
+	int n, i;
 
 	if (ncfs.readonly)
 		return -EROFS;
 	if (ctx->uid == 0)
 		return 0;
-	if (ncfs.admin_gid >= 0 && ctx->gid == (gid_t)ncfs.admin_gid)
+	if (ncfs.admin_gid < 0)
+		return -EACCES;
+	if (ctx->gid == (gid_t)ncfs.admin_gid)
 		return 0;
+	n = fuse_req_getgroups(req, (int)(sizeof(groups) / sizeof(groups[0])),
+	    groups);
+	for (i = 0; i < n && i < (int)(sizeof(groups) / sizeof(groups[0]));
+	    i++)
+		if (groups[i] == (gid_t)ncfs.admin_gid)
+			return 0;
 	return -EACCES;
 }
 
@@ -1047,6 +1057,7 @@ op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 			free(in->name);
 			in->name = nc_strdup(newname);
 			in->rendered = 0;
+			clock_gettime(CLOCK_REALTIME, &in->mtime);
 		}
 		UNLOCK();
 		ncfs_watch_changed(sino, parent);

@@ -96,7 +96,6 @@ collect(struct ncfs_inode *in, void *arg)
 		iv->name = nc_strdup0(in->name);
 		ncfs_ref_copy(&iv->ref, &in->ref);
 	}
-	in->rendered = in->scratch ? in->rendered : 0;
 }
 
 static void
@@ -183,8 +182,11 @@ watch_main(void *arg)
 			dv = data_version(c);
 			ngen = gen;
 			ncfs_generation(c, &ngen);
-			/* Anything beyond our own commits is someone else's. */
-			full = ngen - gen != mine;
+			/*
+			 * A change we did not announce, or more generations
+			 * than our own commits, is someone else's.
+			 */
+			full = mine == 0 || ngen - gen != mine;
 			gen = ngen;
 		}
 		if (full) {
