@@ -14,7 +14,7 @@ FUSE_CFLAGS = $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS   = $(shell pkg-config --libs fuse3 2>/dev/null) -lpthread
 CFLAGS  ?= -O2 -g
 NC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Iconfigfs -Ineoc \
-	    -Iconfigfs/ncfs $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	    -Iconfigfs/ncfs -Iprovision $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 	    $(FUSE_CFLAGS)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -29,6 +29,10 @@ CONFIGFS_SRC = $(sort $(wildcard configfs/*.c))
 NEOC_SRC    = $(sort $(wildcard neoc/*.c))
 NCFS_SRC    = $(sort $(wildcard configfs/ncfs/*.c))
 NCFS_PARTS  = $(filter-out configfs/ncfs/ncfs_main.c,$(NCFS_SRC))
+PROV_SRC    = $(sort $(wildcard provision/*.c))
+PROV_PARTS  = $(filter-out provision/main.c,$(PROV_SRC))
+# ncprov links only libc: these are the shared pieces it may use.
+PROV_LIB    = lib/buf.c lib/util.c
 CORE_SRC    = $(LIB_SRC) $(CONFIGFS_SRC)
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
@@ -40,27 +44,37 @@ NEOC_OBJ    = $(NEOC_SRC:%.c=build/%.o)
 # The front door's parts without its main(), for the unit tests.
 NEOC_PARTS  = $(filter-out neoc/main.c,$(NEOC_SRC))
 
-.PHONY: all deps check unit integration demo install clean bench
-all: bin/neoc bin/ncfs
+.PHONY: all deps check unit integration demo install clean bench ncprov-static
+all: bin/neoc bin/ncfs bin/ncprov
 
 build/schema_sql.c: configfs/schema.sql tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh nc_schema_sql $< > $@
 
-build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h) | build/schema_sql.c
+build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h provision/*.h) | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/schema_sql.o: build/schema_sql.c
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h) | build/schema_sql.c
+build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h provision/*.h) | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
 build/asan/schema_sql.o: build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+
+bin/ncprov: $(PROV_SRC:%.c=build/%.o) $(PROV_LIB:%.c=build/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ -lpthread
+
+# A static ncprov to drop into any image.
+ncprov-static: bin/ncprov-static
+bin/ncprov-static: $(PROV_SRC:%.c=build/%.o) $(PROV_LIB:%.c=build/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -o $@ $^ -lpthread
 
 # The shared code as archives, so each binary links only what it uses.
 build/libnc.a: $(CORE_OBJ)
@@ -80,12 +94,13 @@ bin/ncfs: $(NCFS_SRC:%.c=build/%.o) build/libnc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(FUSE_LIBS) -lsqlite3 -lm
 
 build/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/%.o) \
-	    $(NCFS_PARTS:%.c=build/%.o) build/libnc.a
+	    $(NCFS_PARTS:%.c=build/%.o) $(PROV_PARTS:%.c=build/%.o) build/libnc.a
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL) $(FUSE_LIBS) -lcmocka
 
 build/asan/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/asan/%.o) \
-	    $(NCFS_PARTS:%.c=build/asan/%.o) build/asan/libnc.a
+	    $(NCFS_PARTS:%.c=build/asan/%.o) $(PROV_PARTS:%.c=build/asan/%.o) \
+	    build/asan/libnc.a
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LDLIBS_ALL) $(FUSE_LIBS) \
 	    -lcmocka
@@ -123,6 +138,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 bin/neoc $(DESTDIR)$(PREFIX)/bin/neoc
 	install -m 0755 bin/ncfs $(DESTDIR)$(PREFIX)/bin/ncfs
+	install -m 0755 bin/ncprov $(DESTDIR)$(PREFIX)/bin/ncprov
 	install -m 0644 man/neoc.1 $(DESTDIR)$(PREFIX)/share/man/man1/neoc.1
 	if [ -f man/ncfs.8 ]; then install -m 0644 man/ncfs.8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/ncfs.8; fi

@@ -15,6 +15,8 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* Default experiment database. */
 #define NEOC_DEFAULT_DB "experiment.db"

@@ -14,6 +14,9 @@ static const struct neoc_cmd commands[] = {
 	{ "export", cmd_export, "print the experiment as JSON" },
 	{ "check", cmd_check, "validate an NS file without writing anything" },
 	{ "graph", cmd_graph, "print the topology as Graphviz dot (or SVG)" },
+	{ "serve", cmd_serve, "mount the tree (ncfs) and export it over 9P "
+	    "(diod)" },
+	{ "status", cmd_status, "show every node's provisioning state" },
 	{ NULL, NULL, NULL },
 };
 

@@ -1,0 +1,102 @@
+/*
+ * spawn.c: child processes and mount points.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn.h"
+#include "util.h"
+
+pid_t
+neoc_spawn(char *const argv[], int logfd)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid < 0) {
+		fprintf(stderr, "neoc: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if ((null = open("/dev/null", O_RDONLY)) >= 0) {
+			dup2(null, 0);
+			close(null);
+		}
+		if (logfd >= 0) {
+			dup2(logfd, 1);
+			dup2(logfd, 2);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "neoc: cannot run %s: %s\n", argv[0],
+		    strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int
+neoc_run(char *const argv[], int quiet)
+{
+	int null = -1, status;
+	pid_t pid;
+
+	if (quiet)
+		null = open("/dev/null", O_WRONLY);
+	pid = neoc_spawn(argv, null);
+	if (null >= 0)
+		close(null);
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+char *
+neoc_sibling(const char *name)
+{
+	char self[PATH_MAX], *dir, *path;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		dir = dirname(self);
+		path = nc_asprintf("%s/%s", dir, name);
+		if (access(path, X_OK) == 0)
+			return path;
+		free(path);
+	}
+	return nc_strdup(name);
+}
+
+int
+neoc_is_mounted(const char *path)
+{
+	char real[PATH_MAX], line[4096], *mnt, *end;
+	int found = 0;
+	FILE *f;
+
+	if (realpath(path, real) == NULL)
+		snprintf(real, sizeof(real), "%s", path);
+	if ((f = fopen("/proc/self/mounts", "r")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		if ((mnt = strchr(line, ' ')) == NULL)
+			continue;
+		mnt++;
+		if ((end = strchr(mnt, ' ')) == NULL)
+			continue;
+		*end = '\0';
+		found = strcmp(mnt, real) == 0 || strcmp(mnt, path) == 0;
+	}
+	fclose(f);
+	return found;
+}

@@ -1,0 +1,26 @@
+/*
+ * ncprov.h: what the commands of ncprov share: the options and the source
+ * of the node's subtree.
+ */
+#ifndef NCPROV_H
+#define NCPROV_H
+
+#include "source.h"
+
+struct ncprov {
+	struct ncp_source src;	/* where the tree comes from */
+	const char *node;	/* this node's name */
+	const char *root;	/* --root: prefix of every local path ("") */
+	int dry_run;		/* --dry-run: print changes, make none */
+	int no_start;		/* --no-start: start nothing */
+};
+
+/* ncprov show: every file of nodes/<node>/ as "path: value" lines. */
+int ncprov_show(struct ncprov *p, int argc, char **argv);
+/* ncprov status STATE [STEP] [MESSAGE]: write nodes/<node>/status. */
+int ncprov_status(struct ncprov *p, int argc, char **argv);
+/* Write "STATE NOW [STEP] [MESSAGE]" to the node's status; 0 or -errno. */
+int ncprov_set_status(struct ncprov *p, const char *state, const char *step,
+    const char *message);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * source_9p.c: the node's subtree straight from diod over 9P2000.L
+ * (--9p HOST:PORT [--aname /nc]), for nodes whose kernel has no 9p.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "p9.h"
+#include "source.h"
+#include "util.h"
+
+static int
+p9s_read(void *impl, const char *path, struct nc_buf *out)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	if ((rc = p9_read_file(impl, path, &data, &len)) < 0)
+		return rc;
+	nc_buf_add(out, data, len);
+	free(data);
+	return 0;
+}
+
+static int
+p9s_list(void *impl, const char *path, char ***names, size_t *n)
+{
+	return p9_list(impl, path, names, n);
+}
+
+static int
+p9s_is_dir(void *impl, const char *path)
+{
+	struct p9_stat st;
+	p9_fid fid;
+	int rc;
+
+	if ((rc = p9_walk(impl, p9_root(impl), path, &fid)) < 0)
+		return rc;
+	rc = p9_getattr(impl, fid, &st);
+	p9_clunk(impl, fid);
+	if (rc < 0)
+		return rc;
+	return (st.qtype & 0x80) ? 1 : 0;
+}
+
+static int
+p9s_write(void *impl, const char *path, const char *data, size_t len)
+{
+	return p9_write_file(impl, path, data, len);
+}
+
+static unsigned long long
+p9s_requests(void *impl)
+{
+	return p9_round_trips(impl);
+}
+
+static void
+p9s_close(void *impl)
+{
+	p9_close(impl);
+}
+
+static const struct ncp_source_ops p9_ops = {
+	.read = p9s_read,
+	.list = p9s_list,
+	.is_dir = p9s_is_dir,
+	.write = p9s_write,
+	.requests = p9s_requests,
+	.close = p9s_close,
+};
+
+int
+ncp_source_9p(const char *hostport, const char *aname, int timeout_ms,
+    struct ncp_source *s, char *err, size_t errlen)
+{
+	struct p9_opts o = { .connect_ms = timeout_ms, .reply_ms = timeout_ms };
+	struct p9_client *c;
+	int rc;
+
+	if ((rc = p9_connect(hostport, aname, &o, &c, err, errlen)) < 0)
+		return rc;
+	s->ops = &p9_ops;
+	s->impl = c;
+	snprintf(s->desc, sizeof(s->desc), "9p %s%s", hostport, aname);
+	return 0;
+}
