@@ -45,7 +45,7 @@ NEOC_OBJ    = $(NEOC_SRC:%.c=build/%.o)
 NEOC_PARTS  = $(filter-out neoc/main.c,$(NEOC_SRC))
 
 .PHONY: all deps check unit integration demo install clean bench ncprov-static
-all: bin/neoc bin/ncfs bin/ncprov
+all: bin/neoc bin/ncfs bin/ncprov bin/nc9pfs
 
 build/schema_sql.c: configfs/schema.sql tools/embed.sh
 	@mkdir -p $(@D)
@@ -69,6 +69,10 @@ build/asan/schema_sql.o: build/schema_sql.c
 bin/ncprov: $(PROV_SRC:%.c=build/%.o) $(PROV_LIB:%.c=build/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
+
+bin/nc9pfs: build/nc9pfs/nc9pfs.o $(filter build/provision/p9_%,$(PROV_SRC:%.c=build/%.o))
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(FUSE_LIBS)
 
 # A static ncprov to drop into any image.
 ncprov-static: bin/ncprov-static
@@ -139,6 +143,7 @@ install: all
 	install -m 0755 bin/neoc $(DESTDIR)$(PREFIX)/bin/neoc
 	install -m 0755 bin/ncfs $(DESTDIR)$(PREFIX)/bin/ncfs
 	install -m 0755 bin/ncprov $(DESTDIR)$(PREFIX)/bin/ncprov
+	install -m 0755 bin/nc9pfs $(DESTDIR)$(PREFIX)/bin/nc9pfs
 	install -m 0644 man/neoc.1 $(DESTDIR)$(PREFIX)/share/man/man1/neoc.1
 	if [ -f man/ncfs.8 ]; then install -m 0644 man/ncfs.8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/ncfs.8; fi
