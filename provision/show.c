@@ -72,6 +72,12 @@ ncprov_show(struct ncprov *p, int argc, char **argv)
 		return 2;
 	}
 	path = nc_asprintf("nodes/%s", p->node);
+	if (p->src.ops->is_dir(p->src.impl, path) != 1) {
+		fprintf(stderr, "ncprov: no node \"%s\" in %s\n", p->node,
+		    p->src.desc);
+		free(path);
+		return 1;
+	}
 	rc = show_dir(p, path);
 	free(path);
 	if (fflush(stdout) != 0)
