@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bootfile.h"
 #include "ncprov.h"
 
 /* A command of ncprov. */
@@ -27,6 +28,8 @@ static const struct command commands[] = {
 	{ "show", ncprov_show, "print the node's subtree, \"path: value\"" },
 	{ "status", ncprov_status,
 	    "STATE [STEP] [MESSAGE]: write the node's status" },
+	{ "container", ncprov_container,
+	    "provision this container (run at boot)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -88,6 +91,7 @@ int
 main(int argc, char **argv)
 {
 	struct ncprov p = { .root = "" };
+	struct ncp_boot boot = { 0 };
 	const char *tree = NULL, *hostport = NULL, *aname = "/nc";
 	const struct command *c;
 	char errbuf[256] = "";
@@ -130,6 +134,20 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* What the command line leaves out comes from the boot file. */
+	if ((tree == NULL && hostport == NULL) || p.node == NULL) {
+		if (ncp_bootfile(p.root, &boot) < 0 && p.node == NULL)
+			errx(2, "--node NAME is needed (no %s%s)", p.root,
+			    NCP_BOOTFILE);
+		if (p.node == NULL)
+			p.node = boot.node;
+		if (tree == NULL && hostport == NULL) {
+			tree = boot.tree;
+			hostport = boot.ninep;
+			if (boot.aname != NULL)
+				aname = boot.aname;
+		}
+	}
 	if ((tree == NULL) == (hostport == NULL))
 		errx(2, "give exactly one of --tree DIR and --9p HOST:PORT");
 	if (p.node == NULL)
@@ -151,5 +169,6 @@ main(int argc, char **argv)
 	}
 	rc = c->run(&p, argc, argv);
 	ncp_source_close(&p.src);
+	ncp_boot_free(&boot);
 	return rc;
 }

@@ -13,12 +13,16 @@ struct ncprov {
 	const char *root;	/* --root: prefix of every local path ("") */
 	int dry_run;		/* --dry-run: print changes, make none */
 	int no_start;		/* --no-start: start nothing */
+	int changes;		/* changes made (or, dry, to make) so far */
+	char why[512];		/* why the running step failed */
 };
 
 /* ncprov show: every file of nodes/<node>/ as "path: value" lines. */
 int ncprov_show(struct ncprov *p, int argc, char **argv);
 /* ncprov status STATE [STEP] [MESSAGE]: write nodes/<node>/status. */
 int ncprov_status(struct ncprov *p, int argc, char **argv);
+/* ncprov container: provision this container from its subtree. */
+int ncprov_container(struct ncprov *p, int argc, char **argv);
 /* Write "STATE NOW [STEP] [MESSAGE]" to the node's status; 0 or -errno. */
 int ncprov_set_status(struct ncprov *p, const char *state, const char *step,
     const char *message);

@@ -384,6 +384,7 @@ RENDER(node_hosts_get, ncfs_render_hosts)
 RENDER(node_passwd_get, ncfs_render_passwd)
 RENDER(node_group_get, ncfs_render_group)
 RENDER(node_shadow_get, ncfs_render_shadow)
+RENDER(node_sudoers_get, ncfs_render_sudoers)
 
 static int
 node_mounts_get(struct ncfs_conn *c, const struct ncfs_ref *r,
@@ -457,6 +458,7 @@ static const struct ncfs_field node_fields[] = {
 	{ "passwd", 0444, node_passwd_get, NULL },
 	{ "group", 0444, node_group_get, NULL },
 	{ "shadow", 0600, node_shadow_get, NULL },
+	{ "sudoers", 0444, node_sudoers_get, NULL },
 	{ "mounts", 0444, node_mounts_get, NULL },
 	{ "status", 0644, node_status_get, node_status_set },
 	{ NULL, 0, NULL, NULL },

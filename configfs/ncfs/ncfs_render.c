@@ -291,6 +291,23 @@ ncfs_render_shadow(struct ncfs_conn *c, struct nc_buf *out)
 }
 
 int
+ncfs_render_sudoers(struct ncfs_conn *c, struct nc_buf *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = ncfs_sql(c, "SELECT name FROM users WHERE root != 0"
+	    " ORDER BY ord, name", "");
+	if (st == NULL)
+		return -EIO;
+	while ((rc = ncfs_sql_step(c, st)) == 1) {
+		col(out, st, 0);
+		nc_buf_puts(out, " ALL=(ALL) NOPASSWD:ALL\n");
+	}
+	return finish(c, st, rc);
+}
+
+int
 ncfs_render_mounts(struct ncfs_conn *c, const char *node,
     struct nc_buf *out)
 {

@@ -1,0 +1,119 @@
+/*
+ * container.c: ncprov container, the steps of a booting container in
+ * order: hosts, groups, accounts, ifaces, mounts, startcmd, then ready.
+ * The status goes to nodes/<node>/status at each step.  A failing step
+ * writes "failed STEP reason"; steps that do not depend on it still run;
+ * the exit status is then 1.  A run that changes nothing says "no changes".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "files.h"
+#include "steps.h"
+#include "util.h"
+
+enum { S_HOSTS, S_GROUPS, S_ACCOUNTS, S_IFACES, S_MOUNTS, S_STARTCMD };
+#define NEED(s) (1u << (s))
+
+struct step {
+	const char *name;		/* as in status lines */
+	int (*run)(struct ncprov *);	/* the step */
+	unsigned needs;			/* steps it depends on */
+};
+
+static const struct step steps[] = {
+	[S_HOSTS] = { "hosts", ncp_step_hosts, 0 },
+	[S_GROUPS] = { "groups", ncp_step_groups, 0 },
+	[S_ACCOUNTS] = { "accounts", ncp_step_accounts, NEED(S_GROUPS) },
+	[S_IFACES] = { "ifaces", ncp_step_ifaces, 0 },
+	[S_MOUNTS] = { "mounts", ncp_step_mounts, NEED(S_ACCOUNTS) },
+	[S_STARTCMD] = { "startcmd", ncp_step_startcmd,
+	    NEED(S_ACCOUNTS) | NEED(S_MOUNTS) | NEED(S_IFACES) },
+};
+#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
+
+int
+ncp_fail(struct ncprov *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->why, sizeof(p->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+ncp_read_node(struct ncprov *p, const char *rel, struct nc_buf *out)
+{
+	char *path = nc_asprintf("nodes/%s/%s", p->node, rel);
+	int rc;
+
+	nc_buf_reset(out);
+	rc = p->src.ops->read(p->src.impl, path, out);
+	free(path);
+	return rc;
+}
+
+/* Status writes are part of the run, not of a dry run. */
+static void
+status(struct ncprov *p, const char *state, const char *step,
+    const char *msg)
+{
+	int rc;
+
+	if (p->dry_run)
+		return;
+	if ((rc = ncprov_set_status(p, state, step, msg)) < 0)
+		fprintf(stderr, "ncprov: writing status %s: %s\n", state,
+		    strerror(-rc));
+}
+
+int
+ncprov_container(struct ncprov *p, int argc, char **argv)
+{
+	unsigned failed = 0;
+	char first[600] = "";
+	size_t i;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: ncprov [options] container\n");
+		return 2;
+	}
+	for (i = 0; i < NSTEPS; i++) {
+		if (steps[i].needs & failed) {
+			printf("%s: skipped (a step it needs failed)\n",
+			    steps[i].name);
+			failed |= NEED(i);
+			continue;
+		}
+		status(p, "provisioning", steps[i].name, NULL);
+		p->why[0] = '\0';
+		if (steps[i].run(p) < 0) {
+			fprintf(stderr, "ncprov: %s: %s\n", steps[i].name,
+			    p->why);
+			status(p, "failed", steps[i].name, p->why);
+			if (first[0] == '\0')
+				snprintf(first, sizeof(first), "%s %s",
+				    steps[i].name, p->why);
+			failed |= NEED(i);
+		}
+	}
+	if (p->changes == 0 && failed == 0)
+		printf("no changes\n");
+	if (failed != 0) {
+		/* The first failure is the status that stays. */
+		char *sp = strchr(first, ' ');
+
+		if (sp != NULL) {
+			*sp = '\0';
+			status(p, "failed", first, sp + 1);
+		}
+		return 1;
+	}
+	status(p, "ready", NULL, NULL);
+	return 0;
+}
