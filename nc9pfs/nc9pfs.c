@@ -401,7 +401,7 @@ fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	(void)conn;
 	cfg->use_ino = 1;	/* the server's inode numbers */
-	cfg->nullpath_ok = 1;
+	cfg->nullpath_ok = 0;	/* every operation walks its path */
 	cfg->entry_timeout = 1;
 	cfg->attr_timeout = 1;
 	return NULL;
