@@ -32,7 +32,7 @@ NCFS_PARTS  = $(filter-out configfs/ncfs/ncfs_main.c,$(NCFS_SRC))
 PROV_SRC    = $(sort $(wildcard provision/*.c))
 PROV_PARTS  = $(filter-out provision/main.c,$(PROV_SRC))
 # ncprov links only libc: these are the shared pieces it may use.
-PROV_LIB    = lib/buf.c lib/util.c
+PROV_LIB    = lib/buf.c lib/util.c lib/strmap.c
 CORE_SRC    = $(LIB_SRC) $(CONFIGFS_SRC)
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=build/tests/%)

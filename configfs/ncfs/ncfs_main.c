@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ncfs_fs.h"
@@ -98,6 +99,8 @@ main(int argc, char **argv)
 	struct ncfs_conn *probe;
 	struct fuse_session *se = NULL;
 	char path[PATH_MAX];
+	struct stat st;
+	long long gen;
 	int rc = 1;
 
 	memset(&cmd, 0, sizeof(cmd));
@@ -123,9 +126,21 @@ main(int argc, char **argv)
 	ncfs.admin_gid = o.admin_gid;
 	ncfs.timeout = o.timeout > 0 ? o.timeout : 86400.0;
 	ncfs.poll = o.poll > 0 ? o.poll : 0.25;
-	/* Fail before mounting when the database is unusable. */
-	if ((probe = ncfs_conn_open(path, ncfs.readonly)) == NULL)
+	/* Fail before mounting when the database or the mount point is
+	 * unusable; a file that is not an experiment is left untouched. */
+	if (stat(cmd.mountpoint, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "ncfs: %s: not a directory\n", cmd.mountpoint);
 		goto out;
+	}
+	if ((probe = ncfs_conn_open(path, 1)) == NULL)
+		goto out;
+	gen = 0;
+	if (ncfs_generation(probe, &gen) < 0 || gen <= 0) {
+		fprintf(stderr, "ncfs: %s: holds no experiment (neoc import "
+		    "makes one)\n", path);
+		ncfs_conn_close(probe);
+		goto out;
+	}
 	ncfs_conn_close(probe);
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") != 0 ||
 	    fuse_opt_add_arg(&args, "-osubtype=ncfs") != 0)
@@ -150,7 +165,8 @@ main(int argc, char **argv)
 	loop = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_max_threads(loop, 16);
 	fuse_loop_cfg_set_idle_threads(loop, 4);
-	rc = fuse_session_loop_mt(se, loop) == 0 ? 0 : 1;
+	/* A signal ends the loop with its number: a clean stop. */
+	rc = fuse_session_loop_mt(se, loop) < 0 ? 1 : 0;
 	fuse_loop_cfg_destroy(loop);
 	ncfs_watch_stop();
 out_unmount:

@@ -34,6 +34,7 @@ struct handle {
 	struct nc_buf data;	/* file: snapshot or new value; dir: unused */
 	int writing;		/* opened for writing */
 	int dirty;		/* data holds an uncommitted value */
+	int trunc_only;		/* dirty only by O_TRUNC: commit on release */
 	int failed;		/* a refused write's -errno: commit nothing */
 	int scratch;		/* a scratch file: data goes to the inode */
 	/* directories: the listing taken at opendir */
@@ -340,13 +341,17 @@ out:
 
 /* Commit a handle's pending value; 0 or -errno. */
 static int
-handle_commit(struct ncfs_conn *c, struct handle *h)
+handle_commit(struct ncfs_conn *c, struct handle *h, int release)
 {
 	int rc;
 
 	if (h->failed)
 		return h->failed;
-	if (!h->dirty || h->scratch)
+	/*
+	 * A shell's "> file" opens, dup2()s and closes the first descriptor
+	 * before writing: that flush must not store an empty value.
+	 */
+	if (!h->dirty || h->scratch || (h->trunc_only && !release))
 		return 0;
 	h->dirty = 0;
 	rc = store_value(c, &h->ref, nc_buf_str(&h->data), h->data.len, 0);
@@ -423,6 +428,7 @@ op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 			if (h->data.p != NULL)
 				h->data.p[h->data.len] = '\0';
 			h->dirty = 1;
+			h->trunc_only = 0;
 		} else if (to_set & FUSE_SET_ATTR_SIZE) {
 			/* truncate(2) by path: the value cut to size */
 			if ((rc = render(c, &ref, &cur)) == 0 &&
@@ -637,7 +643,7 @@ open_handle(fuse_req_t req, struct ncfs_conn *c, fuse_ino_t ino,
 		UNLOCK();
 	}
 	if (h->writing && (fi->flags & O_TRUNC) && !h->scratch)
-		h->dirty = 1;	/* an emptied value is committed on close */
+		h->dirty = h->trunc_only = 1;	/* emptied: see release */
 	*hp = h;
 	return 0;
 fail:
@@ -659,8 +665,14 @@ op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fi->fh = (uintptr_t)h;
-	fi->keep_cache = !h->writing && !h->scratch;
-	fi->direct_io = h->scratch;
+	/*
+	 * Values can change under a reader (a writer's O_TRUNC empties the
+	 * kernel's copy at once): they are read and written directly, each
+	 * open seeing one whole value.  Rendered files change only through
+	 * commits, which invalidate them: those the kernel caches.
+	 */
+	fi->direct_io = h->scratch || h->ref.field->set != NULL;
+	fi->keep_cache = !fi->direct_io;
 	if (fuse_reply_open(req, fi) != 0)
 		handle_free(h);
 }
@@ -754,6 +766,7 @@ op_write(fuse_req_t req, fuse_ino_t ino, const char *data, size_t size,
 	}
 	free(old);
 	h->dirty = 1;
+	h->trunc_only = 0;
 	fuse_reply_write(req, size);
 }
 
@@ -767,7 +780,7 @@ op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	(void)ino;
 	if (c == NULL)
 		return;
-	rc = handle_commit(c, h);
+	rc = handle_commit(c, h, 0);
 	fuse_reply_err(req, -rc);
 }
 
@@ -779,7 +792,7 @@ op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	(void)ino;
 	if (c != NULL)
-		handle_commit(c, h);
+		handle_commit(c, h, 1);
 	handle_free(h);
 	fuse_reply_err(req, 0);
 }
@@ -795,7 +808,7 @@ op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	(void)datasync;
 	if (c == NULL)
 		return;
-	fuse_reply_err(req, -handle_commit(c, h));
+	fuse_reply_err(req, -handle_commit(c, h, 0));
 }
 
 /* The directory reference of inode parent (a copy), or -errno. */

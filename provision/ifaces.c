@@ -1,0 +1,459 @@
+/*
+ * ifaces.c: the ifaces step.  Each experiment interface of the tree
+ * (nodes/<node>/ifaces/<if>/{mac,ip,netmask}) is matched by its MAC to a
+ * local interface (ROOT/sys/class/net/<dev>/address), which then gets its
+ * address and is brought up:
+ *
+ *   ip addr add IP/PREFIX broadcast + dev DEV   when the address is missing
+ *   ip link set dev DEV up                      when IFF_UP is not set
+ *
+ * Only what is missing is added; addresses we did not give are left alone.
+ * A MAC that no local interface has fails the step, after the other
+ * interfaces were done.  Routes (nodes/<node>/routes, which the tree does
+ * not have yet) are not handled.
+ *
+ * The state comes from ROOT/sys/class/net/<dev>/flags (hexadecimal, IFF_UP
+ * is 0x1; a missing file reads as down) and, for the addresses, from
+ * `ip -o -4 addr show dev DEV` when the root is "/" (--root not given).
+ * Under --root the commands never run: the addresses are read from
+ * ROOT/sys/class/net/<dev>/neoc_test_addrs, a file the tests write (one
+ * "IP/PREFIX" per line) to stand in for `ip addr show`, and each command
+ * is printed as "would run: ..." and counted as a change.  --dry-run does
+ * the same with the real state.  The commands run only without --root and
+ * without --dry-run.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "files.h"
+#include "run.h"
+#include "steps.h"
+#include "util.h"
+
+#define STEP "ifaces"
+#define IP_TIMEOUT_MS 30000	/* for one `ip` command */
+
+/* An interface as the tree describes it. */
+struct want {
+	const char *name;	/* its name in the tree ("eth1") */
+	char mac[18];		/* aa:bb:cc:dd:ee:ff, lower case */
+	char ip[INET_ADDRSTRLEN]; /* its address ("" for none) */
+	int prefix;		/* the netmask's length */
+};
+
+/* Commands run for real: no --root, no --dry-run. */
+static int
+for_real(const struct ncprov *p)
+{
+	return p->root[0] == '\0' && !p->dry_run;
+}
+
+/* Cut trailing white space (the tree's values end in a newline). */
+static void
+trim(struct nc_buf *b)
+{
+	while (b->len > 0 && isspace((unsigned char)b->p[b->len - 1]))
+		b->p[--b->len] = '\0';
+}
+
+/* Read nodes/<node>/ifaces/<name>/<field>, trimmed; 0 or -errno. */
+static int
+read_field(struct ncprov *p, const char *name, const char *field,
+    struct nc_buf *out)
+{
+	char *rel = nc_asprintf("ifaces/%s/%s", name, field);
+	int rc = ncp_read_node(p, rel, out);
+
+	free(rel);
+	trim(out);
+	return rc;
+}
+
+/* Normalize a MAC to lower case; 0, or -1 when it is not one. */
+static int
+parse_mac(const char *s, char out[18])
+{
+	int i;
+
+	if (strlen(s) != 17)
+		return -1;
+	for (i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return -1;
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	out[17] = '\0';
+	return 0;
+}
+
+/* The length of a dotted netmask, or -1. */
+static int
+mask_prefix(const char *s)
+{
+	struct in_addr a;
+	uint32_t m, inv;
+	int n = 0;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	m = ntohl(a.s_addr);
+	inv = ~m;
+	if ((inv & (inv + 1)) != 0)
+		return -1;	/* not contiguous */
+	for (; m != 0; m <<= 1)
+		n++;
+	return n;
+}
+
+/* Read the tree's description of interface name into w; 0, or -1 with
+ * the reason appended to errs. */
+static int
+read_want(struct ncprov *p, const char *name, struct want *w,
+    struct nc_buf *errs)
+{
+	struct nc_buf v = { 0 };
+	struct in_addr a;
+	int rc, ret = -1;
+
+	w->name = name;
+	if ((rc = read_field(p, name, "mac", &v)) < 0 ||
+	    parse_mac(nc_buf_str(&v), w->mac) < 0) {
+		nc_buf_printf(errs, "%s%s: bad mac \"%s\"", errs->len ?
+		    "; " : "", name, rc < 0 ? strerror(-rc) : nc_buf_str(&v));
+		goto out;
+	}
+	if ((rc = read_field(p, name, "ip", &v)) < 0 && rc != -ENOENT) {
+		nc_buf_printf(errs, "%s%s: ip: %s", errs->len ? "; " : "",
+		    name, strerror(-rc));
+		goto out;
+	}
+	w->ip[0] = '\0';
+	if (v.len == 0) {
+		ret = 0;	/* no address: only bring it up */
+		goto out;
+	}
+	if (v.len >= sizeof(w->ip) ||
+	    inet_pton(AF_INET, nc_buf_str(&v), &a) != 1) {
+		nc_buf_printf(errs, "%s%s: bad ip \"%s\"", errs->len ? "; " :
+		    "", name, nc_buf_str(&v));
+		goto out;
+	}
+	memcpy(w->ip, v.p, v.len + 1);
+	if ((rc = read_field(p, name, "netmask", &v)) < 0 ||
+	    (w->prefix = mask_prefix(nc_buf_str(&v))) < 0) {
+		nc_buf_printf(errs, "%s%s: bad netmask \"%s\"", errs->len ?
+		    "; " : "", name, rc < 0 ? strerror(-rc) :
+		    nc_buf_str(&v));
+		goto out;
+	}
+	ret = 0;
+out:
+	nc_buf_free(&v);
+	return ret;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A local interface name as the kernel allows it. */
+static int
+dev_name_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ':' ||
+		    !isgraph((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* Read ROOT/sys/class/net/<dev>/<file> (trimmed); 0 or -errno. */
+static int
+read_sys(const struct ncprov *p, const char *dev, const char *file,
+    struct nc_buf *out, int *exists)
+{
+	char *abs = nc_asprintf("/sys/class/net/%s/%s", dev, file);
+	int rc;
+
+	nc_buf_reset(out);
+	rc = ncp_read_local(p, abs, out, exists);
+	free(abs);
+	trim(out);
+	return rc;
+}
+
+/* The local interfaces, sorted by name (a malloc'd array). */
+static int
+list_devs(const struct ncprov *p, char ***devs, size_t *n)
+{
+	char *dir = ncp_path(p, "/sys/class/net");
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+
+	*devs = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		int rc = errno == ENOENT ? 0 : -errno;
+
+		free(dir);
+		return rc;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (dev_name_ok(de->d_name))
+			*NC_PUSH(*devs, *n, cap) = nc_strdup(de->d_name);
+	closedir(d);
+	free(dir);
+	if (*n > 1)
+		qsort(*devs, *n, sizeof(**devs), cmp_str);
+	return 0;
+}
+
+/* The first local interface (by name) whose address is mac, or NULL. */
+static const char *
+find_dev(const struct ncprov *p, char **devs, size_t n, const char *mac)
+{
+	struct nc_buf addr = { 0 };
+	char norm[18];
+	const char *found = NULL;
+	size_t i;
+	int exists;
+
+	for (i = 0; i < n && found == NULL; i++) {
+		if (read_sys(p, devs[i], "address", &addr, &exists) < 0 ||
+		    !exists || parse_mac(nc_buf_str(&addr), norm) < 0)
+			continue;
+		if (strcmp(norm, mac) == 0)
+			found = devs[i];
+	}
+	nc_buf_free(&addr);
+	return found;
+}
+
+/* Is "IP/PREFIX" one of the lines of list? */
+static int
+has_addr(const struct nc_buf *list, const char *addr)
+{
+	const char *s = nc_buf_str(list);
+	size_t len = strlen(addr);
+
+	for (; (s = strstr(s, addr)) != NULL; s += len)
+		if ((s == list->p || s[-1] == '\n') &&
+		    (s[len] == '\n' || s[len] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Turn `ip -o -4 addr show` output into "IP/PREFIX" lines. */
+static void
+parse_ip_show(const char *text, struct nc_buf *out)
+{
+	char *copy = nc_strdup(text), *save = NULL, *tok, *prev = NULL;
+
+	for (tok = strtok_r(copy, " \t\n\\", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t\n\\", &save)) {
+		if (prev != NULL && strcmp(prev, "inet") == 0 &&
+		    strchr(tok, '/') != NULL)
+			nc_buf_printf(out, "%s\n", tok);
+		prev = tok;
+	}
+	free(copy);
+}
+
+/* The IPv4 addresses dev has now, as "IP/PREFIX" lines; 0 or -1 with the
+ * reason in errs. */
+static int
+dev_addrs(const struct ncprov *p, const char *dev, struct nc_buf *out,
+    struct nc_buf *errs)
+{
+	struct nc_buf text = { 0 };
+	char *ip = NULL, *argv[8];
+	int exists, rc, ret = -1;
+
+	nc_buf_reset(out);
+	if (p->root[0] != '\0') {
+		rc = read_sys(p, dev, "neoc_test_addrs", &text, &exists);
+		if (rc < 0) {
+			nc_buf_printf(errs, "%s%s: neoc_test_addrs: %s",
+			    errs->len ? "; " : "", dev, strerror(-rc));
+			goto out;
+		}
+		nc_buf_add(out, nc_buf_str(&text), text.len);
+		nc_buf_puts(out, "\n");
+		ret = 0;
+		goto out;
+	}
+	if ((ip = ncp_which("ip")) == NULL) {
+		nc_buf_printf(errs, "%sno ip command", errs->len ? "; " : "");
+		goto out;
+	}
+	argv[0] = ip;
+	argv[1] = "-o";
+	argv[2] = "-4";
+	argv[3] = "addr";
+	argv[4] = "show";
+	argv[5] = "dev";
+	argv[6] = (char *)dev;
+	argv[7] = NULL;
+	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = &text, .timeout_ms = IP_TIMEOUT_MS });
+	if (rc != 0) {
+		trim(&text);
+		nc_buf_printf(errs, "%sip addr show dev %s: %s", errs->len ?
+		    "; " : "", dev, rc < 0 ? strerror(-rc) :
+		    nc_buf_str(&text));
+		goto out;
+	}
+	parse_ip_show(nc_buf_str(&text), out);
+	ret = 0;
+out:
+	free(ip);
+	nc_buf_free(&text);
+	return ret;
+}
+
+/* Is IFF_UP set for dev? */
+static int
+dev_up(const struct ncprov *p, const char *dev)
+{
+	struct nc_buf flags = { 0 };
+	int exists, up = 0;
+
+	if (read_sys(p, dev, "flags", &flags, &exists) == 0 && exists)
+		up = (strtoul(nc_buf_str(&flags), NULL, 16) & 0x1) != 0;
+	nc_buf_free(&flags);
+	return up;
+}
+
+/* Run `ip ARGS...` (or say it would); 0, or -1 with the reason in errs. */
+static int
+ip_cmd(struct ncprov *p, char **args, struct nc_buf *errs)
+{
+	struct nc_buf out = { 0 };
+	char *argv[12], *line, *ip = NULL;
+	int i, rc, ret = -1;
+
+	argv[0] = "ip";
+	for (i = 0; args[i] != NULL && i < 10; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	line = ncp_argv_str(argv);
+	if (!for_real(p)) {
+		ncp_report(p, STEP, "would run: %s", line);
+		ret = 0;
+		goto out;
+	}
+	if ((ip = ncp_which("ip")) == NULL) {
+		nc_buf_printf(errs, "%s%s: no ip command", errs->len ? "; " :
+		    "", line);
+		goto out;
+	}
+	argv[0] = ip;
+	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = &out, .timeout_ms = IP_TIMEOUT_MS });
+	if (rc != 0) {
+		trim(&out);
+		nc_buf_printf(errs, "%s%s: %s%s%s", errs->len ? "; " : "",
+		    line, rc < 0 ? strerror(-rc) : "failed",
+		    out.len ? ": " : "", nc_buf_str(&out));
+		goto out;
+	}
+	ncp_report(p, STEP, "%s", line);
+	ret = 0;
+out:
+	free(line);
+	free(ip);
+	nc_buf_free(&out);
+	return ret;
+}
+
+/* Give dev the address of w and bring it up; 0 or -1 (errs). */
+static int
+configure(struct ncprov *p, const char *dev, const struct want *w,
+    struct nc_buf *errs)
+{
+	struct nc_buf have = { 0 };
+	char addr[INET_ADDRSTRLEN + 4];
+	int ret = 0;
+
+	if (w->ip[0] != '\0') {
+		snprintf(addr, sizeof(addr), "%s/%d", w->ip, w->prefix);
+		if (dev_addrs(p, dev, &have, errs) < 0)
+			ret = -1;
+		else if (!has_addr(&have, addr) &&
+		    ip_cmd(p, (char *[]){ "addr", "add", addr, "broadcast",
+		    "+", "dev", (char *)dev, NULL }, errs) < 0)
+			ret = -1;
+	}
+	if (!dev_up(p, dev) && ip_cmd(p, (char *[]){ "link", "set", "dev",
+	    (char *)dev, "up", NULL }, errs) < 0)
+		ret = -1;
+	nc_buf_free(&have);
+	return ret;
+}
+
+int
+ncp_step_ifaces(struct ncprov *p)
+{
+	struct nc_buf errs = { 0 }, missing = { 0 };
+	char *dir = nc_asprintf("nodes/%s/ifaces", p->node);
+	char **names = NULL, **devs = NULL;
+	size_t n = 0, ndevs = 0, i;
+	const char *dev;
+	struct want w;
+	int rc;
+
+	rc = p->src.ops->list(p->src.impl, dir, &names, &n);
+	if (rc == -ENOENT) {
+		rc = 0;		/* a node without interfaces */
+		goto out;
+	}
+	if (rc < 0) {
+		ncp_fail(p, "reading ifaces: %s", strerror(-rc));
+		goto out;
+	}
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
+	if ((rc = list_devs(p, &devs, &ndevs)) < 0) {
+		ncp_fail(p, "/sys/class/net: %s", strerror(-rc));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (read_want(p, names[i], &w, &errs) < 0)
+			continue;
+		if ((dev = find_dev(p, devs, ndevs, w.mac)) == NULL) {
+			nc_buf_printf(&missing, "%s%s (%s)", missing.len ?
+			    ", " : "", w.mac, w.name);
+			continue;
+		}
+		configure(p, dev, &w, &errs);
+	}
+	rc = 0;
+	if (missing.len > 0) {
+		rc = ncp_fail(p, "no interface with MAC %s%s%s",
+		    nc_buf_str(&missing), errs.len ? "; " : "",
+		    nc_buf_str(&errs));
+	} else if (errs.len > 0) {
+		rc = ncp_fail(p, "%s", nc_buf_str(&errs));
+	}
+out:
+	ncp_names_free(names, n);
+	for (i = 0; i < ndevs; i++)
+		free(devs[i]);
+	free(devs);
+	free(dir);
+	nc_buf_free(&errs);
+	nc_buf_free(&missing);
+	return rc < 0 ? -1 : 0;
+}

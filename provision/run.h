@@ -1,0 +1,56 @@
+/*
+ * run.h: running programs from the provisioning steps, always with an
+ * argument vector (fork, execve), never through a shell string: the only
+ * shell command line ncprov runs is the user's own startcmd, and that as
+ * argv { "/bin/sh", "-c", cmd }.
+ *
+ * The child can become a user (setgroups, setgid, setuid: the caller gives
+ * the supplementary groups, read from the root's /etc/group, because
+ * initgroups(3) needs NSS, which a static ncprov cannot load), gets its own
+ * process group (so a timeout kills what it started too), stdin from
+ * /dev/null, and its stdout and stderr in a file descriptor or a buffer.
+ */
+#ifndef NCP_RUN_H
+#define NCP_RUN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+/* How to run one program. */
+struct ncp_cmd {
+	char *const *argv;	/* argv[0]: the program's absolute path */
+	char *const *envp;	/* its environment (NULL: ncprov's own) */
+	const char *cwd;	/* its working directory (NULL: ncprov's) */
+	int setid;		/* become uid/gid/groups before the exec */
+	uid_t uid;		/* the user to become */
+	gid_t gid;		/* its primary group */
+	const gid_t *groups;	/* all its groups */
+	size_t ngroups;		/* how many */
+	int out_fd;		/* stdout and stderr (-1: ncprov's) */
+	struct nc_buf *capture;	/* or into this (out_fd unused) */
+	int timeout_ms;		/* then kill its group (0: never) */
+};
+
+/* The most a capture keeps (the rest of the output is read and dropped). */
+#define NCP_CAPTURE_MAX (1024 * 1024)
+
+/*
+ * Run c->argv and wait for it.  Returns its exit status (0-255), 128 + N
+ * when signal N killed it, or -errno: -ETIMEDOUT when it was killed after
+ * c->timeout_ms, the errno of whatever kept it from starting (fork,
+ * /dev/null, chdir, setuid, execve: -ENOENT for a missing program).
+ * Its stdin is /dev/null.
+ */
+int ncp_run(const struct ncp_cmd *c);
+
+/* The absolute path of program name: /sbin, /usr/sbin, /bin, /usr/bin,
+ * /usr/local/sbin, /usr/local/bin, then $PATH.  malloc'd, or NULL. */
+char *ncp_which(const char *name);
+
+/* argv as one line for messages, argv[0] by its basename: "ip link set
+ * dev eth1 up".  malloc'd. */
+char *ncp_argv_str(char *const *argv);
+
+#endif
