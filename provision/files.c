@@ -130,14 +130,14 @@ ncp_replace(struct ncprov *p, const char *abs, const char *data, size_t len,
 		goto out;
 	}
 	path = ncp_path(p, abs);
-	tmp = nc_asprintf("%s.ncprov-tmp", path);
+	/* A name of its own, so concurrent runs never share a temporary. */
+	tmp = nc_asprintf("%s.ncprov-XXXXXX", path);
 	if (exists && stat(path, &st) == 0) {
 		mode = st.st_mode & 07777;
 		uid = st.st_uid;
 		gid = st.st_gid;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		goto out;

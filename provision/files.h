@@ -19,9 +19,9 @@ int ncp_read_local(const struct ncprov *p, const char *abs,
     struct nc_buf *out, int *exists);
 /*
  * Make the local file abs hold data.  Unchanged contents: nothing happens
- * (returns 0).  Otherwise, unless --dry-run, write abs.ncprov-tmp with
+ * (returns 0).  Otherwise, unless --dry-run, write abs.ncprov-XXXXXX with
  * mode/uid/gid (a file that exists keeps its own mode and owner), fsync,
- * rename over abs and fsync the directory; under --dry-run print a diff.
+ * (a unique temporary name beside it) rename over abs, fsync the directory; under --dry-run print a diff.
  * Returns 1 when it changed (or would), or -errno.
  */
 int ncp_replace(struct ncprov *p, const char *abs, const char *data,
