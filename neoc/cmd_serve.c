@@ -20,7 +20,7 @@
 
 #include "cmds.h"
 #include "model.h"
-#include "spawn.h"
+#include "children.h"
 #include "util.h"
 
 /* What neoc serve runs. */

@@ -1,9 +1,9 @@
 /*
- * spawn.h: running helper programs (ncfs, diod, fusermount3, lxc-*) with
+ * children.h: running helper programs (ncfs, diod, fusermount3, lxc-*) with
  * argument vectors, never through a shell.
  */
-#ifndef NEOC_SPAWN_H
-#define NEOC_SPAWN_H
+#ifndef NEOC_CHILDREN_H
+#define NEOC_CHILDREN_H
 
 #include <sys/types.h>
 

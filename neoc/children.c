@@ -1,5 +1,5 @@
 /*
- * spawn.c: child processes and mount points.
+ * children.c: child processes and mount points.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "children.h"
 #include "util.h"
 
 pid_t
