@@ -640,6 +640,11 @@ write_file(struct ncprov *p, const char *abs, const struct ncp_pwfile *pf,
 	if (exists || text.len > 0)
 		rc = ncp_replace(p, abs, nc_buf_str(&text), text.len, mode, 0,
 		    0);
+	/* Password hashes are for root's eyes only, whatever was there. */
+	if (rc >= 0 && mode == 0600 && (exists || text.len > 0) &&
+	    (rc = ncp_restrict_mode(p, abs, 0600)) > 0)
+		ncp_report(p, "accounts", "%s: made readable by root only",
+		    abs);
 	if (rc < 0)
 		ncp_fail(p, "%s: %s", abs, strerror(-rc));
 	nc_buf_free(&text);

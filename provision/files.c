@@ -206,3 +206,23 @@ ncp_mkdirs(struct ncprov *p, const char *abs, mode_t mode)
 	free(path);
 	return rc;
 }
+
+int
+ncp_restrict_mode(struct ncprov *p, const char *abs, mode_t allowed)
+{
+	char *path = ncp_path(p, abs);
+	struct stat st;
+	int rc = 0;
+
+	if (stat(path, &st) == 0 && (st.st_mode & 07777 & ~allowed) != 0) {
+		if (p->dry_run)
+			printf("would chmod %o %s\n",
+			    (unsigned)(st.st_mode & allowed), abs);
+		else if (chmod(path, st.st_mode & allowed) < 0)
+			rc = -errno;
+		if (rc == 0)
+			rc = 1;
+	}
+	free(path);
+	return rc;
+}

@@ -26,6 +26,9 @@ int ncp_read_local(const struct ncprov *p, const char *abs,
  */
 int ncp_replace(struct ncprov *p, const char *abs, const char *data,
     size_t len, mode_t mode, uid_t uid, gid_t gid);
+/* Take away the permission bits of abs outside allowed (a shadow file a
+ * template left world-readable).  1 when it changed, 0, or -errno. */
+int ncp_restrict_mode(struct ncprov *p, const char *abs, mode_t allowed);
 /* Say what a step changed ("hosts: /etc/hosts: 8 lines") and count it. */
 void ncp_report(struct ncprov *p, const char *step, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1072,7 +1072,7 @@ test_every_field(void **state)
 			    0) || strcmp(f->name, "shadow") == 0);
 			n++;
 		}
-	assert_int_equal(n, 6 + 13 * 2 + 6 + 7 + 6 + 9 + 2);
+	assert_int_equal(n, 6 + 14 * 2 + 6 + 7 + 6 + 9 + 2);	/* +sudoers */
 	for (i = 0; i < NCFS_D_MAX; i++)
 		if (i != NCFS_D_EXPERIMENT && i != NCFS_D_NODE &&
 		    i != NCFS_D_NODE_IMAGE && i != NCFS_D_IFACE &&
