@@ -121,7 +121,7 @@ deps:
 	else echo "deps: everything is installed"; fi
 
 check: deps
-	$(MAKE) all $(UNIT_BINS) $(UNIT_ASAN)
+	$(MAKE) all ncprov-static $(UNIT_BINS) $(UNIT_ASAN)
 	sh tests/run.sh
 
 unit: all $(UNIT_BINS) $(UNIT_ASAN)
@@ -137,7 +137,9 @@ demo: deps
 bench: all
 	sh bench/import
 
-install: all
+include mk/rc.mk
+
+install: all install-rc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
 	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 bin/neoc $(DESTDIR)$(PREFIX)/bin/neoc

@@ -460,39 +460,38 @@ mark_mounted(const struct nc_buf *mounts, struct entries *users)
 static int
 read_keys(struct ncprov *p, struct entries *users)
 {
-	char *dir = nc_asprintf("nodes/%s/keys", p->node), *rel;
-	char **names = NULL;
-	size_t n = 0, i;
+	struct nc_buf all = { 0 };
+	const char *s, *end, *nl, *sp;
+	size_t i;
 	long at;
 	int rc;
 
-	rc = p->src.ops->list(p->src.impl, dir, &names, &n);
-	if (rc == -ENOENT || rc == -ENOTDIR) {
-		rc = 0;
+	/* One file holds every user's keys: "<user> <key>" lines. */
+	if ((rc = read_tree(p, "sshkeys", &all)) < 0)
 		goto out;
-	}
-	if (rc < 0) {
-		ncp_fail(p, "listing keys: %s", strerror(-rc));
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if ((at = nc_strmap_get(&users->idx, names[i])) < 0 ||
-		    users->v[at].mounted)
+	for (i = 0; i < users->n; i++)
+		users->v[i].has_keys = !users->v[i].mounted;
+	s = nc_buf_str(&all);
+	end = s + all.len;
+	for (; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		if ((sp = memchr(s, ' ', (size_t)(nl - s))) == NULL)
 			continue;
-		rel = nc_asprintf("keys/%s", names[i]);
-		rc = read_tree(p, rel, &users->v[at].keys);
-		free(rel);
-		if (rc < 0)
-			goto out;
-		users->v[at].has_keys = 1;
-		if (users->v[at].keys.len > 0 &&
-		    users->v[at].keys.p[users->v[at].keys.len - 1] != '\n')
-			nc_buf_puts(&users->v[at].keys, "\n");
+		{
+			char *user = nc_asprintf("%.*s", (int)(sp - s), s);
+
+			at = nc_strmap_get(&users->idx, user);
+			free(user);
+		}
+		if (at < 0 || users->v[at].mounted)
+			continue;
+		nc_buf_add(&users->v[at].keys, sp + 1, (size_t)(nl - sp - 1));
+		nc_buf_puts(&users->v[at].keys, "\n");
 	}
 	rc = 0;
 out:
-	ncp_names_free(names, n);
-	free(dir);
+	nc_buf_free(&all);
 	return rc;
 }
 
@@ -921,8 +920,8 @@ write_keys(struct ncprov *p, struct entry *e, const char *path)
 	    &made)) < 0)
 		goto out;
 	changed = rc > 0 || made;
-	rc = ncp_replace(p, abs, nc_buf_str(&e->keys), e->keys.len, 0600,
-	    (uid_t)e->id, (gid_t)e->gid);
+	rc = ncp_replace_flags(p, abs, nc_buf_str(&e->keys), e->keys.len,
+	    0600, (uid_t)e->id, (gid_t)e->gid, NCP_NOSYNC);
 	if (rc < 0)
 		goto out;
 	changed |= rc > 0;

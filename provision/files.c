@@ -109,6 +109,13 @@ int
 ncp_replace(struct ncprov *p, const char *abs, const char *data, size_t len,
     mode_t mode, uid_t uid, gid_t gid)
 {
+	return ncp_replace_flags(p, abs, data, len, mode, uid, gid, 0);
+}
+
+int
+ncp_replace_flags(struct ncprov *p, const char *abs, const char *data,
+    size_t len, mode_t mode, uid_t uid, gid_t gid, int flags)
+{
 	struct nc_buf old = { 0 };
 	char *path = NULL, *tmp = NULL;
 	struct stat st;
@@ -154,7 +161,8 @@ ncp_replace(struct ncprov *p, const char *abs, const char *data, size_t len,
 		rc = -errno;
 		goto fail;
 	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 ||
+	    (!(flags & NCP_NOSYNC) && fsync(fd) < 0)) {
 		rc = -errno;
 		goto fail;
 	}
@@ -168,7 +176,8 @@ ncp_replace(struct ncprov *p, const char *abs, const char *data, size_t len,
 		rc = -errno;
 		goto fail;
 	}
-	fsync_dir(path);
+	if (!(flags & NCP_NOSYNC))
+		fsync_dir(path);
 	rc = 1;
 	goto out;
 fail:

@@ -26,6 +26,12 @@ int ncp_read_local(const struct ncprov *p, const char *abs,
  */
 int ncp_replace(struct ncprov *p, const char *abs, const char *data,
     size_t len, mode_t mode, uid_t uid, gid_t gid);
+/* ncp_replace with flags: NCP_NOSYNC skips the fsyncs (still atomic, not
+ * yet durable: for per-user files, a thousand of which would otherwise
+ * cost two fsyncs each). */
+#define NCP_NOSYNC 1
+int ncp_replace_flags(struct ncprov *p, const char *abs, const char *data,
+    size_t len, mode_t mode, uid_t uid, gid_t gid, int flags);
 /* Take away the permission bits of abs outside allowed (a shadow file a
  * template left world-readable).  1 when it changed, 0, or -errno. */
 int ncp_restrict_mode(struct ncprov *p, const char *abs, mode_t allowed);

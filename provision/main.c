@@ -99,6 +99,8 @@ main(int argc, char **argv)
 	char *end;
 	int ch, rc;
 
+	/* One line at a time, so a log of stdout and stderr reads in order. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* Options stop at the command word. */
 	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -385,6 +385,7 @@ RENDER(node_passwd_get, ncfs_render_passwd)
 RENDER(node_group_get, ncfs_render_group)
 RENDER(node_shadow_get, ncfs_render_shadow)
 RENDER(node_sudoers_get, ncfs_render_sudoers)
+RENDER(node_sshkeys_get, ncfs_render_sshkeys)
 
 static int
 node_mounts_get(struct ncfs_conn *c, const struct ncfs_ref *r,
@@ -459,6 +460,7 @@ static const struct ncfs_field node_fields[] = {
 	{ "group", 0444, node_group_get, NULL },
 	{ "shadow", 0600, node_shadow_get, NULL },
 	{ "sudoers", 0444, node_sudoers_get, NULL },
+	{ "sshkeys", 0600, node_sshkeys_get, NULL },
 	{ "mounts", 0444, node_mounts_get, NULL },
 	{ "status", 0644, node_status_get, node_status_set },
 	{ NULL, 0, NULL, NULL },

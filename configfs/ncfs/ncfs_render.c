@@ -291,6 +291,25 @@ ncfs_render_shadow(struct ncfs_conn *c, struct nc_buf *out)
 }
 
 int
+ncfs_render_sshkeys(struct ncfs_conn *c, struct nc_buf *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = ncfs_sql(c, "SELECT k.user, k.key FROM sshkeys k JOIN users u"
+	    " ON u.name = k.user ORDER BY u.ord, u.name, k.ord, k.rowid", "");
+	if (st == NULL)
+		return -EIO;
+	while ((rc = ncfs_sql_step(c, st)) == 1) {
+		col(out, st, 0);
+		nc_buf_add(out, " ", 1);
+		col(out, st, 1);
+		nc_buf_add(out, "\n", 1);
+	}
+	return finish(c, st, rc);
+}
+
+int
 ncfs_render_sudoers(struct ncfs_conn *c, struct nc_buf *out)
 {
 	sqlite3_stmt *st;

@@ -20,6 +20,9 @@ int ncfs_render_hosts(struct ncfs_conn *c, struct nc_buf *out);
 int ncfs_render_passwd(struct ncfs_conn *c, struct nc_buf *out);
 /* group(5): "<group>:x:<gid>:<user,user>" (members in user order) */
 int ncfs_render_group(struct ncfs_conn *c, struct nc_buf *out);
+/* Every user's authorized_keys lines in one file, "<user> <key>" (one
+ * read for a provisioner, whatever the number of users). */
+int ncfs_render_sshkeys(struct ncfs_conn *c, struct nc_buf *out);
 /* sudoers(5) lines for the users who may become root (ROOT=1):
  * "<user> ALL=(ALL) NOPASSWD:ALL" */
 int ncfs_render_sudoers(struct ncfs_conn *c, struct nc_buf *out);

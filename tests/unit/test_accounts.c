@@ -82,6 +82,32 @@ fake_has_dir(const struct fake *f, const char *dir)
 	return 0;
 }
 
+/*
+ * nodes/<node>/sshkeys as ncfs renders it from the keys/<user> entries of
+ * the fake tree: "<user> <key>" per line.
+ */
+static int
+fake_sshkeys(struct fake *f, struct nc_buf *out)
+{
+	char *pre = nc_asprintf("nodes/%s/keys/", NODE);
+	const char *s, *nl;
+	size_t i, plen = strlen(pre);
+
+	for (i = 0; i < f->n; i++) {
+		if (strncmp(f->paths[i], pre, plen) != 0)
+			continue;
+		for (s = f->data[i]; *s != '\0'; s = *nl ? nl + 1 : nl) {
+			nl = strchr(s, '\n');
+			if (nl == NULL)
+				nl = s + strlen(s);
+			nc_buf_printf(out, "%s %.*s\n", f->paths[i] + plen,
+			    (int)(nl - s), s);
+		}
+	}
+	free(pre);
+	return 0;
+}
+
 static int
 fake_read(void *impl, const char *path, struct nc_buf *out)
 {
@@ -89,6 +115,8 @@ fake_read(void *impl, const char *path, struct nc_buf *out)
 	long i = fake_find(f, path);
 
 	f->requests++;
+	if (i < 0 && strstr(path, "/sshkeys") != NULL)
+		return fake_sshkeys(f, out);
 	if (i < 0)
 		return fake_has_dir(f, path) ? -EISDIR : -ENOENT;
 	nc_buf_puts(out, f->data[i]);

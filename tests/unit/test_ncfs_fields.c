@@ -1069,10 +1069,11 @@ test_every_field(void **state)
 			assert_true(f->mode == 0644 || f->mode == 0444 ||
 			    f->mode == 0600);
 			assert_true((f->set != NULL) == ((f->mode & 0200) !=
-			    0) || strcmp(f->name, "shadow") == 0);
+			    0) || strcmp(f->name, "shadow") == 0 ||
+			    strcmp(f->name, "sshkeys") == 0);
 			n++;
 		}
-	assert_int_equal(n, 6 + 14 * 2 + 6 + 7 + 6 + 9 + 2);	/* +sudoers */
+	assert_int_equal(n, 6 + 15 * 2 + 6 + 7 + 6 + 9 + 2);	/* +sudoers, sshkeys */
 	for (i = 0; i < NCFS_D_MAX; i++)
 		if (i != NCFS_D_EXPERIMENT && i != NCFS_D_NODE &&
 		    i != NCFS_D_NODE_IMAGE && i != NCFS_D_IFACE &&
