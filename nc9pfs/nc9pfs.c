@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <fuse.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,24 @@ struct options {
 };
 
 static struct p9_client *cl;	/* the connection */
+
+/* An open file (fi->fh). */
+struct handle {
+	p9_fid fid;		/* the open fid */
+	int written;		/* written since the last flush */
+};
+
+static struct handle *
+handle_new(p9_fid fid)
+{
+	struct handle *h = calloc(1, sizeof(*h));
+
+	if (h != NULL)
+		h->fid = fid;
+	return h;
+}
+
+#define FID(fi) (((struct handle *)(uintptr_t)(fi)->fh)->fid)
 static struct options opt = { .timeout = 10000 };
 
 /* Errors of a dead connection become EIO for the callers. */
@@ -109,7 +128,7 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 	int rc;
 
 	if (fi != NULL && fi->fh != 0) {
-		rc = err9(p9_getattr(cl, (p9_fid)fi->fh, &p));
+		rc = err9(p9_getattr(cl, FID(fi), &p));
 	} else {
 		if ((rc = walk(path, &fid)) < 0)
 			return rc;
@@ -165,6 +184,7 @@ out:
 static int
 fs_open(const char *path, struct fuse_file_info *fi)
 {
+	struct handle *h;
 	p9_fid fid;
 	int rc;
 
@@ -175,13 +195,18 @@ fs_open(const char *path, struct fuse_file_info *fi)
 		p9_clunk(cl, fid);
 		return rc;
 	}
-	fi->fh = fid;
+	if ((h = handle_new(fid)) == NULL) {
+		p9_clunk(cl, fid);
+		return -ENOMEM;
+	}
+	fi->fh = (uintptr_t)h;
 	return 0;
 }
 
 static int
 fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
+	struct handle *h;
 	const char *name;
 	p9_fid dir;
 	int rc;
@@ -191,11 +216,12 @@ fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	/* Tlcreate turns the directory fid into the new open file. */
 	rc = err9(p9_lcreate(cl, dir, name, fi->flags & ~O_EXCL, mode,
 	    opt.gid, NULL));
-	if (rc < 0) {
+	if (rc < 0 || (h = handle_new(dir)) == NULL) {
 		p9_clunk(cl, dir);
-		return rc;
+		return rc < 0 ? rc : -ENOMEM;
 	}
-	fi->fh = dir;
+	h->written = 1;		/* a new file: make it visible on close */
+	fi->fh = (uintptr_t)h;
 	return 0;
 }
 
@@ -206,7 +232,7 @@ fs_read(const char *path, char *buf, size_t size, off_t off,
 	ssize_t n;
 
 	(void)path;
-	n = p9_read(cl, (p9_fid)fi->fh, (uint64_t)off, buf, size);
+	n = p9_read(cl, FID(fi), (uint64_t)off, buf, size);
 	return n < 0 ? err9((int)n) : (int)n;
 }
 
@@ -217,15 +243,38 @@ fs_write(const char *path, const char *buf, size_t size, off_t off,
 	ssize_t n;
 
 	(void)path;
-	n = p9_write(cl, (p9_fid)fi->fh, (uint64_t)off, buf, size);
+	n = p9_write(cl, FID(fi), (uint64_t)off, buf, size);
+	if (n > 0)
+		((struct handle *)(uintptr_t)fi->fh)->written = 1;
 	return n < 0 ? err9((int)n) : (int)n;
+}
+
+/*
+ * close(2): what was written reaches the server's file before close
+ * returns (FUSE's release, which clunks, comes later and asynchronously),
+ * so a reader elsewhere sees it and the server's refusal (an ncfs value
+ * that does not validate) comes back to the writer.
+ */
+static int
+fs_flush(const char *path, struct fuse_file_info *fi)
+{
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+
+	(void)path;
+	if (!h->written)
+		return 0;
+	h->written = 0;
+	return err9(p9_fsync(cl, h->fid));
 }
 
 static int
 fs_release(const char *path, struct fuse_file_info *fi)
 {
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+
 	(void)path;
-	p9_clunk(cl, (p9_fid)fi->fh);
+	p9_clunk(cl, h->fid);
+	free(h);
 	return 0;
 }
 
@@ -234,7 +283,7 @@ fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
 	(void)path;
 	(void)datasync;
-	return err9(p9_fsync(cl, (p9_fid)fi->fh));
+	return err9(p9_fsync(cl, FID(fi)));
 }
 
 /* Operations on a name in its parent directory. */
@@ -335,7 +384,7 @@ setattr(const char *path, struct fuse_file_info *fi, uint32_t valid,
 	int rc;
 
 	if (fi != NULL && fi->fh != 0)
-		return err9(p9_setattr(cl, (p9_fid)fi->fh, valid, st));
+		return err9(p9_setattr(cl, FID(fi), valid, st));
 	if ((rc = walk(path, &fid)) < 0)
 		return rc;
 	rc = err9(p9_setattr(cl, fid, valid, st));
@@ -415,6 +464,7 @@ static const struct fuse_operations ops = {
 	.create = fs_create,
 	.read = fs_read,
 	.write = fs_write,
+	.flush = fs_flush,
 	.release = fs_release,
 	.fsync = fs_fsync,
 	.mkdir = fs_mkdir,
