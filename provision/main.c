@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	    "STATE [STEP] [MESSAGE]: write the node's status" },
 	{ "container", ncprov_container,
 	    "provision this container (run at boot)" },
+	{ "pnode", ncprov_pnode,
+	    "provision this pnode: network, images, containers" },
 	{ NULL, NULL, NULL },
 };
 
@@ -51,13 +53,17 @@ usage(FILE *f)
 "  --dry-run        print the changes without making them\n"
 "  --no-start       start nothing\n"
 "  --timeout MS     connect and reply timeout for 9P (default 10000)\n"
+"  --backend B      pnode: lxc or vagrant for every container\n"
+"  --guest-9p H:P   pnode: where containers read the tree (boot file)\n"
+"  --guest-aname A  pnode: that export (default /nc)\n"
 "\ncommands:\n");
 	for (c = commands; c->name != NULL; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 }
 
 enum { OPT_TREE = 256, OPT_9P, OPT_ANAME, OPT_NODE, OPT_ROOT, OPT_DRY,
-	OPT_NOSTART, OPT_TIMEOUT };
+	OPT_NOSTART, OPT_TIMEOUT, OPT_BACKEND, OPT_GUEST9P, OPT_GUESTANAME,
+	OPT_NOEXPORT };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -69,6 +75,10 @@ static const struct option longopts[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY },
 	{ "no-start", no_argument, NULL, OPT_NOSTART },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "guest-9p", required_argument, NULL, OPT_GUEST9P },
+	{ "guest-aname", required_argument, NULL, OPT_GUESTANAME },
+	{ "no-export", no_argument, NULL, OPT_NOEXPORT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -112,6 +122,15 @@ main(int argc, char **argv)
 		case OPT_ROOT: p.root = optarg; break;
 		case OPT_DRY: p.dry_run = 1; break;
 		case OPT_NOSTART: p.no_start = 1; break;
+		case OPT_BACKEND:
+			if (strcmp(optarg, "lxc") != 0 &&
+			    strcmp(optarg, "vagrant") != 0)
+				errx(2, "--backend: lxc or vagrant");
+			p.backend = optarg;
+			break;
+		case OPT_GUEST9P: p.guest_9p = optarg; break;
+		case OPT_GUESTANAME: p.guest_aname = optarg; break;
+		case OPT_NOEXPORT: p.no_export = 1; break;
 		case OPT_TIMEOUT:
 			errno = 0;
 			timeout = strtol(optarg, &end, 10);

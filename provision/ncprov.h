@@ -15,12 +15,18 @@ struct ncprov {
 	int no_start;		/* --no-start: start nothing */
 	int changes;		/* changes made (or, dry, to make) so far */
 	char why[512];		/* why the running step failed */
+	const char *backend;	/* --backend lxc|vagrant: override images' */
+	const char *guest_9p;	/* --guest-9p HOST:PORT containers use */
+	const char *guest_aname; /* --guest-aname: their export (/nc) */
+	int no_export;		/* --no-export: no diod for the homes */
 };
 
 /* ncprov show: every file of nodes/<node>/ as "path: value" lines. */
 int ncprov_show(struct ncprov *p, int argc, char **argv);
 /* ncprov status STATE [STEP] [MESSAGE]: write nodes/<node>/status. */
 int ncprov_status(struct ncprov *p, int argc, char **argv);
+/* ncprov pnode: provision this pnode: network, images, containers. */
+int ncprov_pnode(struct ncprov *p, int argc, char **argv);
 /* ncprov container: provision this container from its subtree. */
 int ncprov_container(struct ncprov *p, int argc, char **argv);
 /* Write "STATE NOW [STEP] [MESSAGE]" to the node's status; 0 or -errno. */

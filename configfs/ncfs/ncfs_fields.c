@@ -394,6 +394,13 @@ node_mounts_get(struct ncfs_conn *c, const struct ncfs_ref *r,
 	return ncfs_render_mounts(c, r->k[0], out);
 }
 
+static int
+node_physical_get(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out)
+{
+	return ncfs_render_physical(c, r->k[0], out);
+}
+
 /* "STATE TIME[ STEP[ MESSAGE]]"; a node never heard of is pending. */
 static int
 node_status_get(struct ncfs_conn *c, const struct ncfs_ref *r,
@@ -462,6 +469,7 @@ static const struct ncfs_field node_fields[] = {
 	{ "sudoers", 0444, node_sudoers_get, NULL },
 	{ "sshkeys", 0600, node_sshkeys_get, NULL },
 	{ "mounts", 0444, node_mounts_get, NULL },
+	{ "physical", 0444, node_physical_get, NULL },
 	{ "status", 0644, node_status_get, node_status_set },
 	{ NULL, 0, NULL, NULL },
 };

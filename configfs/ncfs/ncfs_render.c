@@ -291,6 +291,31 @@ ncfs_render_shadow(struct ncfs_conn *c, struct nc_buf *out)
 }
 
 int
+ncfs_render_physical(struct ncfs_conn *c, const char *node,
+    struct nc_buf *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = ncfs_sql(c, "SELECT name, coalesce(mac, '-'), coalesce(lan, '-'),"
+	    " coalesce(ip, '-'), coalesce(netmask, '-') FROM pifaces"
+	    " WHERE pnode = ?1 ORDER BY ord, name", "s", node);
+	if (st == NULL)
+		return -EIO;
+	while ((rc = ncfs_sql_step(c, st)) == 1) {
+		int i;
+
+		for (i = 0; i < 5; i++) {
+			if (i > 0)
+				nc_buf_add(out, " ", 1);
+			col(out, st, i);
+		}
+		nc_buf_add(out, "\n", 1);
+	}
+	return finish(c, st, rc);
+}
+
+int
 ncfs_render_sshkeys(struct ncfs_conn *c, struct nc_buf *out)
 {
 	sqlite3_stmt *st;

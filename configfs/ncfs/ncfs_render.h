@@ -20,6 +20,10 @@ int ncfs_render_hosts(struct ncfs_conn *c, struct nc_buf *out);
 int ncfs_render_passwd(struct ncfs_conn *c, struct nc_buf *out);
 /* group(5): "<group>:x:<gid>:<user,user>" (members in user order) */
 int ncfs_render_group(struct ncfs_conn *c, struct nc_buf *out);
+/* A pnode's physical interfaces (tmcc ifconfig), one per line:
+ * "IFACE MAC LAN IP NETMASK" ("-" for a missing field). */
+int ncfs_render_physical(struct ncfs_conn *c, const char *node,
+    struct nc_buf *out);
 /* Every user's authorized_keys lines in one file, "<user> <key>" (one
  * read for a provisioner, whatever the number of users). */
 int ncfs_render_sshkeys(struct ncfs_conn *c, struct nc_buf *out);

@@ -1073,7 +1073,7 @@ test_every_field(void **state)
 			    strcmp(f->name, "sshkeys") == 0);
 			n++;
 		}
-	assert_int_equal(n, 6 + 15 * 2 + 6 + 7 + 6 + 9 + 2);	/* +sudoers, sshkeys */
+	assert_int_equal(n, 6 + 16 * 2 + 6 + 7 + 6 + 9 + 2);	/* +sudoers sshkeys physical */
 	for (i = 0; i < NCFS_D_MAX; i++)
 		if (i != NCFS_D_EXPERIMENT && i != NCFS_D_NODE &&
 		    i != NCFS_D_NODE_IMAGE && i != NCFS_D_IFACE &&

@@ -1,0 +1,289 @@
+/*
+ * pnode.c: ncprov pnode, the steps of a pnode in order: hosts, the diod
+ * export of its home directories, the virtual network, images, the
+ * containers (lxc and vagrant backends), shaping of their attachments.
+ * The pnode's part of the experiment is read once (ncp_pnode_load): its
+ * containers, their interfaces and images, and the LANs they are on.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "files.h"
+#include "pnode.h"
+#include "pnode_net.h"
+#include "steps.h"
+#include "util.h"
+
+/* Read "nodes/<node>/<rel>" (or any tree path when node is NULL) into a
+ * fresh string without its trailing newline; "" when missing. */
+static char *
+tree_str(struct ncprov *p, const char *node, const char *rel)
+{
+	struct nc_buf b = { 0 };
+	char *path, *s;
+
+	path = node ? nc_asprintf("nodes/%s/%s", node, rel) : nc_strdup(rel);
+	if (p->src.ops->read(p->src.impl, path, &b) < 0)
+		nc_buf_reset(&b);
+	free(path);
+	while (b.len > 0 && b.p[b.len - 1] == '\n')
+		b.p[--b.len] = '\0';
+	s = nc_strdup(nc_buf_str(&b));
+	nc_buf_free(&b);
+	return s;
+}
+
+static long
+to_long(const char *s)
+{
+	return strtol(s, NULL, 10);
+}
+
+static double
+to_double(const char *s)
+{
+	return strtod(s, NULL);
+}
+
+/* lans/<lan>/<field> as a string. */
+static char *
+lan_str(struct ncprov *p, const char *lan, const char *field)
+{
+	char *rel = nc_asprintf("lans/%s/%s", lan, field), *v;
+
+	v = tree_str(p, NULL, rel);
+	free(rel);
+	return v;
+}
+
+/* The LAN called name in pn (added when new). */
+static struct ncp_lan *
+lan_of(struct ncprov *p, struct ncp_pnode *pn, const char *name,
+    size_t *cap)
+{
+	struct ncp_lan *l;
+	size_t i;
+	char *v;
+
+	for (i = 0; i < pn->nlans; i++)
+		if (strcmp(pn->lans[i].name, name) == 0)
+			return &pn->lans[i];
+	l = NC_PUSH(pn->lans, pn->nlans, *cap);
+	l->name = nc_strdup(name);
+	v = lan_str(p, name, "bandwidth");
+	l->bandwidth_kbps = to_long(v);
+	free(v);
+	v = lan_str(p, name, "delay");
+	l->delay_ms = to_double(v);
+	free(v);
+	v = lan_str(p, name, "loss");
+	l->loss = to_double(v);
+	free(v);
+	return l;
+}
+
+/* The pnode's physical interface on lan (nodes/<pnode>/physical). */
+static char *
+phys_for(const char *physical, const char *lan)
+{
+	const char *s = physical, *nl;
+	char ifname[64], mac[64], lname[128];
+
+	for (; *s != '\0'; s = *nl ? nl + 1 : nl) {
+		nl = strchr(s, '\n');
+		if (nl == NULL)
+			nl = s + strlen(s);
+		if (sscanf(s, "%63s %63s %127s", ifname, mac, lname) == 3 &&
+		    strcmp(lname, lan) == 0)
+			return nc_strdup(ifname);
+	}
+	return NULL;
+}
+
+/* nodes/<node>/ifaces/<ifname>/<field> as a string. */
+static char *
+iface_str(struct ncprov *p, const char *node, const char *ifname,
+    const char *field)
+{
+	char *rel = nc_asprintf("ifaces/%s/%s", ifname, field), *v;
+
+	v = tree_str(p, node, rel);
+	free(rel);
+	return v;
+}
+
+static int
+load_guest(struct ncprov *p, struct ncp_pnode *pn, const char *name,
+    size_t *lancap, const char *physical)
+{
+	struct ncp_guest *g = NC_PUSH(pn->guests, pn->nguests, pn->capguests);
+	char **ifs = NULL, *dir;
+	size_t nifs = 0, i, capnics = 0;
+	struct ncp_lan *l;
+	int rc;
+
+	g->name = nc_strdup(name);
+	g->image = tree_str(p, name, "image/name");
+	g->image_os = tree_str(p, name, "image/os");
+	g->image_url = tree_str(p, name, "image/url");
+	g->image_version = tree_str(p, name, "image/version");
+	g->image_provider = tree_str(p, name, "image/provider");
+	g->memory = tree_str(p, name, "attributes/containers:memory");
+	g->cpus = tree_str(p, name, "attributes/containers:cpus");
+	dir = nc_asprintf("nodes/%s/ifaces", name);
+	rc = p->src.ops->list(p->src.impl, dir, &ifs, &nifs);
+	free(dir);
+	if (rc < 0 && rc != -ENOENT)
+		return ncp_fail(p, "%s: listing interfaces: %s", name,
+		    strerror(-rc));
+	for (i = 0; i < nifs; i++) {
+		struct ncp_nic *n = NC_PUSH(g->nics, g->nnics, capnics);
+		char *v;
+
+		n->name = nc_strdup(ifs[i]);
+		n->lan = iface_str(p, name, ifs[i], "lan");
+		n->mac = iface_str(p, name, ifs[i], "mac");
+		n->ip = iface_str(p, name, ifs[i], "ip");
+		n->netmask = iface_str(p, name, ifs[i], "netmask");
+		v = iface_str(p, name, ifs[i], "bandwidth");
+		n->bandwidth_kbps = to_long(v);
+		free(v);
+		v = iface_str(p, name, ifs[i], "delay");
+		n->delay_ms = to_double(v);
+		free(v);
+		v = iface_str(p, name, ifs[i], "loss");
+		n->loss = to_double(v);
+		free(v);
+		l = lan_of(p, pn, n->lan, lancap);
+		if (l->phys == NULL)
+			l->phys = phys_for(physical, n->lan);
+	}
+	ncp_names_free(ifs, nifs);
+	return 0;
+}
+
+int
+ncp_pnode_load(struct ncprov *p, struct ncp_pnode *pn)
+{
+	char *list = tree_str(p, p->node, "containers"), *physical, *s, *nl;
+	size_t lancap = 0;
+	int rc = 0;
+
+	memset(pn, 0, sizeof(*pn));
+	physical = tree_str(p, p->node, "physical");
+	for (s = list; *s != '\0' && rc == 0; s = nl) {
+		nl = strchr(s, '\n');
+		if (nl != NULL)
+			*nl++ = '\0';
+		else
+			nl = s + strlen(s);
+		if (*s != '\0')
+			rc = load_guest(p, pn, s, &lancap, physical);
+	}
+	free(list);
+	free(physical);
+	pn->ninep = nc_strdup(p->guest_9p ? p->guest_9p : "");
+	pn->aname = nc_strdup(p->guest_aname ? p->guest_aname : "/nc");
+	return rc;
+}
+
+void
+ncp_pnode_free(struct ncp_pnode *pn)
+{
+	size_t i, k;
+
+	for (i = 0; i < pn->nguests; i++) {
+		struct ncp_guest *g = &pn->guests[i];
+
+		free(g->name);
+		free(g->image);
+		free(g->image_os);
+		free(g->image_url);
+		free(g->image_version);
+		free(g->image_provider);
+		free(g->memory);
+		free(g->cpus);
+		for (k = 0; k < g->nnics; k++) {
+			free(g->nics[k].name);
+			free(g->nics[k].lan);
+			free(g->nics[k].mac);
+			free(g->nics[k].ip);
+			free(g->nics[k].netmask);
+		}
+		free(g->nics);
+	}
+	free(pn->guests);
+	for (i = 0; i < pn->nlans; i++) {
+		free(pn->lans[i].name);
+		free(pn->lans[i].phys);
+	}
+	free(pn->lans);
+	free(pn->ninep);
+	free(pn->aname);
+	memset(pn, 0, sizeof(*pn));
+}
+
+/* A step of the pnode. */
+struct pstep {
+	const char *name;				/* for status */
+	int (*run)(struct ncprov *, struct ncp_pnode *); /* the step */
+};
+
+static int
+hosts_step(struct ncprov *p, struct ncp_pnode *pn)
+{
+	(void)pn;
+	return ncp_step_hosts(p);
+}
+
+static const struct pstep psteps[] = {
+	{ "hosts", hosts_step },
+	{ "network", ncp_pnode_network },
+	{ "images", ncp_pnode_images },
+	{ "lxc", ncp_pnode_lxc },
+	{ "vagrant", ncp_pnode_vagrant },
+	{ "shaping", ncp_pnode_shape },
+};
+
+int
+ncprov_pnode(struct ncprov *p, int argc, char **argv)
+{
+	struct ncp_pnode pn;
+	size_t i;
+	int failed = 0;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: ncprov [options] pnode\n");
+		return 2;
+	}
+	p->why[0] = '\0';
+	if (ncp_pnode_load(p, &pn) < 0) {
+		fprintf(stderr, "ncprov: reading the tree: %s\n", p->why);
+		ncp_pnode_free(&pn);
+		return 1;
+	}
+	for (i = 0; i < sizeof(psteps) / sizeof(psteps[0]); i++) {
+		if (!p->dry_run)
+			ncprov_set_status(p, "provisioning", psteps[i].name,
+			    NULL);
+		p->why[0] = '\0';
+		if (psteps[i].run(p, &pn) < 0) {
+			fprintf(stderr, "ncprov: %s: %s\n", psteps[i].name,
+			    p->why);
+			if (!p->dry_run)
+				ncprov_set_status(p, "failed", psteps[i].name,
+				    p->why);
+			failed = 1;
+			break;	/* later steps build on this one */
+		}
+	}
+	if (!failed && p->changes == 0)
+		printf("no changes\n");
+	if (!failed && !p->dry_run)
+		ncprov_set_status(p, "ready", NULL, NULL);
+	ncp_pnode_free(&pn);
+	return failed;
+}
