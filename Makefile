@@ -22,7 +22,7 @@ SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 DEB_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 tcl-dev \
 	   libjansson-dev libcmocka-dev libssh2-1-dev libfuse3-dev fuse3 \
 	   graphviz diod vde2 lxc busybox-static openssh-server iproute2 \
-	   python3
+	   python3 libcurl4-openssl-dev libssl-dev
 
 LIB_SRC     = $(sort $(wildcard lib/*.c))
 CONFIGFS_SRC = $(sort $(wildcard configfs/*.c))
@@ -30,6 +30,10 @@ NEOC_SRC    = $(sort $(wildcard neoc/*.c))
 NCFS_SRC    = $(sort $(wildcard configfs/ncfs/*.c))
 NCFS_PARTS  = $(filter-out configfs/ncfs/ncfs_main.c,$(NCFS_SRC))
 PROV_SRC    = $(sort $(wildcard provision/*.c))
+IMAGES_SRC  = $(sort $(wildcard images/*.c))
+IMAGES_PARTS = $(filter-out images/main.c,$(IMAGES_SRC))
+IMAGES_LIBS = $(shell pkg-config --libs libcurl jansson sqlite3 2>/dev/null) \
+	      -lcrypto -lm
 PROV_PARTS  = $(filter-out provision/main.c,$(PROV_SRC))
 # ncprov links only libc: these are the shared pieces it may use.
 PROV_LIB    = lib/buf.c lib/util.c lib/strmap.c
@@ -45,20 +49,20 @@ NEOC_OBJ    = $(NEOC_SRC:%.c=build/%.o)
 NEOC_PARTS  = $(filter-out neoc/main.c,$(NEOC_SRC))
 
 .PHONY: all deps check unit integration demo install clean bench ncprov-static
-all: bin/neoc bin/ncfs bin/ncprov bin/nc9pfs
+all: bin/neoc bin/ncfs bin/ncprov bin/nc9pfs bin/ncimage
 
 build/schema_sql.c: configfs/schema.sql tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh nc_schema_sql $< > $@
 
-build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h provision/*.h) | build/schema_sql.c
+build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h provision/*.h images/*.h) | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/schema_sql.o: build/schema_sql.c
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h provision/*.h) | build/schema_sql.c
+build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h provision/*.h images/*.h) | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
@@ -73,6 +77,10 @@ bin/ncprov: $(PROV_SRC:%.c=build/%.o) $(PROV_LIB:%.c=build/%.o)
 bin/nc9pfs: build/nc9pfs/nc9pfs.o $(filter build/provision/p9_%,$(PROV_SRC:%.c=build/%.o))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(FUSE_LIBS)
+
+bin/ncimage: $(IMAGES_SRC:%.c=build/%.o) build/libnc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(IMAGES_LIBS)
 
 # A static ncprov to drop into any image.
 ncprov-static: bin/ncprov-static
@@ -107,6 +115,18 @@ build/asan/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/asan/%.o) \
 	    build/asan/libnc.a
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LDLIBS_ALL) $(FUSE_LIBS) \
+	    -lcmocka
+
+# The image cache's tests also link images/ and libcurl, libcrypto.
+build/tests/test_images: tests/unit/test_images.c \
+	    $(IMAGES_PARTS:%.c=build/%.o) build/libnc.a
+	@mkdir -p $(@D)
+	$(CC) $(NC_CFLAGS) -Iimages $(CFLAGS) -o $@ $^ $(IMAGES_LIBS) -lcmocka
+
+build/asan/tests/test_images: tests/unit/test_images.c \
+	    $(IMAGES_PARTS:%.c=build/asan/%.o) build/asan/libnc.a
+	@mkdir -p $(@D)
+	$(CC) $(NC_CFLAGS) -Iimages -O1 -g $(SAN) -o $@ $^ $(IMAGES_LIBS) \
 	    -lcmocka
 
 # Install what the build and the tests need, only when something is missing.
@@ -146,6 +166,7 @@ install: all install-rc
 	install -m 0755 bin/ncfs $(DESTDIR)$(PREFIX)/bin/ncfs
 	install -m 0755 bin/ncprov $(DESTDIR)$(PREFIX)/bin/ncprov
 	install -m 0755 bin/nc9pfs $(DESTDIR)$(PREFIX)/bin/nc9pfs
+	install -m 0755 bin/ncimage $(DESTDIR)$(PREFIX)/bin/ncimage
 	install -m 0644 man/neoc.1 $(DESTDIR)$(PREFIX)/share/man/man1/neoc.1
 	if [ -f man/ncfs.8 ]; then install -m 0644 man/ncfs.8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/ncfs.8; fi

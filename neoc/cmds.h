@@ -17,6 +17,7 @@ int cmd_check(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 
 /* Default experiment database. */
 #define NEOC_DEFAULT_DB "experiment.db"

@@ -17,6 +17,8 @@ static const struct neoc_cmd commands[] = {
 	{ "serve", cmd_serve, "mount the tree (ncfs) and export it over 9P "
 	    "(diod)" },
 	{ "status", cmd_status, "show every node's provisioning state" },
+	{ "image", cmd_image, "list, fetch and verify the experiment's "
+	    "images (ncimage)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -1,0 +1,940 @@
+/*
+ * pnode_lxc.c: the lxc backend of the pnode's containers step (issue 6,
+ * step 5) and the pieces the vagrant backend shares with it.
+ *
+ * Each lxc guest is the LXC container "nc-<guest>" under the lxcpath
+ * ROOT/var/lib/neoc/lxc, made with `lxc-create -t busybox` (or the lxc
+ * template its image names) when missing.  Its config keeps what the
+ * template wrote and gets, between marker lines, what we own: the
+ * hostname, one veth NIC per experiment interface on its LAN's bridge with
+ * the tree's MAC and a stable host-side name, read-only bind mounts of
+ * ncprov and nc9pfs at /usr/sbin and /dev/fuse with the device cgroup
+ * allowed (v1 and v2).  Its rootfs gets the boot file /etc/neoc/node and
+ * the rcS hook (provision/rc/rcS.hook) that runs `ncprov container` at
+ * boot.  Every container not running is started, all in parallel (one
+ * `lxc-start -d` process each), and its node's status set to "booting".
+ * Containers we made (the state file ROOT/var/lib/neoc/containers, lines
+ * "BACKEND NAME") that left the tree are stopped and destroyed.
+ *
+ * Files go through ncp_replace (nothing changes when the contents are the
+ * same, so a second run changes nothing).  Under --dry-run no program
+ * runs; under --root with --no-start neither lxc-create nor lxc-destroy
+ * runs ("would run: ..."), but every file is written under ROOT as it
+ * would be, for the tests to read.  --no-start alone creates but starts
+ * nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "pnode.h"
+#include "run.h"
+#include "steps.h"
+#include "util.h"
+
+#define STEP "containers"
+#define LXC_DIR "/var/lib/neoc/lxc"		/* the lxcpath, under root */
+#define STATE_FILE "/var/lib/neoc/containers"	/* what we made */
+#define HOOK_BEGIN "# --- neo-containers"	/* the rcS hook's markers */
+#define HOOK_END "# --- end neo-containers ---"
+#define CONF_BEGIN "# BEGIN neo-containers"	/* our part of a config */
+#define CONF_END "# END neo-containers"
+#define LXC_TIMEOUT_MS (120 * 1000)		/* create, start, destroy */
+#define JOB_OUT_MAX 4000			/* output kept per job */
+
+/* One program of a batch run in parallel (ncp_run_parallel). */
+struct ncp_job {
+	char **argv;		/* argv[0] an absolute path, as for ncp_run */
+	char **envp;		/* its environment (NULL: ours) */
+	const char *cwd;	/* its directory (NULL: ours) */
+	int rc;			/* out: exit status, 128 + signal, -errno */
+	struct nc_buf out;	/* out: the start of its stdout and stderr */
+};
+
+/* Shared with pnode_vagrant.c (declared there too). */
+int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
+    int timeout_ms);
+int ncp_guest_is_lxc(const struct ncprov *p, const struct ncp_guest *g);
+int ncp_state_read(struct ncprov *p, const char *backend, char ***names,
+    size_t *n);
+int ncp_state_write(struct ncprov *p, const char *backend,
+    char *const *names, size_t n);
+int ncp_guest_status(struct ncprov *p, const char *guest, const char *state,
+    const char *message);
+char *ncp_self_binary(const char *name);
+
+/* ---- shared with the vagrant backend ---- */
+
+/* The backend --backend chose for every guest, or NULL. */
+static const char *
+forced_backend(const struct ncprov *p)
+{
+	return p->backend != NULL && *p->backend != '\0' ? p->backend :
+	    NULL;
+}
+
+int
+ncp_guest_is_lxc(const struct ncprov *p, const struct ncp_guest *g)
+{
+	const char *b = forced_backend(p);
+
+	if (b != NULL)
+		return strcmp(b, "lxc") == 0;
+	return strcmp(g->image_provider, "lxc") == 0 || g->image[0] == '\0';
+}
+
+/* Start job j in a child that runs it and writes its status and output
+ * to a pipe; the child's pid, or -errno.  *fd gets the pipe. */
+static pid_t
+job_start(struct ncp_job *j, int timeout_ms, int *fd)
+{
+	int pfd[2], e;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		struct nc_buf out = { 0 };
+		size_t len;
+		int rc;
+
+		close(pfd[0]);
+		rc = ncp_run(&(struct ncp_cmd){ .argv = j->argv,
+		    .envp = j->envp, .cwd = j->cwd, .out_fd = -1,
+		    .capture = &out, .timeout_ms = timeout_ms });
+		len = out.len < JOB_OUT_MAX ? out.len : JOB_OUT_MAX;
+		/* Less than a pipe's buffer: these never block. */
+		if (write(pfd[1], &rc, sizeof(rc)) < 0 ||
+		    (len > 0 && write(pfd[1], out.p, len) < 0))
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	*fd = pfd[0];
+	return pid;
+}
+
+/* A job whose child has closed its pipe: reap it, take its result. */
+static void
+job_finish(struct ncp_job *j, pid_t pid, struct nc_buf *raw)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (raw->len < sizeof(j->rc)) {
+		j->rc = -EIO;
+		return;
+	}
+	memcpy(&j->rc, raw->p, sizeof(j->rc));
+	nc_buf_add(&j->out, raw->p + sizeof(j->rc),
+	    raw->len - sizeof(j->rc));
+}
+
+/*
+ * Run the n jobs, at most max at a time, and wait for all; each gets its
+ * rc and output.  0, or -errno when the batch itself failed (a job that
+ * could not start has its own -errno in rc).
+ */
+int
+ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max, int timeout_ms)
+{
+	struct slot {
+		pid_t pid;		/* its child */
+		int fd;			/* the child's pipe, -1: free */
+		size_t job;		/* which job */
+		struct nc_buf raw;	/* what came through the pipe */
+	} *slots;
+	struct pollfd *fds;
+	size_t next = 0, running = 0, i, k, nslots;
+	char chunk[4096];
+	ssize_t r;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	nslots = max == 0 || max > n ? n : max;
+	slots = nc_calloc(nslots, sizeof(*slots));
+	fds = nc_calloc(nslots, sizeof(*fds));
+	for (i = 0; i < nslots; i++)
+		slots[i].fd = -1;
+	while (next < n || running > 0) {
+		for (i = 0; i < nslots && next < n; i++) {
+			if (slots[i].fd >= 0)
+				continue;
+			pid_t pid = job_start(&jobs[next], timeout_ms,
+			    &slots[i].fd);
+
+			if (pid < 0) {
+				jobs[next++].rc = (int)pid;
+				slots[i].fd = -1;
+				continue;
+			}
+			slots[i].pid = pid;
+			slots[i].job = next++;
+			nc_buf_reset(&slots[i].raw);
+			running++;
+		}
+		if (running == 0)
+			continue;
+		for (i = 0, k = 0; i < nslots; i++)
+			if (slots[i].fd >= 0)
+				fds[k++] = (struct pollfd){ slots[i].fd,
+				    POLLIN, 0 };
+		if (poll(fds, (nfds_t)k, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		for (i = 0; i < nslots; i++) {
+			if (slots[i].fd < 0)
+				continue;
+			for (k = 0; fds[k].fd != slots[i].fd; k++)
+				;
+			if (fds[k].revents == 0)
+				continue;
+			r = read(slots[i].fd, chunk, sizeof(chunk));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r > 0) {
+				nc_buf_add(&slots[i].raw, chunk, (size_t)r);
+				continue;
+			}
+			close(slots[i].fd);
+			slots[i].fd = -1;
+			job_finish(&jobs[slots[i].job], slots[i].pid,
+			    &slots[i].raw);
+			running--;
+		}
+	}
+	for (i = 0; i < nslots; i++) {
+		if (slots[i].fd >= 0) {	/* only after a failed poll */
+			close(slots[i].fd);
+			kill(-slots[i].pid, SIGKILL);
+			job_finish(&jobs[slots[i].job], slots[i].pid,
+			    &slots[i].raw);
+		}
+		nc_buf_free(&slots[i].raw);
+	}
+	free(slots);
+	free(fds);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names the state file lists for backend (malloc'd); 0 or -errno. */
+int
+ncp_state_read(struct ncprov *p, const char *backend, char ***names,
+    size_t *n)
+{
+	struct nc_buf b = { 0 };
+	size_t cap = 0, blen = strlen(backend);
+	char *s, *nl;
+	int exists, rc;
+
+	*names = NULL;
+	*n = 0;
+	if ((rc = ncp_read_local(p, STATE_FILE, &b, &exists)) < 0)
+		goto cleanup;
+	for (s = b.p; s != NULL && *s != '\0'; s = nl ? nl + 1 : NULL) {
+		if ((nl = strchr(s, '\n')) != NULL)
+			*nl = '\0';
+		if (strncmp(s, backend, blen) == 0 && s[blen] == ' ' &&
+		    s[blen + 1] != '\0')
+			*NC_PUSH(*names, *n, cap) = nc_strdup(s + blen + 1);
+	}
+cleanup:
+	nc_buf_free(&b);
+	return rc;
+}
+
+/* Make the state file list exactly names for backend, the other backends'
+ * lines kept (all sorted, so the file is stable); 0 or -errno. */
+int
+ncp_state_write(struct ncprov *p, const char *backend, char *const *names,
+    size_t n)
+{
+	struct nc_buf b = { 0 }, out = { 0 };
+	size_t blen = strlen(backend), nl_ = 0, cap = 0, i;
+	char **lines = NULL, *s, *nl;
+	int exists, rc;
+
+	if ((rc = ncp_read_local(p, STATE_FILE, &b, &exists)) < 0)
+		goto cleanup;
+	if (!exists && n == 0)
+		goto cleanup;
+	for (s = b.p; s != NULL && *s != '\0'; s = nl ? nl + 1 : NULL) {
+		if ((nl = strchr(s, '\n')) != NULL)
+			*nl = '\0';
+		if (*s == '\0' || (strncmp(s, backend, blen) == 0 &&
+		    s[blen] == ' '))
+			continue;
+		*NC_PUSH(lines, nl_, cap) = nc_strdup(s);
+	}
+	for (i = 0; i < n; i++)
+		*NC_PUSH(lines, nl_, cap) = nc_asprintf("%s %s", backend,
+		    names[i]);
+	if (nl_ > 0)
+		qsort(lines, nl_, sizeof(*lines), cmp_str);
+	for (i = 0; i < nl_; i++)
+		nc_buf_printf(&out, "%s\n", lines[i]);
+	if ((rc = ncp_mkdirs(p, "/var/lib/neoc", 0755)) < 0)
+		goto cleanup;
+	rc = ncp_replace(p, STATE_FILE, nc_buf_str(&out), out.len, 0644, 0,
+	    0);
+	if (rc > 0)
+		ncp_report(p, STEP, "%s: %s: %zu %s", STATE_FILE, backend, n,
+		    n == 1 ? "container" : "containers");
+	rc = rc < 0 ? rc : 0;
+cleanup:
+	for (i = 0; i < nl_; i++)
+		free(lines[i]);
+	free(lines);
+	nc_buf_free(&b);
+	nc_buf_free(&out);
+	return rc;
+}
+
+/* Write nodes/<guest>/status: "STATE TIME containers [MESSAGE]" (a
+ * message of one line).  0 or -errno. */
+int
+ncp_guest_status(struct ncprov *p, const char *guest, const char *state,
+    const char *message)
+{
+	struct nc_buf line = { 0 };
+	const char *m;
+	char *path;
+	int rc;
+
+	nc_buf_printf(&line, "%s %lld", state, (long long)time(NULL));
+	if (message != NULL && *message != '\0') {
+		nc_buf_puts(&line, " " STEP " ");
+		for (m = message; *m != '\0'; m++)
+			nc_buf_add(&line, (unsigned char)*m < 0x20 ? " " : m,
+			    1);
+	}
+	nc_buf_puts(&line, "\n");
+	path = nc_asprintf("nodes/%s/status", guest);
+	rc = p->src.ops->write(p->src.impl, path, line.p, line.len);
+	free(path);
+	nc_buf_free(&line);
+	return rc;
+}
+
+/* The program name beside the running ncprov (bin/ncprov-static beside
+ * bin/ncprov), or NULL; with name NULL, the running binary itself. */
+char *
+ncp_self_binary(const char *name)
+{
+	char self[PATH_MAX], *slash, *path;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	if (name == NULL)
+		return nc_strdup(self);
+	if ((slash = strrchr(self, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	path = nc_asprintf("%s/%s", self, name);
+	if (access(path, X_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+/* ---- the lxc backend ---- */
+
+/* What a run of the lxc backend works with. */
+struct lxc_run {
+	struct ncprov *p;	/* the run */
+	struct ncp_pnode *pn;	/* the pnode's containers and LANs */
+	char *lxcpath;		/* root + LXC_DIR: what -P gets */
+	char *ncprov;		/* the binary bind-mounted in, or NULL */
+	char *nc9pfs;		/* nc9pfs, or NULL */
+	char *hook;		/* the rcS hook, markers included */
+	struct nc_buf errs;	/* the failures so far, "; "-separated */
+};
+
+/* Record a failure of one container (the step goes on with the others). */
+static void
+failed(struct lxc_run *r, const char *guest, const char *fmt,
+    const char *what)
+{
+	nc_buf_printf(&r->errs, "%s%s: ", r->errs.len ? "; " : "", guest);
+	nc_buf_printf(&r->errs, fmt, what);
+}
+
+/* Cut trailing white space. */
+static void
+trim(struct nc_buf *b)
+{
+	while (b->len > 0 && strchr(" \t\r\n", b->p[b->len - 1]) != NULL)
+		b->p[--b->len] = '\0';
+}
+
+/* Do the programs run (not --dry-run, nor --root with --no-start)? */
+static int
+may_run(const struct ncprov *p)
+{
+	return !p->dry_run && !(p->root[0] != '\0' && p->no_start);
+}
+
+/* Run an lxc-* command (argv[0] a bare name) or say it would: 0, or -1
+ * with the reason in *why (malloc'd). */
+static int
+lxc_cmd(struct lxc_run *r, char **argv, char **why)
+{
+	struct nc_buf out = { 0 };
+	char *line = ncp_argv_str(argv), *prog = NULL, *name = argv[0];
+	int rc, ret = -1;
+
+	*why = NULL;
+	if (!may_run(r->p)) {
+		ncp_report(r->p, STEP, "would run: %s", line);
+		ret = 0;
+		goto cleanup;
+	}
+	if ((prog = ncp_which(name)) == NULL) {
+		*why = nc_asprintf("%s: no %s command (apt-get install lxc)",
+		    line, name);
+		goto cleanup;
+	}
+	argv[0] = prog;
+	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = &out, .timeout_ms = LXC_TIMEOUT_MS });
+	argv[0] = name;
+	if (rc != 0) {
+		trim(&out);
+		*why = nc_asprintf("%s: %s%s%s", line, rc < 0 ?
+		    strerror(-rc) : "failed", out.len ? ": " : "",
+		    nc_buf_str(&out));
+		goto cleanup;
+	}
+	ncp_report(r->p, STEP, "%s", line);
+	ret = 0;
+cleanup:
+	free(line);
+	free(prog);
+	nc_buf_free(&out);
+	return ret;
+}
+
+/* Is path (not under root) there? */
+static int
+exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Is the container made (its rootfs has a /bin)? */
+static int
+created(struct lxc_run *r, const char *cname)
+{
+	char *path = nc_asprintf("%s/%s/rootfs/bin", r->lxcpath, cname);
+	int yes = exists(path);
+
+	free(path);
+	return yes;
+}
+
+/* Is it running (lxc-info says RUNNING)? */
+static int
+running(struct lxc_run *r, const char *cname)
+{
+	char *argv[] = { NULL, "-P", r->lxcpath, "-n", (char *)cname, "-s",
+	    "-H", NULL };
+	struct nc_buf out = { 0 };
+	int yes = 0;
+
+	if ((argv[0] = ncp_which("lxc-info")) == NULL)
+		return 0;
+	if (ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = &out, .timeout_ms = LXC_TIMEOUT_MS }) == 0)
+		yes = strstr(nc_buf_str(&out), "RUNNING") != NULL;
+	free(argv[0]);
+	nc_buf_free(&out);
+	return yes;
+}
+
+/* The lxc template of guest g: its image when /usr/share/lxc/templates
+ * has one by that name, else busybox. */
+static char *
+template_of(const struct ncp_guest *g)
+{
+	char *path;
+
+	if (g->image[0] != '\0' && strchr(g->image, '/') == NULL) {
+		path = nc_asprintf("/usr/share/lxc/templates/lxc-%s",
+		    g->image);
+		if (exists(path)) {
+			free(path);
+			return nc_strdup(g->image);
+		}
+		free(path);
+	}
+	return nc_strdup("busybox");
+}
+
+/* lxc-create the container when it is not there yet; 0 or -1. */
+static int
+create(struct lxc_run *r, const struct ncp_guest *g, const char *cname)
+{
+	char *tmpl = template_of(g), *why = NULL, *conf;
+	char *argv[] = { "lxc-create", "-P", r->lxcpath, "-n", (char *)cname,
+	    "-t", tmpl, NULL };
+	int ret = 0;
+
+	if (created(r, cname))
+		goto cleanup;
+	if (may_run(r->p)) {
+		/* A config of ours from a --no-start run would make
+		 * lxc-create refuse: it is rewritten below anyway. */
+		conf = nc_asprintf("%s/%s/config", r->lxcpath, cname);
+		unlink(conf);
+		free(conf);
+	}
+	if (lxc_cmd(r, argv, &why) < 0) {
+		failed(r, g->name, "%s", why);
+		ret = -1;
+	}
+cleanup:
+	free(why);
+	free(tmpl);
+	return ret;
+}
+
+/* A path as an fstab field (space, tab, newline, backslash escaped). */
+static void
+fstab_path(struct nc_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (strchr(" \t\n\\", *s) != NULL)
+			nc_buf_printf(b, "\\%03o", (unsigned char)*s);
+		else
+			nc_buf_add(b, s, 1);
+	}
+}
+
+/* Is the config line s (len bytes) one of ours: network, hostname? */
+static int
+managed_line(const char *s, size_t len)
+{
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	return (len >= 8 && strncmp(s, "lxc.net.", 8) == 0) ||
+	    (len >= 12 && strncmp(s, "lxc.uts.name", 12) == 0 &&
+	    (len == 12 || strchr(" \t=", s[12]) != NULL));
+}
+
+/* Our part of the config of guest g (between the marker lines). */
+static int
+our_config(struct lxc_run *r, struct ncp_guest *g, struct nc_buf *b)
+{
+	size_t i, j;
+
+	nc_buf_printf(b, CONF_BEGIN ": written by ncprov pnode, rewritten "
+	    "on every run\nlxc.uts.name = %s\n", g->name);
+	for (i = 0; i < g->nnics; i++) {
+		struct ncp_nic *nic = &g->nics[i];
+		struct ncp_lan *lan = NULL;
+
+		for (j = 0; j < r->pn->nlans && lan == NULL; j++)
+			if (strcmp(r->pn->lans[j].name, nic->lan) == 0)
+				lan = &r->pn->lans[j];
+		if (lan == NULL || lan->bridge[0] == '\0') {
+			failed(r, g->name, "%s: no bridge for its LAN",
+			    nic->name);
+			return -1;
+		}
+		if (nic->host_if[0] == '\0')
+			ncp_ifname("nv", g->name, nic->name, nic->host_if);
+		nc_buf_printf(b, "lxc.net.%zu.type = veth\n"
+		    "lxc.net.%zu.link = %s\n"
+		    "lxc.net.%zu.flags = up\n", i, i, lan->bridge, i);
+		if (nic->mac != NULL && nic->mac[0] != '\0')
+			nc_buf_printf(b, "lxc.net.%zu.hwaddr = %s\n", i,
+			    nic->mac);
+		nc_buf_printf(b, "lxc.net.%zu.name = %s\n"
+		    "lxc.net.%zu.veth.pair = %s\n", i, nic->name, i,
+		    nic->host_if);
+	}
+	if (g->nnics == 0)
+		nc_buf_puts(b, "lxc.net.0.type = empty\n");
+	if (r->ncprov != NULL) {
+		nc_buf_puts(b, "lxc.mount.entry = ");
+		fstab_path(b, r->ncprov);
+		nc_buf_puts(b, " usr/sbin/ncprov none bind,ro,create=file "
+		    "0 0\n");
+	}
+	if (r->nc9pfs != NULL) {
+		nc_buf_puts(b, "lxc.mount.entry = ");
+		fstab_path(b, r->nc9pfs);
+		nc_buf_puts(b, " usr/sbin/nc9pfs none bind,ro,create=file "
+		    "0 0\n");
+	}
+	nc_buf_puts(b, "lxc.mount.entry = /dev/fuse dev/fuse none "
+	    "bind,optional,create=file 0 0\n"
+	    "lxc.cgroup.devices.allow = c 10:229 rwm\n"
+	    "lxc.cgroup2.devices.allow = c 10:229 rwm\n"
+	    CONF_END "\n");
+	return 0;
+}
+
+/*
+ * Append to out the lines of text outside the block from a line starting
+ * with begin to the line starting with end, and, when managed is given,
+ * outside the lines it claims.
+ */
+static void
+strip_block(const char *text, size_t len, const char *begin,
+    const char *end, int (*managed)(const char *, size_t),
+    struct nc_buf *out)
+{
+	const char *s = text, *stop = text + len, *nl;
+	int in = 0;
+
+	while (s < stop) {
+		nl = memchr(s, '\n', (size_t)(stop - s));
+		size_t l = nl ? (size_t)(nl - s) : (size_t)(stop - s);
+
+		if (!in && strncmp(s, begin, strlen(begin)) == 0 &&
+		    l >= strlen(begin))
+			in = 1;
+		else if (in && l >= strlen(end) &&
+		    strncmp(s, end, strlen(end)) == 0)
+			in = 0;
+		else if (!in && (managed == NULL || !managed(s, l))) {
+			nc_buf_add(out, s, l);
+			nc_buf_puts(out, "\n");
+		}
+		s += l + 1;
+	}
+}
+
+/* Write a file under the container's directory (rel from it); 0 or -1. */
+static int
+put(struct lxc_run *r, const struct ncp_guest *g, const char *cname,
+    const char *rel, const struct nc_buf *data, mode_t mode)
+{
+	char *abs = nc_asprintf(LXC_DIR "/%s/%s", cname, rel);
+	char *dir = nc_strdup(abs);
+	int rc;
+
+	*strrchr(dir, '/') = '\0';
+	if ((rc = ncp_mkdirs(r->p, dir, 0755)) >= 0)
+		rc = ncp_replace(r->p, abs, nc_buf_str(data), data->len,
+		    mode, 0, 0);
+	if (rc < 0) {
+		char *msg = nc_asprintf("%s: %s", abs, strerror(-rc));
+
+		failed(r, g->name, "%s", msg);
+		free(msg);
+	} else if (rc > 0)
+		ncp_report(r->p, STEP, "%s", abs);
+	free(dir);
+	free(abs);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The config, boot file and rcS hook of guest g; 0 or -1. */
+static int
+configure(struct lxc_run *r, struct ncp_guest *g, const char *cname)
+{
+	struct nc_buf old = { 0 }, b = { 0 };
+	char *abs = NULL;
+	int ex, rc, ret = -1;
+
+	/* config: the template's lines, ours in place of its network */
+	abs = nc_asprintf(LXC_DIR "/%s/config", cname);
+	if ((rc = ncp_read_local(r->p, abs, &old, &ex)) < 0) {
+		failed(r, g->name, "%s", strerror(-rc));
+		goto cleanup;
+	}
+	if (ex)
+		strip_block(nc_buf_str(&old), old.len, CONF_BEGIN, CONF_END,
+		    managed_line, &b);
+	else
+		nc_buf_printf(&b, "lxc.rootfs.path = dir:%s/%s/rootfs\n",
+		    r->lxcpath, cname);
+	if (our_config(r, g, &b) < 0 ||
+	    put(r, g, cname, "config", &b, 0644) < 0)
+		goto cleanup;
+
+	/* the boot file */
+	nc_buf_reset(&b);
+	nc_buf_printf(&b, "NODE=%s\n", g->name);
+	if (r->pn->ninep != NULL && r->pn->ninep[0] != '\0')
+		nc_buf_printf(&b, "NINEP=%s\n", r->pn->ninep);
+	if (r->pn->aname != NULL && r->pn->aname[0] != '\0')
+		nc_buf_printf(&b, "ANAME=%s\n", r->pn->aname);
+	if (put(r, g, cname, "rootfs/etc/neoc/node", &b, 0644) < 0)
+		goto cleanup;
+
+	/* the rcS hook: the current one in place of any earlier */
+	free(abs);
+	abs = nc_asprintf(LXC_DIR "/%s/rootfs/etc/init.d/rcS", cname);
+	nc_buf_reset(&old);
+	nc_buf_reset(&b);
+	if ((rc = ncp_read_local(r->p, abs, &old, &ex)) < 0) {
+		failed(r, g->name, "%s", strerror(-rc));
+		goto cleanup;
+	}
+	if (!ex || old.len == 0)
+		nc_buf_puts(&b, "#!/bin/sh\n");
+	else
+		strip_block(nc_buf_str(&old), old.len, HOOK_BEGIN, HOOK_END,
+		    NULL, &b);
+	nc_buf_puts(&b, r->hook);
+	if (put(r, g, cname, "rootfs/etc/init.d/rcS", &b, 0755) < 0)
+		goto cleanup;
+	ret = 0;
+cleanup:
+	free(abs);
+	nc_buf_free(&old);
+	nc_buf_free(&b);
+	return ret;
+}
+
+/* The rcS hook: NCPROV_RC_DIR, the installed copies, or our own line. */
+static char *
+load_hook(struct ncprov *p)
+{
+	const char *dir = getenv("NCPROV_RC_DIR");
+	struct nc_buf b = { 0 };
+	char *path, *s;
+	int ex;
+
+	if (dir != NULL && *dir != '\0') {
+		path = nc_asprintf("%s/rcS.hook", dir);
+		struct ncprov bare = { .root = "" };
+
+		ncp_read_local(&bare, path, &b, &ex);
+		free(path);
+	}
+	if (b.len == 0)
+		ncp_read_local(p, "/usr/local/share/neoc/rc/rcS.hook", &b,
+		    &ex);
+	if (b.len == 0)
+		ncp_read_local(p, "/usr/share/neoc/rc/rcS.hook", &b, &ex);
+	if (b.len == 0 || strncmp(b.p, HOOK_BEGIN, strlen(HOOK_BEGIN)) ||
+	    strstr(b.p, HOOK_END) == NULL) {
+		nc_buf_reset(&b);
+		nc_buf_puts(&b, HOOK_BEGIN ": provision this container at "
+		    "boot (ncprov container) ---\n"
+		    "[ -r /etc/neoc/node ] && (mkdir -p /var/log/neoc; n=0; "
+		    "until /usr/sbin/ncprov status booting; do "
+		    "n=$((n + 1)); [ $n -ge 120 ] && exit 1; sleep 1; done; "
+		    "/usr/sbin/ncprov container) < /dev/null "
+		    ">> /var/log/neoc/ncprov.log 2>&1 &\n" HOOK_END "\n");
+	}
+	if (b.p[b.len - 1] != '\n')
+		nc_buf_puts(&b, "\n");
+	s = nc_strdup(b.p);
+	nc_buf_free(&b);
+	return s;
+}
+
+/* Stop and destroy the containers of ours no longer in the tree; the
+ * names kept in *kept (those whose removal failed).  0 or -1. */
+static int
+remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
+{
+	char **old = NULL, *why = NULL, *cname;
+	size_t n = 0, i, j;
+	int ret = 0;
+
+	if (ncp_state_read(r->p, "lxc", &old, &n) < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < r->pn->nguests; j++)
+			if (ncp_guest_is_lxc(r->p, &r->pn->guests[j]) &&
+			    strcmp(r->pn->guests[j].name, old[i]) == 0)
+				break;
+		if (j < r->pn->nguests)
+			continue;
+		cname = nc_asprintf("nc-%s", old[i]);
+		char *stop[] = { "lxc-stop", "-P", r->lxcpath, "-n", cname,
+		    "-k", NULL };
+		char *destroy[] = { "lxc-destroy", "-P", r->lxcpath, "-n",
+		    cname, "-f", NULL };
+
+		if (may_run(r->p) && running(r, cname) &&
+		    lxc_cmd(r, stop, &why) < 0) {
+			failed(r, old[i], "%s", why);
+			*NC_PUSH(*kept, *nkept, *cap) = nc_strdup(old[i]);
+			ret = -1;
+		} else if ((!may_run(r->p) || created(r, cname)) &&
+		    lxc_cmd(r, destroy, &why) < 0) {
+			failed(r, old[i], "%s", why);
+			*NC_PUSH(*kept, *nkept, *cap) = nc_strdup(old[i]);
+			ret = -1;
+		} else if (may_run(r->p)) {
+			/* what a --no-start run wrote without lxc-create */
+			char *dir = nc_asprintf("%s/%s", r->lxcpath, cname);
+			char *rm[] = { "/bin/rm", "-rf", dir, NULL };
+
+			if (exists(dir))
+				ncp_run(&(struct ncp_cmd){ .argv = rm,
+				    .out_fd = -1 });
+			free(dir);
+		}
+		free(why);
+		why = NULL;
+		free(cname);
+	}
+	ncp_names_free(old, n);
+	return ret;
+}
+
+/* Start the guests not running, in parallel; set their status.  0 or -1. */
+static int
+start_all(struct lxc_run *r, char **names, size_t n)
+{
+	struct ncp_job *jobs = nc_calloc(n ? n : 1, sizeof(*jobs));
+	char *prog = ncp_which("lxc-start"), *line;
+	size_t i, nj = 0;
+	int ret = 0, rc;
+	const char **who = nc_calloc(n ? n : 1, sizeof(*who));
+
+	for (i = 0; i < n; i++) {
+		char *cname = nc_asprintf("nc-%s", names[i]);
+
+		if (running(r, cname)) {
+			free(cname);
+			continue;
+		}
+		if (prog == NULL) {
+			failed(r, names[i], "%s", "no lxc-start command");
+			free(cname);
+			ret = -1;
+			continue;
+		}
+		char **argv = nc_calloc(7, sizeof(*argv));
+
+		argv[0] = prog;
+		argv[1] = "-P";
+		argv[2] = r->lxcpath;
+		argv[3] = "-n";
+		argv[4] = cname;
+		argv[5] = "-d";
+		who[nj] = names[i];
+		jobs[nj++].argv = argv;
+	}
+	if ((rc = ncp_run_parallel(jobs, nj, 0, LXC_TIMEOUT_MS)) < 0) {
+		failed(r, "lxc-start", "%s", strerror(-rc));
+		ret = -1;
+	}
+	for (i = 0; i < nj; i++) {
+		line = ncp_argv_str(jobs[i].argv);
+		if (jobs[i].rc == 0) {
+			ncp_report(r->p, STEP, "%s", line);
+			rc = ncp_guest_status(r->p, who[i], "booting", NULL);
+			if (rc < 0)
+				fprintf(stderr, "ncprov: %s: status: %s\n",
+				    who[i], strerror(-rc));
+		} else {
+			struct nc_buf *o = &jobs[i].out;
+			char *msg;
+
+			trim(o);
+			msg = nc_asprintf("%s: %s%s%s", line, jobs[i].rc < 0 ?
+			    strerror(-jobs[i].rc) : "failed", o->len ? ": " :
+			    "", nc_buf_str(o));
+			failed(r, who[i], "%s", msg);
+			ncp_guest_status(r->p, who[i], "failed", msg);
+			free(msg);
+			ret = -1;
+		}
+		free(line);
+		free(jobs[i].argv[4]);
+		free(jobs[i].argv);
+		nc_buf_free(&jobs[i].out);
+	}
+	free(jobs);
+	free(who);
+	free(prog);
+	return ret;
+}
+
+int
+ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
+{
+	struct lxc_run r = { .p = p, .pn = pn };
+	char **names = NULL, *cname;
+	size_t n = 0, cap = 0, i, nmade;
+	int ret = 0, mkdired = 0;
+
+	r.lxcpath = ncp_path(p, LXC_DIR);
+	if ((r.ncprov = ncp_self_binary("ncprov-static")) == NULL)
+		r.ncprov = ncp_self_binary(NULL);
+	if ((r.nc9pfs = ncp_self_binary("nc9pfs")) == NULL)
+		r.nc9pfs = ncp_which("nc9pfs");
+	r.hook = load_hook(p);
+	if (remove_gone(&r, &names, &n, &cap) < 0)
+		ret = -1;
+	nmade = n;	/* those kept after a failed removal */
+	for (i = 0; i < pn->nguests; i++) {
+		struct ncp_guest *g = &pn->guests[i];
+
+		if (!ncp_guest_is_lxc(p, g))
+			continue;
+		if (!mkdired && ncp_mkdirs(p, LXC_DIR, 0755) < 0) {
+			failed(&r, g->name, "%s", "mkdir " LXC_DIR);
+			ret = -1;
+			break;
+		}
+		mkdired = 1;
+		cname = nc_asprintf("nc-%s", g->name);
+		if (create(&r, g, cname) < 0 || configure(&r, g, cname) < 0)
+			ret = -1;
+		else
+			*NC_PUSH(names, n, cap) = nc_strdup(g->name);
+		free(cname);
+	}
+	if (ncp_state_write(p, "lxc", names, n) < 0) {
+		failed(&r, "state", "%s", "cannot write " STATE_FILE);
+		ret = -1;
+	}
+	if (!p->no_start && !p->dry_run &&
+	    start_all(&r, names + nmade, n - nmade) < 0)
+		ret = -1;
+	if (ret < 0)
+		ncp_fail(p, "lxc: %s", nc_buf_str(&r.errs));
+	ncp_names_free(names, n);
+	free(r.lxcpath);
+	free(r.ncprov);
+	free(r.nc9pfs);
+	free(r.hook);
+	nc_buf_free(&r.errs);
+	return ret;
+}

@@ -1,0 +1,732 @@
+/*
+ * test_pnode_backends.c: the containers step of the pnode provisioner,
+ * its lxc and vagrant backends (provision/pnode_lxc.c, pnode_vagrant.c),
+ * and the parallel runner under both.
+ *
+ * Each test builds a struct ncp_pnode by hand (as ncp_pnode_load would
+ * from the tree), runs a backend under a temporary --root with
+ * --no-start, and reads back what it wrote: the LXC config, boot file and
+ * rcS of each container, exactly; the Vagrantfile's lines for sample
+ * experiments (Ubuntu virtualbox guests with two NICs, an lxc-provider
+ * guest, a libvirt guest, a Windows guest with an image URL).  A second
+ * run must change nothing; a guest removed from the tree is removed (here:
+ * "would run" and the state file).  When NC_VAGRANT_OUT names a
+ * directory, every sample Vagrantfile is also copied to
+ * NC_VAGRANT_OUT/<sample>/Vagrantfile, where
+ * tests/integration/pnode_vagrant.sh runs `vagrant validate` on it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "files.h"
+#include "ncprov.h"
+#include "pnode.h"
+#include "run.h"
+#include "util.h"
+
+/* From pnode_lxc.c. */
+struct ncp_job {
+	char **argv;		/* as for ncp_run */
+	char **envp;		/* NULL: ours */
+	const char *cwd;	/* NULL: ours */
+	int rc;			/* out: its exit status */
+	struct nc_buf out;	/* out: its output */
+};
+int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
+    int timeout_ms);
+
+/* ---- a fake tree: only status writes land here ---- */
+
+#define MAXW 32
+
+static char *g_wpath[MAXW];	/* paths written */
+static char *g_wdata[MAXW];	/* what */
+static size_t g_nw;		/* how many */
+
+static int
+fake_read(void *impl, const char *path, struct nc_buf *out)
+{
+	(void)impl;
+	(void)path;
+	(void)out;
+	return -ENOENT;
+}
+
+static int
+fake_list(void *impl, const char *path, char ***names, size_t *n)
+{
+	(void)impl;
+	(void)path;
+	*names = NULL;
+	*n = 0;
+	return -ENOENT;
+}
+
+static int
+fake_is_dir(void *impl, const char *path)
+{
+	(void)impl;
+	(void)path;
+	return -ENOENT;
+}
+
+static int
+fake_write(void *impl, const char *path, const char *data, size_t len)
+{
+	(void)impl;
+	assert_true(g_nw < MAXW);
+	g_wpath[g_nw] = nc_strdup(path);
+	g_wdata[g_nw] = nc_malloc(len + 1);
+	memcpy(g_wdata[g_nw], data, len);
+	g_wdata[g_nw++][len] = '\0';
+	return 0;
+}
+
+static unsigned long long
+fake_requests(void *impl)
+{
+	(void)impl;
+	return 0;
+}
+
+static void
+fake_close(void *impl)
+{
+	(void)impl;
+}
+
+static const struct ncp_source_ops fake_ops = {
+	fake_read, fake_list, fake_is_dir, fake_write, fake_requests,
+	fake_close,
+};
+
+/* ---- the temporary root ---- */
+
+static char g_root[64];		/* the test's --root */
+static char g_rc[64];		/* NCPROV_RC_DIR: a test hook */
+static struct ncprov g_p;	/* the run */
+
+#define HOOK "# --- neo-containers: test hook ---\necho hook\n" \
+	"# --- end neo-containers ---\n"
+
+static void
+put(const char *rel, const char *data)
+{
+	char *path = nc_asprintf("%s/%s", g_root, rel), *s;
+	int fd;
+
+	for (s = path + strlen(g_root) + 1; (s = strchr(s, '/')) != NULL;
+	    s++) {
+		*s = '\0';
+		mkdir(path, 0755);
+		*s = '/';
+	}
+	if (data == NULL) {	/* a directory */
+		mkdir(path, 0755);
+		free(path);
+		return;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, strlen(data)), (ssize_t)strlen(data));
+	close(fd);
+	free(path);
+}
+
+/* The contents of root/rel (malloc'd; NULL when missing). */
+static char *
+get(const char *rel)
+{
+	struct nc_buf b = { 0 };
+	char *path = nc_asprintf("%s/%s", g_root, rel), chunk[4096], *s;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	free(path);
+	if (fd < 0)
+		return NULL;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		nc_buf_add(&b, chunk, (size_t)n);
+	close(fd);
+	s = nc_strdup(nc_buf_str(&b));
+	nc_buf_free(&b);
+	return s;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	char *hook;
+	int fd;
+
+	(void)state;
+	strcpy(g_root, "/tmp/nc-pnode.XXXXXX");
+	assert_non_null(mkdtemp(g_root));
+	strcpy(g_rc, "/tmp/nc-pnode-rc.XXXXXX");
+	assert_non_null(mkdtemp(g_rc));
+	hook = nc_asprintf("%s/rcS.hook", g_rc);
+	fd = open(hook, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, HOOK, strlen(HOOK)),
+	    (ssize_t)strlen(HOOK));
+	close(fd);
+	free(hook);
+	setenv("NCPROV_RC_DIR", g_rc, 1);
+	memset(&g_p, 0, sizeof(g_p));
+	g_p.src.ops = &fake_ops;
+	g_p.node = "pnode-0";
+	g_p.root = g_root;
+	g_p.no_start = 1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	size_t i;
+
+	(void)state;
+	nftw(g_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(g_rc, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unsetenv("NCPROV_RC_DIR");
+	for (i = 0; i < g_nw; i++) {
+		free(g_wpath[i]);
+		free(g_wdata[i]);
+	}
+	g_nw = 0;
+	return 0;
+}
+
+/* ---- sample experiments ---- */
+
+static struct ncp_lan g_lans[2] = {
+	{ .name = "lan0", .bridge = "nb-lan0", .tap = "nt-lan0",
+	    .vde = "nv-lan0" },
+	{ .name = "link1", .bridge = "nb-link1", .tap = "nt-link1",
+	    .vde = "nv-link1" },
+};
+
+static struct ncp_nic g_nics_a[2] = {
+	{ .name = "eth1", .lan = "lan0", .mac = "02:7f:30:24:23:fa",
+	    .ip = "10.1.1.2", .netmask = "255.255.255.0" },
+	{ .name = "eth2", .lan = "link1", .mac = "02:7f:30:24:23:fb",
+	    .ip = "10.1.2.2", .netmask = "255.255.255.0" },
+};
+static struct ncp_nic g_nics_b[2] = {
+	{ .name = "eth1", .lan = "lan0", .mac = "02:7f:30:24:24:fa",
+	    .ip = "10.1.1.3", .netmask = "255.255.255.0" },
+	{ .name = "eth2", .lan = "link1", .mac = "02:7f:30:24:24:fb",
+	    .ip = "10.1.2.3", .netmask = "255.255.255.0" },
+};
+static struct ncp_nic g_nic_c = {
+	.name = "eth1", .lan = "lan0", .mac = "02:7f:30:24:25:fa",
+	.ip = "10.1.1.4", .netmask = "255.255.255.0",
+};
+
+/* A guest (every string set, as ncp_pnode_load leaves them). */
+static struct ncp_guest
+guest(const char *name, const char *image, const char *os, const char *url,
+    const char *version, const char *provider, struct ncp_nic *nics,
+    size_t nnics)
+{
+	return (struct ncp_guest){ .name = (char *)name,
+	    .image = (char *)image, .image_os = (char *)os,
+	    .image_url = (char *)url, .image_version = (char *)version,
+	    .image_provider = (char *)provider, .memory = "",
+	    .cpus = "", .nics = nics, .nnics = nnics };
+}
+
+static void
+reset_nics(void)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		g_nics_a[i].host_if[0] = '\0';
+		g_nics_b[i].host_if[0] = '\0';
+	}
+	g_nic_c.host_if[0] = '\0';
+}
+
+/* Copy the run's Vagrantfile to $NC_VAGRANT_OUT/<sample>/Vagrantfile. */
+static void
+keep_vagrantfile(const char *sample)
+{
+	const char *out = getenv("NC_VAGRANT_OUT");
+	char *vf = get("space/vagrant/Vagrantfile"), *dir, *path;
+	FILE *f;
+
+	assert_non_null(vf);
+	if (out != NULL && *out != '\0') {
+		dir = nc_asprintf("%s/%s", out, sample);
+		mkdir(out, 0755);
+		mkdir(dir, 0755);
+		path = nc_asprintf("%s/Vagrantfile", dir);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(vf, f);
+		fclose(f);
+		free(path);
+		free(dir);
+	}
+	free(vf);
+}
+
+static void
+expect_in(const char *text, const char *want)
+{
+	if (strstr(text, want) == NULL)
+		fail_msg("missing:\n%s\nin:\n%s", want, text);
+}
+
+static void
+expect_not_in(const char *text, const char *want)
+{
+	if (strstr(text, want) != NULL)
+		fail_msg("unexpected:\n%s\nin:\n%s", want, text);
+}
+
+/* ---- vagrant ---- */
+
+static void
+test_vagrant_ubuntu(void **state)
+{
+	struct ncp_guest g[3];
+	struct ncp_pnode pn = { .guests = g, .nguests = 3, .lans = g_lans,
+	    .nlans = 2, .ninep = "10.0.0.1:564", .aname = "/nc" };
+	char *vf, *prof, *st;
+
+	(void)state;
+	reset_nics();
+	g[0] = guest("h1", "ubuntu/trusty64", "ubuntu", "", "", "virtualbox",
+	    g_nics_a, 2);
+	g[0].memory = "1024";
+	g[0].cpus = "2";
+	g[1] = guest("h2", "ubuntu/trusty64", "ubuntu", "", "20190514.0.0",
+	    "virtualbox", g_nics_b, 2);
+	g[2] = guest("bb", "", "", "", "", "", &g_nic_c, 1);  /* lxc's */
+	assert_int_equal(ncp_pnode_vagrant(&g_p, &pn), 0);
+	assert_true(g_p.changes > 0);
+	vf = get("space/vagrant/Vagrantfile");
+	assert_non_null(vf);
+	expect_in(vf, "Vagrant.configure(\"2\") do |config|\n");
+	expect_in(vf, "  config.vm.define \"h1\" do |m|\n"
+	    "    m.vm.box = \"ubuntu/trusty64\"\n"
+	    "    m.vm.hostname = \"h1\"\n"
+	    "    m.vm.network \"private_network\", ip: \"10.1.1.2\", "
+	    "netmask: \"255.255.255.0\", auto_config: false, "
+	    "mac: \"027f302423fa\"\n"
+	    "    m.vm.network \"private_network\", ip: \"10.1.2.2\", "
+	    "netmask: \"255.255.255.0\", auto_config: false, "
+	    "mac: \"027f302423fb\"\n"
+	    "    m.vm.provider \"virtualbox\" do |v|\n"
+	    "      v.customize [\"modifyvm\", :id, \"--nic2\", \"generic\", "
+	    "\"--nicgenericdrv2\", \"VDE\", \"--nicproperty2\", "
+	    "\"network=/run/neoc/vde/nv-lan0.ctl\"]\n"
+	    "      v.customize [\"modifyvm\", :id, \"--nic3\", \"generic\", "
+	    "\"--nicgenericdrv3\", \"VDE\", \"--nicproperty3\", "
+	    "\"network=/run/neoc/vde/nv-link1.ctl\"]\n"
+	    "      v.memory = 1024\n"
+	    "      v.cpus = 2\n"
+	    "    end\n"
+	    "    m.vm.provision \"shell\", inline: \"set -e\\n"
+	    "mkdir -p /etc/neoc\\ncat > /etc/neoc/node <<'NEOC_NODE'\\n"
+	    "NODE=h1\\nNINEP=10.0.0.1:564\\nANAME=/nc\\nNEOC_NODE\\n"
+	    "if [ -f /vagrant/ncprov ]; then\\n"
+	    "  install -m 0755 /vagrant/ncprov /usr/local/bin/ncprov\\n"
+	    "fi\\n\"\n"
+	    "  end\n");
+	expect_in(vf, "    m.vm.box_version = \"20190514.0.0\"\n");
+	expect_not_in(vf, "\"bb\"");
+	expect_not_in(vf, "winrm");
+	prof = get("etc/profile.d/vagrant.sh");
+	assert_non_null(prof);
+	expect_in(prof, "export VAGRANT_HOME=/space/vagrant/.vagrant.d\n");
+	expect_in(prof, "export VAGRANT_DEFAULT_PROVIDER=virtualbox\n");
+	expect_in(prof, "VBoxManage setproperty machinefolder "
+	    "/space/vagrant/vms");
+	st = get("var/lib/neoc/containers");
+	assert_non_null(st);
+	assert_string_equal(st, "vagrant h1\nvagrant h2\n");
+	free(st);
+	/* ncprov for the synced folder */
+	st = nc_asprintf("%s/space/vagrant/ncprov", g_root);
+	assert_int_equal(access(st, X_OK), 0);
+	free(st);
+	keep_vagrantfile("ubuntu");
+
+	/* a second run changes nothing */
+	g_p.changes = 0;
+	assert_int_equal(ncp_pnode_vagrant(&g_p, &pn), 0);
+	assert_int_equal(g_p.changes, 0);
+	/* nothing was started: no status written */
+	assert_int_equal(g_nw, 0);
+
+	/* h2 leaves the tree: destroyed (would be, under --root) */
+	pn.nguests = 1;
+	g_p.changes = 0;
+	assert_int_equal(ncp_pnode_vagrant(&g_p, &pn), 0);
+	assert_true(g_p.changes >= 2);	/* destroy, Vagrantfile, state */
+	st = get("var/lib/neoc/containers");
+	assert_string_equal(st, "vagrant h1\n");
+	free(st);
+	free(vf);
+	vf = get("space/vagrant/Vagrantfile");
+	expect_not_in(vf, "\"h2\"");
+	free(vf);
+	free(prof);
+}
+
+static void
+test_vagrant_windows(void **state)
+{
+	struct ncp_guest g[1];
+	struct ncp_pnode pn = { .guests = g, .nguests = 1, .lans = g_lans,
+	    .nlans = 2, .ninep = "10.0.0.1:564", .aname = "/nc" };
+	char *vf;
+
+	(void)state;
+	reset_nics();
+	g[0] = guest("win1", "windows/win10", "windows10",
+	    "http://10.0.0.1:8000/boxes/win10.box#x", "1.0", "virtualbox",
+	    &g_nic_c, 1);
+	g[0].memory = "4096";
+	assert_int_equal(ncp_pnode_vagrant(&g_p, &pn), 0);
+	vf = get("space/vagrant/Vagrantfile");
+	expect_in(vf, "    m.vm.box = \"windows/win10\"\n"
+	    "    m.vm.box_url = \"http://10.0.0.1:8000/boxes/win10.box\\#x\"\n"
+	    "    m.vm.box_version = \"1.0\"\n"
+	    "    m.vm.hostname = \"win1\"\n"
+	    "    m.vm.communicator = \"winrm\"\n"
+	    "    m.vm.guest = :windows\n");
+	expect_in(vf, "      v.memory = 4096\n");
+	expect_in(vf, "    m.vm.provision \"shell\", privileged: true, "
+	    "inline: \"New-Item -ItemType Directory -Force -Path 'C:\\\\neoc' "
+	    "| Out-Null\\nSet-Content -Path 'C:\\\\neoc\\\\node' -Value "
+	    "@('NODE=win1', 'NINEP=10.0.0.1:564', 'ANAME=/nc')\\n\"\n");
+	free(vf);
+	keep_vagrantfile("windows");
+}
+
+static void
+test_vagrant_libvirt_lxc(void **state)
+{
+	struct ncp_guest g[2];
+	struct ncp_pnode pn = { .guests = g, .nguests = 1, .lans = g_lans,
+	    .nlans = 2, .ninep = "10.0.0.1:564", .aname = "/nc" };
+	char *vf;
+
+	(void)state;
+	reset_nics();
+	g[0] = guest("lv1", "generic/debian12", "debian", "", "",
+	    "libvirt", g_nics_a, 2);
+	g[0].memory = "512";
+	g[0].cpus = "1";
+	g[1] = guest("lx1", "fgrehm/trusty64-lxc", "ubuntu", "", "", "lxc",
+	    &g_nic_c, 1);
+	g[1].memory = "256";
+	g[1].cpus = "2";
+	assert_int_equal(ncp_pnode_vagrant(&g_p, &pn), 0);
+	vf = get("space/vagrant/Vagrantfile");
+	expect_in(vf, "    m.vm.network \"public_network\", dev: \"nb-lan0\", "
+	    "mode: \"bridge\", type: \"bridge\", mac: \"02:7f:30:24:23:fa\", "
+	    "auto_config: false\n"
+	    "    m.vm.network \"public_network\", dev: \"nb-link1\", "
+	    "mode: \"bridge\", type: \"bridge\", mac: \"02:7f:30:24:23:fb\", "
+	    "auto_config: false\n"
+	    "    m.vm.provider \"libvirt\" do |v|\n"
+	    "      v.memory = 512\n      v.cpus = 1\n    end\n");
+	free(vf);
+	keep_vagrantfile("libvirt");
+
+	/* the lxc-provider guest is the lxc backend's unless --backend
+	 * vagrant says otherwise */
+	nftw(g_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	mkdir(g_root, 0700);
+	pn.guests = &g[1];
+	assert_int_equal(ncp_pnode_vagrant(&g_p, &pn), 0);
+	assert_null(get("space/vagrant/Vagrantfile"));
+	g_p.backend = "vagrant";
+	assert_int_equal(ncp_pnode_vagrant(&g_p, &pn), 0);
+	vf = get("space/vagrant/Vagrantfile");
+	assert_non_null(vf);
+	expect_in(vf, "  config.vm.define \"lx1\" do |m|\n"
+	    "    m.vm.box = \"fgrehm/trusty64-lxc\"\n"
+	    "    m.vm.hostname = \"lx1\"\n"
+	    "    m.vm.network \"private_network\", ip: \"10.1.1.4\", "
+	    "netmask: \"255.255.255.0\", mac: \"02:7f:30:24:25:fa\", "
+	    "lxc__bridge_name: \"nb-lan0\"\n"
+	    "    m.vm.provider \"lxc\" do |v|\n"
+	    "      v.customize \"cgroup.memory.limit_in_bytes\", \"256M\"\n"
+	    "      v.customize \"cgroup.cpuset.cpus\", \"0-1\"\n"
+	    "    end\n");
+	free(vf);
+	keep_vagrantfile("lxc");
+
+	g_p.backend = NULL;
+}
+
+static void
+test_vagrant_mixed(void **state)
+{
+	struct ncp_guest g[5];
+	struct ncp_pnode pn = { .guests = g, .nguests = 5, .lans = g_lans,
+	    .nlans = 2, .ninep = "10.0.0.1:564", .aname = "/nc" };
+	char *vf;
+
+	(void)state;
+	reset_nics();
+	g[0] = guest("h1", "ubuntu/trusty64", "ubuntu", "", "", "virtualbox",
+	    g_nics_a, 2);
+	g[1] = guest("lv1", "generic/debian12", "debian", "", "", "libvirt",
+	    g_nics_b, 2);
+	g[2] = guest("lx1", "fgrehm/trusty64-lxc", "ubuntu", "", "", "lxc",
+	    &g_nic_c, 1);
+	g[3] = guest("win1", "windows/win10", "windows10",
+	    "http://10.0.0.1:8000/win10.box", "", "virtualbox", &g_nic_c, 1);
+	g[4] = guest("bb", "", "", "", "", "", &g_nic_c, 1);
+	/* every guest but bb (no image: lxc) and lx1 (lxc provider) */
+	assert_int_equal(ncp_pnode_vagrant(&g_p, &pn), 0);
+	vf = get("space/vagrant/Vagrantfile");
+	expect_in(vf, "config.vm.define \"h1\"");
+	expect_in(vf, "config.vm.define \"lv1\"");
+	expect_in(vf, "config.vm.define \"win1\"");
+	expect_not_in(vf, "\"lx1\"");
+	expect_not_in(vf, "\"bb\"");
+	free(vf);
+	keep_vagrantfile("mixed");
+}
+
+/* ---- lxc ---- */
+
+/* The config our block should hold for a guest (after base). */
+static char *
+want_config(const char *base, const char *guest, struct ncp_nic *nics,
+    size_t n)
+{
+	struct nc_buf b = { 0 };
+	char self[PATH_MAX], *nc9pfs = ncp_which("nc9pfs"), ifn[16];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t i;
+
+	assert_true(len > 0);
+	self[len] = '\0';
+	nc_buf_printf(&b, "%s# BEGIN neo-containers: written by ncprov pnode,"
+	    " rewritten on every run\nlxc.uts.name = %s\n", base, guest);
+	for (i = 0; i < n; i++) {
+		ncp_ifname("nv", guest, nics[i].name, ifn);
+		nc_buf_printf(&b, "lxc.net.%zu.type = veth\n"
+		    "lxc.net.%zu.link = %s\nlxc.net.%zu.flags = up\n"
+		    "lxc.net.%zu.hwaddr = %s\nlxc.net.%zu.name = %s\n"
+		    "lxc.net.%zu.veth.pair = %s\n", i, i,
+		    strcmp(nics[i].lan, "lan0") == 0 ? "nb-lan0" : "nb-link1",
+		    i, i, nics[i].mac, i, nics[i].name, i, ifn);
+	}
+	nc_buf_printf(&b, "lxc.mount.entry = %s usr/sbin/ncprov none "
+	    "bind,ro,create=file 0 0\n", self);
+	if (nc9pfs != NULL)
+		nc_buf_printf(&b, "lxc.mount.entry = %s usr/sbin/nc9pfs none "
+		    "bind,ro,create=file 0 0\n", nc9pfs);
+	nc_buf_puts(&b, "lxc.mount.entry = /dev/fuse dev/fuse none "
+	    "bind,optional,create=file 0 0\n"
+	    "lxc.cgroup.devices.allow = c 10:229 rwm\n"
+	    "lxc.cgroup2.devices.allow = c 10:229 rwm\n"
+	    "# END neo-containers\n");
+	free(nc9pfs);
+	return b.p;
+}
+
+#define TEMPLATE_HEAD "# Template used to create this container\n" \
+	"lxc.net.0.type = veth\nlxc.net.0.link = lxcbr0\n" \
+	"lxc.net.0.flags = up\nlxc.rootfs.path = dir:/x/rootfs\n" \
+	"lxc.uts.name = \"bb\"\nlxc.autodev = 1\n" \
+	"lxc.mount.entry = /lib lib none ro,bind 0 0\n"
+
+static void
+test_lxc_config(void **state)
+{
+	struct ncp_guest g[3];
+	struct ncp_pnode pn = { .guests = g, .nguests = 3, .lans = g_lans,
+	    .nlans = 2, .ninep = "10.0.0.1:564", .aname = "/nc" };
+	char *got, *want, *base, *lxc;
+
+	(void)state;
+	reset_nics();
+	g[0] = guest("h1", "", "", "", "", "", g_nics_a, 2);
+	g[1] = guest("h2", "", "", "", "", "lxc", g_nics_b, 2);
+	g[2] = guest("v1", "ubuntu/trusty64", "ubuntu", "", "", "virtualbox",
+	    &g_nic_c, 1);
+	/* h1 was made by lxc-create: its template's config and rcS */
+	put("var/lib/neoc/lxc/nc-h1/rootfs/bin", NULL);
+	put("var/lib/neoc/lxc/nc-h1/config", TEMPLATE_HEAD);
+	put("var/lib/neoc/lxc/nc-h1/rootfs/etc/init.d/rcS",
+	    "#!/bin/sh\n/bin/udhcpc\n# --- neo-containers: old ---\nold\n"
+	    "# --- end neo-containers ---\n");
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+
+	lxc = nc_asprintf("%s/var/lib/neoc/lxc", g_root);
+	got = get("var/lib/neoc/lxc/nc-h1/config");
+	want = want_config("# Template used to create this container\n"
+	    "lxc.rootfs.path = dir:/x/rootfs\nlxc.autodev = 1\n"
+	    "lxc.mount.entry = /lib lib none ro,bind 0 0\n", "h1", g_nics_a,
+	    2);
+	assert_string_equal(got, want);
+	assert_true(g_nics_a[0].host_if[0] != '\0');	/* filled in */
+	free(got);
+	free(want);
+	/* h2 not made (--root --no-start): a config as it would be */
+	got = get("var/lib/neoc/lxc/nc-h2/config");
+	base = nc_asprintf("lxc.rootfs.path = dir:%s/nc-h2/rootfs\n", lxc);
+	want = want_config(base, "h2", g_nics_b, 2);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	free(base);
+	assert_null(get("var/lib/neoc/lxc/nc-v1/config"));
+
+	got = get("var/lib/neoc/lxc/nc-h1/rootfs/etc/neoc/node");
+	assert_string_equal(got, "NODE=h1\nNINEP=10.0.0.1:564\nANAME=/nc\n");
+	free(got);
+	got = get("var/lib/neoc/lxc/nc-h1/rootfs/etc/init.d/rcS");
+	assert_string_equal(got, "#!/bin/sh\n/bin/udhcpc\n" HOOK);
+	free(got);
+	got = get("var/lib/neoc/lxc/nc-h2/rootfs/etc/init.d/rcS");
+	assert_string_equal(got, "#!/bin/sh\n" HOOK);
+	free(got);
+	got = get("var/lib/neoc/containers");
+	assert_string_equal(got, "lxc h1\nlxc h2\n");
+	free(got);
+	assert_int_equal(g_nw, 0);	/* nothing started */
+
+	/* h2 made too: a second run changes nothing */
+	put("var/lib/neoc/lxc/nc-h2/rootfs/bin", NULL);
+	g_p.changes = 0;
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+	assert_int_equal(g_p.changes, 0);
+
+	/* h2 leaves: would be destroyed, and is out of the state */
+	pn.nguests = 1;
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+	assert_int_equal(g_p.changes, 2);	/* lxc-destroy, state */
+	got = get("var/lib/neoc/containers");
+	assert_string_equal(got, "lxc h1\n");
+	free(got);
+
+	/* --backend vagrant: none is the lxc backend's (h1 goes) */
+	g_p.backend = "vagrant";
+	g_p.changes = 0;
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+	got = get("var/lib/neoc/containers");
+	assert_string_equal(got, "");
+	free(got);
+	g_p.backend = NULL;
+	free(lxc);
+}
+
+static void
+test_lxc_no_bridge(void **state)
+{
+	struct ncp_nic nic = { .name = "eth1", .lan = "nowhere",
+	    .mac = "02:00:00:00:00:01", .ip = "", .netmask = "" };
+	struct ncp_guest g = guest("h9", "", "", "", "", "", &nic, 1);
+	struct ncp_pnode pn = { .guests = &g, .nguests = 1, .lans = g_lans,
+	    .nlans = 2, .ninep = "10.0.0.1:564", .aname = "/nc" };
+
+	(void)state;
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), -1);
+	expect_in(g_p.why, "h9");
+	expect_in(g_p.why, "eth1");
+}
+
+/* ---- the parallel runner ---- */
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+run_batch(size_t max, double *secs)
+{
+	char *argv[] = { "/bin/sh", "-c", "sleep 0.3; echo out; exit 3",
+	    NULL };
+	char *missing[] = { "/nonexistent/prog", NULL };
+	struct ncp_job jobs[5];
+	double t0 = now();
+	size_t i;
+
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 4; i++)
+		jobs[i].argv = argv;
+	jobs[4].argv = missing;
+	assert_int_equal(ncp_run_parallel(jobs, 5, max, 10000), 0);
+	*secs = now() - t0;
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(jobs[i].rc, 3);
+		assert_string_equal(nc_buf_str(&jobs[i].out), "out\n");
+		nc_buf_free(&jobs[i].out);
+	}
+	assert_int_equal(jobs[4].rc, -ENOENT);
+	nc_buf_free(&jobs[4].out);
+}
+
+static void
+test_run_parallel(void **state)
+{
+	double all, two;
+
+	(void)state;
+	run_batch(0, &all);		/* all at once */
+	assert_true(all < 0.9);
+	run_batch(2, &two);		/* two at a time: three rounds */
+	assert_true(two >= 0.55);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_vagrant_ubuntu, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_vagrant_windows, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_vagrant_libvirt_lxc,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vagrant_mixed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lxc_config, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lxc_no_bridge, setup,
+		    teardown),
+		cmocka_unit_test(test_run_parallel),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
