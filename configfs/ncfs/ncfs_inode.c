@@ -16,6 +16,7 @@ static struct ncfs_inode **slots;	/* the table, NULL where empty */
 static size_t cap;			/* slots, a power of two */
 static size_t used;			/* inodes in the table */
 static uint64_t scratch_next = 1;	/* numbers for scratch files */
+static size_t nscratch;			/* scratch files in the table */
 
 static size_t
 slot_of(uint64_t ino)
@@ -111,6 +112,7 @@ ncfs_inode_scratch(const struct ncfs_ref *dir, uint64_t parent,
 	while (ncfs_inode_get(ino) != NULL);
 	in = new_inode(ino, dir, parent, name);
 	in->scratch = 1;
+	nscratch++;
 	in->mode = S_IFREG | (mode & 07777);
 	in->nlookup = 1;
 	return in;
@@ -121,6 +123,8 @@ ncfs_inode_find_scratch(uint64_t parent, const char *name)
 {
 	size_t i;
 
+	if (nscratch == 0)	/* the common case: no editor at work */
+		return NULL;
 	for (i = 0; i < cap; i++)
 		if (slots[i] != NULL && slots[i]->scratch &&
 		    slots[i]->parent == parent && slots[i]->name != NULL &&
@@ -163,10 +167,27 @@ ncfs_inode_forget(uint64_t ino, uint64_t n)
 	if (in->nlookup > 0 || (in->scratch && in->name != NULL))
 		return;
 	remove_slot(i);
+	if (in->scratch)
+		nscratch--;
 	ncfs_ref_free(&in->ref);
 	nc_buf_free(&in->data);
 	free(in->name);
 	free(in);
+}
+
+void
+ncfs_inode_unscratch(struct ncfs_inode *in)
+{
+	if (in->scratch) {
+		in->scratch = 0;
+		nscratch--;
+	}
+}
+
+size_t
+ncfs_inode_nscratch(void)
+{
+	return nscratch;
 }
 
 void

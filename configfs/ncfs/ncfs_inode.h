@@ -47,6 +47,10 @@ struct ncfs_inode *ncfs_inode_find_scratch(uint64_t parent,
     const char *name);
 /* Drop n lookups; the inode goes when none are left. */
 void ncfs_inode_forget(uint64_t ino, uint64_t n);
+/* A scratch file renamed over a value now stands for that value. */
+void ncfs_inode_unscratch(struct ncfs_inode *in);
+/* How many scratch files exist. */
+size_t ncfs_inode_nscratch(void);
 /* Call fn for every inode (under the lock). */
 void ncfs_inode_each(void (*fn)(struct ncfs_inode *, void *), void *arg);
 void ncfs_inode_init(void);

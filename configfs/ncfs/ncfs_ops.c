@@ -41,6 +41,7 @@ struct handle {
 	char **names;		/* entry names */
 	struct ncfs_ref *refs;	/* their references */
 	size_t n, cap;		/* entries */
+	int listed;		/* names and refs hold the listing */
 };
 
 /* May the caller of req change the tree?  0 or -errno. */
@@ -479,13 +480,9 @@ collect_scratch(struct ncfs_inode *in, void *arg)
 static void
 op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct ncfs_conn *c = conn_or_fail(req);
 	struct ncfs_inode *in;
 	struct handle *h;
-	int rc;
 
-	if (c == NULL)
-		return;
 	h = nc_calloc(1, sizeof(*h));
 	h->ino = ino;
 	LOCK();
@@ -497,19 +494,33 @@ op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	ncfs_ref_copy(&h->ref, &in->ref);
 	UNLOCK();
-	if ((rc = ncfs_tree_list(c, &h->ref, collect, h)) < 0) {
-		handle_free(h);
-		fuse_reply_err(req, -rc);
-		return;
-	}
-	LOCK();
-	ncfs_inode_each(collect_scratch, h);
-	UNLOCK();
+	/*
+	 * The listing is taken at the first readdir: a directory the kernel
+	 * has cached is opened and closed without one.
+	 */
 	fi->fh = (uintptr_t)h;
 	fi->keep_cache = 1;
 	fi->cache_readdir = 1;
 	if (fuse_reply_open(req, fi) != 0)
 		handle_free(h);
+}
+
+/* Take the listing of a directory handle (once); 0 or -errno. */
+static int
+dir_listing(struct ncfs_conn *c, struct handle *h)
+{
+	int rc;
+
+	if (h->listed)
+		return 0;
+	if ((rc = ncfs_tree_list(c, &h->ref, collect, h)) < 0)
+		return rc;
+	LOCK();
+	if (ncfs_inode_nscratch() > 0)
+		ncfs_inode_each(collect_scratch, h);
+	UNLOCK();
+	h->listed = 1;
+	return 0;
 }
 
 static void
@@ -521,9 +532,14 @@ readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	char *buf, *p;
 	size_t rem = size, len;
 	off_t i;
+	int rc;
 
 	if (c == NULL)
 		return;
+	if ((rc = dir_listing(c, h)) < 0) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
 	buf = nc_malloc(size);
 	p = buf;
 	for (i = off; i < (off_t)h->n + 2; i++) {
@@ -633,9 +649,21 @@ open_handle(fuse_req_t req, struct ncfs_conn *c, fuse_ino_t ino,
 		rc = -EACCES;
 		goto fail;
 	}
-	if (!h->scratch && !(h->writing && (fi->flags & O_TRUNC)) &&
-	    (rc = render(c, &h->ref, &h->data)) < 0)
+	if (!h->scratch && !h->writing) {
+		/* The inode keeps the last render of this epoch: reuse it. */
+		struct stat st;
+
+		if ((rc = inode_stat(c, ino, &st)) < 0)
+			goto fail;
+		LOCK();
+		if ((in = ncfs_inode_get(ino)) != NULL)
+			nc_buf_add(&h->data, nc_buf_str(&in->data),
+			    in->data.len);
+		UNLOCK();
+	} else if (!h->scratch && !(fi->flags & O_TRUNC) &&
+	    (rc = render(c, &h->ref, &h->data)) < 0) {
 		goto fail;
+	}
 	if (h->scratch && h->writing && (fi->flags & O_TRUNC)) {
 		LOCK();
 		if ((in = ncfs_inode_get(ino)) != NULL)
@@ -673,6 +701,7 @@ op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 */
 	fi->direct_io = h->scratch || h->ref.field->set != NULL;
 	fi->keep_cache = !fi->direct_io;
+	fi->noflush = !h->writing;	/* a reader's close needs no request */
 	if (fuse_reply_open(req, fi) != 0)
 		handle_free(h);
 }
@@ -1064,7 +1093,7 @@ op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (rc == 0) {
 		LOCK();
 		if ((in = ncfs_inode_get(sino)) != NULL) {
-			in->scratch = 0;
+			ncfs_inode_unscratch(in);
 			ncfs_ref_free(&in->ref);
 			ncfs_ref_copy(&in->ref, &target);
 			free(in->name);
