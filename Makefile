@@ -22,7 +22,8 @@ SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 DEB_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 tcl-dev \
 	   libjansson-dev libcmocka-dev libssh2-1-dev libfuse3-dev fuse3 \
 	   graphviz diod vde2 lxc busybox-static openssh-server iproute2 \
-	   python3 libcurl4-openssl-dev libssl-dev
+	   python3 libcurl4-openssl-dev libssl-dev vagrant passwd util-linux \
+	   openssh-client coreutils bsdutils strace
 
 LIB_SRC     = $(sort $(wildcard lib/*.c))
 CONFIGFS_SRC = $(sort $(wildcard configfs/*.c))
