@@ -59,32 +59,6 @@ CREATED=
 
 # --- helpers --------------------------------------------------------------
 
-alive() {
-	[ -r "/proc/$1/status" ] &&
-	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2> /dev/null
-}
-wait_gone() {
-	_i=0
-	while alive "$1" && [ $_i -lt "${2:-50}" ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	! alive "$1"
-}
-is_mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
-mounted_under() {
-	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts
-}
-listening() { ss -Hltn "sport = :$1" 2> /dev/null | grep -q .; }
-free_port() {
-	while :; do
-		_p=$(shuf -i 20000-40000 -n 1)
-		listening "$_p" || { echo "$_p"; return; }
-	done
-}
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-children() { cat "/proc/$1/task/$1/children" 2> /dev/null; }
-track() { echo "$1" >> "$T/pids"; }
 # fatal NAME LINES...: a prerequisite failed; say so and stop (the trap
 # tears down what exists).
 fatal() { notok "$@"; exit 1; }
@@ -111,12 +85,7 @@ show_log() {	# the container's ncprov log, indented
 
 cleanup() {
 	set +e
-	if [ -n "${WATCHDOG:-}" ]; then
-		_k=$(children "$WATCHDOG")
-		kill -9 "$WATCHDOG" 2> /dev/null
-		wait "$WATCHDOG" 2> /dev/null
-		[ -z "$_k" ] || kill $_k 2> /dev/null
-	fi
+	stop_watchdog
 	if [ -n "$CREATED" ]; then
 		lxc-stop -P "$LXCP" -n "$CN" -k > /dev/null 2>&1
 		lxc-destroy -P "$LXCP" -n "$CN" -f > /dev/null 2>&1 ||
@@ -126,36 +95,23 @@ cleanup() {
 		ip link show "$b" > /dev/null 2>&1 && ip link del "$b"
 	done
 	# serve stops its diod and ncfs on SIGTERM; SIGKILL whatever stays
-	for p in $(cat "$T/pids"); do alive "$p" && kill "$p" 2> /dev/null; done
-	for p in $(cat "$T/pids"); do
-		wait_gone "$p" 50 || kill -9 "$p" 2> /dev/null
-	done
+	stop_tracked
 	for m in $(mounted_under "$T" | sort -r); do
 		fusermount3 -u "$m" 2> /dev/null || umount "$m" 2> /dev/null ||
 		    umount -l "$m" 2> /dev/null
 	done
-	if [ -n "$(mounted_under "$T")" ]; then
-		echo "not ok - every mount under $T removed at exit"
-		mounted_under "$T" | sed 's/^/    still mounted: /'
-		return
-	fi
-	rm -rf "$T"
+	finish_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
-(
-	sleep "$LIMIT"
-	echo "not ok - $(basename "$0") finished within $LIMIT s (watchdog)"
+# watchdog_lxc: what the watchdog tears down before the processes and mounts.
+watchdog_lxc() {
 	lxc-stop -P "$LXCP" -n "$CN" -k > /dev/null 2>&1
 	lxc-destroy -P "$LXCP" -n "$CN" -f > /dev/null 2>&1
 	for b in "$BRC" "$BRL"; do ip link del "$b" 2> /dev/null; done
-	for p in $(cat "$T/pids"); do kill -9 "$p" 2> /dev/null; done
-	for m in $(mounted_under "$T" | sort -r); do
-		fusermount3 -u -z "$m" 2> /dev/null || umount -l "$m" 2> /dev/null
-	done
-) &
-WATCHDOG=$!
+}
+start_watchdog watchdog_lxc
 
 # --- prerequisites: each missing one is a failure, never a skip ------------
 
@@ -229,16 +185,10 @@ mkdir -p "$T/run"
     --pidfile "$PIDFILE" > "$T/serve.log" 2>&1 &
 SP=$!
 track "$SP"
-i=0
-while ! { is_mounted "$M" && listening "$PORT"; }; do
-	if ! alive "$SP" || [ $i -ge 100 ]; then
-		fatal "neoc serve mounts $M and listens on $BRIP:$PORT within 10 s" \
-		    "$(tail -20 "$T/serve.log")"
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
-for c in $(children "$SP"); do track "$c"; done
+wait_up "$M" "$PORT" "$SP" ||
+    fatal "neoc serve mounts $M and listens on $BRIP:$PORT within 10 s" \
+    "$(tail -20 "$T/serve.log")"
+track_children "$SP"
 ok "neoc serve: ncfs on $M, diod on $BRIP:$PORT"
 DIOD_ARGS=
 for c in $(children "$SP"); do

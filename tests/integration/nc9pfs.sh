@@ -24,73 +24,21 @@ LIMIT=${NC_TEST_LIMIT:-180}
 
 # --- helpers --------------------------------------------------------------
 
-is_mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
-mounted_under() {
-	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts
-}
-alive() {
-	[ -r "/proc/$1/status" ] &&
-	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2> /dev/null
-}
-wait_gone() {
-	_i=0
-	while alive "$1" && [ $_i -lt "${2:-50}" ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	! alive "$1"
-}
-track() { echo "$1" >> "$T/pids"; }
-children() { cat "/proc/$1/task/$1/children" 2> /dev/null; }
-listening() { ss -Hltn "sport = :$1" 2> /dev/null | grep -q .; }
-free_port() {
-	while :; do
-		_p=$(shuf -i 20000-40000 -n 1)
-		listening "$_p" || { echo "$_p"; return; }
-	done
-}
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
 cleanup() {
 	set +e
-	if [ -n "${WATCHDOG:-}" ]; then
-		_k=$(children "$WATCHDOG")
-		kill -9 "$WATCHDOG" 2> /dev/null
-		wait "$WATCHDOG" 2> /dev/null
-		[ -z "$_k" ] || kill $_k 2> /dev/null
-	fi
+	stop_watchdog
 	# a stopped diod must not keep the mounts waiting
 	for p in $(cat "$T/pids"); do kill -CONT "$p" 2> /dev/null; done
-	for m in $(mounted_under "$T"); do
-		fusermount3 -u "$m" 2> /dev/null || fusermount3 -u -z "$m" 2> /dev/null
-	done
-	for p in $(cat "$T/pids"); do alive "$p" && kill "$p" 2> /dev/null; done
-	for p in $(cat "$T/pids"); do wait_gone "$p" 50 || kill -9 "$p" 2> /dev/null; done
-	for m in $(mounted_under "$T"); do fusermount3 -u -z "$m" 2> /dev/null; done
-	if [ -n "$(mounted_under "$T")" ]; then
-		echo "not ok - every mount under $T removed at exit"
-		mounted_under "$T" | sed 's/^/    still mounted: /'
-		return
-	fi
-	rm -rf "$T"
+	unmount_all
+	stop_tracked
+	unmount_lazy
+	finish_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+start_watchdog
 
-(
-	sleep "$LIMIT"
-	echo "not ok - $(basename "$0") finished within $LIMIT s (watchdog)"
-	for p in $(cat "$T/pids"); do kill -9 "$p" 2> /dev/null; done
-	for m in $(mounted_under "$T"); do fusermount3 -u -z "$m" 2> /dev/null; done
-) &
-WATCHDOG=$!
-
-for f in "$NC9PFS" "$DIOD"; do
-	if [ ! -x "$f" ]; then
-		notok "$f is built / installed"
-		exit 1
-	fi
-done
+need_exec "is built / installed" "" "$NC9PFS" "$DIOD"
 
 # mount9 MNT [OPTIONS]: nc9pfs -f of the export on MNT (background); sets
 # MPID; returns 1 unless mounted within 10 s.
@@ -151,12 +99,7 @@ M1=$T/m1
 M2=$T/m2
 mkdir -p "$EXP"
 PORT=$(free_port)
-"$DIOD" -f -n -c /dev/null -l "127.0.0.1:$PORT" -e "$EXP" -L stderr 2> "$T/diod.log" &
-DPID=$!
-track "$DPID"
-i=0
-while ! listening "$PORT" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if ! listening "$PORT"; then
+if ! diod_start "$PORT" "$EXP" "$T/diod.log"; then
 	notok "diod listens on 127.0.0.1:$PORT" "$(tail -5 "$T/diod.log")"
 	exit 1
 fi

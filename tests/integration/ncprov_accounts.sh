@@ -33,71 +33,19 @@ LIMIT=${NC_TEST_LIMIT:-180}
 
 # --- helpers --------------------------------------------------------------
 
-is_mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
-mounted_under() {
-	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts
-}
-alive() {
-	[ -r "/proc/$1/status" ] &&
-	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2> /dev/null
-}
-wait_gone() {
-	_i=0
-	while alive "$1" && [ $_i -lt "${2:-50}" ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	! alive "$1"
-}
-track() { echo "$1" >> "$T/pids"; }
-listening() { ss -Hltn "sport = :$1" 2> /dev/null | grep -q .; }
-free_port() {
-	while :; do
-		_p=$(shuf -i 20000-40000 -n 1)
-		listening "$_p" || { echo "$_p"; return; }
-	done
-}
-
 cleanup() {
 	set +e
-	if [ -n "${WATCHDOG:-}" ]; then
-		_k=$(cat "/proc/$WATCHDOG/task/$WATCHDOG/children" 2> /dev/null)
-		kill -9 "$WATCHDOG" 2> /dev/null
-		wait "$WATCHDOG" 2> /dev/null
-		[ -z "$_k" ] || kill $_k 2> /dev/null
-	fi
+	stop_watchdog
 	# serve stops its diod and ncfs on SIGTERM; SIGKILL whatever stays
-	for p in $(cat "$T/pids"); do alive "$p" && kill "$p" 2> /dev/null; done
-	for p in $(cat "$T/pids"); do
-		wait_gone "$p" 50 || kill -9 "$p" 2> /dev/null
-	done
-	for m in $(mounted_under "$T"); do
-		fusermount3 -u "$m" 2> /dev/null || fusermount3 -u -z "$m" 2> /dev/null
-	done
-	if [ -n "$(mounted_under "$T")" ]; then
-		echo "not ok - every mount under $T removed at exit"
-		mounted_under "$T" | sed 's/^/    still mounted: /'
-		return
-	fi
-	rm -rf "$T"
+	stop_tracked
+	unmount_all
+	finish_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+start_watchdog
 
-(
-	sleep "$LIMIT"
-	echo "not ok - $(basename "$0") finished within $LIMIT s (watchdog)"
-	for p in $(cat "$T/pids"); do kill -9 "$p" 2> /dev/null; done
-	for m in $(mounted_under "$T"); do fusermount3 -u -z "$m" 2> /dev/null; done
-) &
-WATCHDOG=$!
-
-for f in "$NEOC" "$NCPROV" "$NCFS"; do
-	if [ ! -x "$f" ]; then
-		notok "$f is built" "run make"
-		exit 1
-	fi
-done
+need_exec "is built" "run make" "$NEOC" "$NCPROV" "$NCFS"
 
 # expect_file NAME FILE WANT: FILE holds exactly WANT (plus a newline).
 expect_file() {
@@ -177,9 +125,7 @@ fi
 mkdir -p "$M"
 "$NCFS" -f "$DB" "$M" > "$T/ncfs.log" 2>&1 &
 track $!
-i=0
-while ! is_mounted "$M" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if ! is_mounted "$M"; then
+if ! wait_mounted "$M"; then
 	notok "ncfs mounts the tree" "$(cat "$T/ncfs.log")"
 	exit 1
 fi
@@ -282,16 +228,9 @@ mkdir -p "$M9"
     --pidfile "$T/serve.pid" > "$T/serve.log" 2>&1 &
 SP=$!
 track "$SP"
-i=0
-while ! { is_mounted "$M9" && listening "$PORT"; } && [ $i -lt 100 ]; do
-	alive "$SP" || break
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_up "$M9" "$PORT" "$SP"
 if is_mounted "$M9" && listening "$PORT"; then
-	for c in $(cat "/proc/$SP/task/$SP/children" 2> /dev/null); do
-		track "$c"
-	done
+	track_children "$SP"
 	R9=$T/root9
 	mkroot "$R9"
 	if prov9 "$R9" container; then

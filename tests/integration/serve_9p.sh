@@ -32,88 +32,19 @@ LIMIT=${NC_TEST_LIMIT:-240}
 
 # --- helpers --------------------------------------------------------------
 
-is_mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
-mounted_under() {
-	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts
-}
-# alive PID: exists and is not a zombie.
-alive() {
-	[ -r "/proc/$1/status" ] &&
-	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2> /dev/null
-}
-# wait_gone PID [TENTHS]: wait (default 5 s) for PID to exit.
-wait_gone() {
-	_i=0
-	while alive "$1" && [ $_i -lt "${2:-50}" ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	! alive "$1"
-}
-track() { echo "$1" >> "$T/pids"; }
-children() { cat "/proc/$1/task/$1/children" 2> /dev/null; }
-listening() { ss -Hltn "sport = :$1" 2> /dev/null | grep -q .; }
-# free_port: a random loopback port in 20000-40000 nobody listens on.
-free_port() {
-	while :; do
-		_p=$(shuf -i 20000-40000 -n 1)
-		listening "$_p" || { echo "$_p"; return; }
-	done
-}
-# wait_listen PORT [TENTHS]: until something listens on PORT.
-wait_listen() {
-	_i=0
-	while ! listening "$1"; do
-		[ $_i -lt "${2:-100}" ] || return 1
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
 cleanup() {
 	set +e
-	if [ -n "${WATCHDOG:-}" ]; then
-		# SIGKILL: a TERM sent before the subshell set its trap is lost
-		_k=$(children "$WATCHDOG")
-		kill -9 "$WATCHDOG" 2> /dev/null
-		wait "$WATCHDOG" 2> /dev/null
-		[ -z "$_k" ] || kill $_k 2> /dev/null
-	fi
+	stop_watchdog
 	# serve stops its diod and ncfs on SIGTERM; SIGKILL whatever stays
-	for p in $(cat "$T/pids"); do
-		alive "$p" && kill "$p" 2> /dev/null
-	done
-	for p in $(cat "$T/pids"); do
-		wait_gone "$p" 50 || kill -9 "$p" 2> /dev/null
-	done
-	for m in $(mounted_under "$T"); do
-		fusermount3 -u "$m" 2> /dev/null || fusermount3 -u -z "$m" 2> /dev/null
-	done
-	if [ -n "$(mounted_under "$T")" ]; then
-		echo "not ok - every mount under $T removed at exit"
-		mounted_under "$T" | sed 's/^/    still mounted: /'
-		return
-	fi
-	rm -rf "$T"
+	stop_tracked
+	unmount_all
+	finish_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+start_watchdog
 
-(
-	sleep "$LIMIT"
-	echo "not ok - $(basename "$0") finished within $LIMIT s (watchdog)"
-	for p in $(cat "$T/pids"); do kill -9 "$p" 2> /dev/null; done
-	for m in $(mounted_under "$T"); do fusermount3 -u -z "$m" 2> /dev/null; done
-) &
-WATCHDOG=$!
-
-for f in "$NEOC" "$NCPROV" "$NC9PFS" "$NC_TOP/bin/ncfs" "$DIOD"; do
-	if [ ! -x "$f" ]; then
-		notok "$f is built / installed"
-		exit 1
-	fi
-done
+need_exec "is built / installed" "" "$NEOC" "$NCPROV" "$NC9PFS" "$NC_TOP/bin/ncfs" "$DIOD"
 
 # show_tree ROOT REL: what `ncprov show` prints for ROOT/REL, built with sh:
 # one "path: line" per line of each file ("path:" for an empty file),
@@ -141,16 +72,11 @@ serve_start() {
 	    --pidfile "$PIDFILE" >> "$T/serve.log" 2>&1 &
 	SP=$!
 	track "$SP"
-	_i=0
-	while ! { is_mounted "$M" && listening "$1"; }; do
-		if ! alive "$SP" || [ $_i -ge 100 ]; then
-			echo "# neoc serve did not come up; its log:"
-			sed 's/^/#   /' "$T/serve.log" | tail -20
-			return 1
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	if ! wait_up "$M" "$1" "$SP"; then
+		echo "# neoc serve did not come up; its log:"
+		sed 's/^/#   /' "$T/serve.log" | tail -20
+		return 1
+	fi
 	SERVE_NCFS='' SERVE_DIOD=''
 	for c in $(children "$SP"); do
 		track "$c"
@@ -406,10 +332,7 @@ mkdir -p "$BIG/nodes/big"
 yes 'the quick brown fox jumps over the lazy dog 0123456789' | head -c 4194304 > "$BIG/nodes/big/data"
 echo small > "$BIG/nodes/big/small"
 DPORT=$(free_port)
-"$DIOD" -f -n -c /dev/null -l "127.0.0.1:$DPORT" -e "$BIG" -L stderr 2> "$T/diod.big.log" &
-DPID=$!
-track "$DPID"
-if wait_listen "$DPORT"; then
+if diod_start "$DPORT" "$BIG" "$T/diod.big.log"; then
 	timeout 20 "$NCPROV" --9p "127.0.0.1:$DPORT" --aname "$BIG" --node big show > "$T/big.9p" 2>&1
 	rc=$?
 	timeout 20 "$NCPROV" --tree "$BIG" --node big show > "$T/big.tree" 2>&1
@@ -520,9 +443,7 @@ mkdir -p "$M9"
 "$NC9PFS" "127.0.0.1:$SERVE_PORT:$M" "$M9" -f -o timeout=5000 2> "$T/nc9pfs.log" &
 N9=$!
 track "$N9"
-i=0
-while ! is_mounted "$M9" && alive "$N9" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if is_mounted "$M9"; then
+if wait_mounted "$M9" "$N9"; then
 	expect_eq "the status read through nc9pfs of the export" "$line" "$(timeout 20 cat "$M9/nodes/h1/status" 2>&1)"
 	out=$(timeout 20 bash -c 'echo "bogus" > "$1"' bash "$M9/nodes/h1/status" 2>&1)
 	rc=$?
@@ -638,7 +559,7 @@ if wait_gone "$FG" 50; then
 	if [ $rc -eq 0 ] && [ -n "$DP" ] && [ "$DP" != "$FG" ] && alive "$DP" &&
 	    is_mounted "$M" && listening "$P"; then
 		ok "serve without -f returns 0 and leaves a daemon (pid $DP) serving"
-		for c in $(children "$DP"); do track "$c"; done
+		track_children "$DP"
 		SERVE_PORT=$P
 		p9 --node h3 show > /dev/null 2>&1 && ok "the daemon serves ncprov --9p" ||
 		    notok "the daemon serves ncprov --9p"

@@ -22,64 +22,19 @@ LIMIT=${NC_TEST_LIMIT:-120}
 
 # --- helpers --------------------------------------------------------------
 
-is_mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
-mounted_under() {
-	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts
-}
-alive() {
-	[ -r "/proc/$1/status" ] &&
-	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2> /dev/null
-}
-wait_gone() {
-	_i=0
-	while alive "$1" && [ $_i -lt "${2:-50}" ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	! alive "$1"
-}
-track() { echo "$1" >> "$T/pids"; }
-children() { cat "/proc/$1/task/$1/children" 2> /dev/null; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
 cleanup() {
 	set +e
-	if [ -n "${WATCHDOG:-}" ]; then
-		_k=$(children "$WATCHDOG")
-		kill -9 "$WATCHDOG" 2> /dev/null
-		wait "$WATCHDOG" 2> /dev/null
-		[ -z "$_k" ] || kill $_k 2> /dev/null
-	fi
-	for m in $(mounted_under "$T"); do
-		fusermount3 -u "$m" 2> /dev/null || fusermount3 -u -z "$m" 2> /dev/null
-	done
-	for p in $(cat "$T/pids"); do alive "$p" && kill "$p" 2> /dev/null; done
-	for p in $(cat "$T/pids"); do wait_gone "$p" 50 || kill -9 "$p" 2> /dev/null; done
-	for m in $(mounted_under "$T"); do fusermount3 -u -z "$m" 2> /dev/null; done
-	if [ -n "$(mounted_under "$T")" ]; then
-		echo "not ok - every mount under $T removed at exit"
-		mounted_under "$T" | sed 's/^/    still mounted: /'
-		return
-	fi
-	rm -rf "$T"
+	stop_watchdog
+	unmount_all
+	stop_tracked
+	unmount_lazy
+	finish_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+start_watchdog
 
-(
-	sleep "$LIMIT"
-	echo "not ok - $(basename "$0") finished within $LIMIT s (watchdog)"
-	for p in $(cat "$T/pids"); do kill -9 "$p" 2> /dev/null; done
-	for m in $(mounted_under "$T"); do fusermount3 -u -z "$m" 2> /dev/null; done
-) &
-WATCHDOG=$!
-
-for f in "$NEOC" "$NCPROV" "$NCFS"; do
-	if [ ! -x "$f" ]; then
-		notok "$f is built"
-		exit 1
-	fi
-done
+need_exec "is built" "" "$NEOC" "$NCPROV" "$NCFS"
 
 DB=$T/e.db
 M=$T/nc
@@ -151,9 +106,7 @@ mkdir -p "$M"
 "$NCFS" -f "$DB" "$M" 2> "$T/ncfs.log" &
 NP=$!
 track "$NP"
-i=0
-while ! is_mounted "$M" && alive "$NP" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if ! is_mounted "$M"; then
+if ! wait_mounted "$M" "$NP"; then
 	notok "ncfs mounts the experiment" "$(tail -5 "$T/ncfs.log")"
 	exit 1
 fi
