@@ -80,6 +80,7 @@ struct ncfs_field {
 	 */
 	int (*set)(struct ncfs_conn *c, const struct ncfs_ref *r,
 	    const char *value, struct nc_buf *why);
+	int shared;		/* the same contents on every node */
 };
 
 /* What a path names. */

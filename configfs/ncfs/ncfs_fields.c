@@ -221,13 +221,13 @@ exp_addr_set(struct ncfs_conn *c, const struct ncfs_ref *r,
 }
 
 static const struct ncfs_field experiment_fields[] = {
-	{ "name", 0644, exp_name_get, exp_name_set },
-	{ "project", 0644, exp_project_get, exp_project_set },
-	{ "group", 0644, exp_group_get, exp_group_set },
-	{ "control_host", 0444, exp_control_get, NULL },
-	{ "control_addr", 0644, exp_addr_get, exp_addr_set },
-	{ "generation", 0444, exp_generation_get, NULL },
-	{ NULL, 0, NULL, NULL },
+	{ "name", 0644, exp_name_get, exp_name_set, 0 },
+	{ "project", 0644, exp_project_get, exp_project_set, 0 },
+	{ "group", 0644, exp_group_get, exp_group_set, 0 },
+	{ "control_host", 0444, exp_control_get, NULL, 0 },
+	{ "control_addr", 0644, exp_addr_get, exp_addr_set, 0 },
+	{ "generation", 0444, exp_generation_get, NULL, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
 /* nodes/<n>/ */
@@ -455,23 +455,23 @@ node_status_set(struct ncfs_conn *c, const struct ncfs_ref *r,
 }
 
 static const struct ncfs_field node_fields[] = {
-	{ "role", 0644, node_role_get, node_role_set },
-	{ "os", 0644, node_os_get, node_os_set },
-	{ "hardware", 0644, node_hw_get, node_hw_set },
-	{ "startcmd", 0644, node_startcmd_get, node_startcmd_set },
-	{ "failure_action", 0644, node_fa_get, node_fa_set },
-	{ "host", 0644, node_host_get, node_host_set },
-	{ "containers", 0444, node_containers_get, NULL },
-	{ "hosts", 0444, node_hosts_get, NULL },
-	{ "passwd", 0444, node_passwd_get, NULL },
-	{ "group", 0444, node_group_get, NULL },
-	{ "shadow", 0600, node_shadow_get, NULL },
-	{ "sudoers", 0444, node_sudoers_get, NULL },
-	{ "sshkeys", 0600, node_sshkeys_get, NULL },
-	{ "mounts", 0444, node_mounts_get, NULL },
-	{ "physical", 0444, node_physical_get, NULL },
-	{ "status", 0644, node_status_get, node_status_set },
-	{ NULL, 0, NULL, NULL },
+	{ "role", 0644, node_role_get, node_role_set, 0 },
+	{ "os", 0644, node_os_get, node_os_set, 0 },
+	{ "hardware", 0644, node_hw_get, node_hw_set, 0 },
+	{ "startcmd", 0644, node_startcmd_get, node_startcmd_set, 0 },
+	{ "failure_action", 0644, node_fa_get, node_fa_set, 0 },
+	{ "host", 0644, node_host_get, node_host_set, 0 },
+	{ "containers", 0444, node_containers_get, NULL, 0 },
+	{ "hosts", 0444, node_hosts_get, NULL, 1 },
+	{ "passwd", 0444, node_passwd_get, NULL, 1 },
+	{ "group", 0444, node_group_get, NULL, 1 },
+	{ "shadow", 0600, node_shadow_get, NULL, 1 },
+	{ "sudoers", 0444, node_sudoers_get, NULL, 1 },
+	{ "sshkeys", 0600, node_sshkeys_get, NULL, 1 },
+	{ "mounts", 0444, node_mounts_get, NULL, 0 },
+	{ "physical", 0444, node_physical_get, NULL, 0 },
+	{ "status", 0644, node_status_get, node_status_set, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
 /* nodes/<n>/image/: the images row the node names. */
@@ -489,13 +489,13 @@ GET(nimg_provider_get, "s", "SELECT i.provider FROM nodes n"
     " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
 
 static const struct ncfs_field node_image_fields[] = {
-	{ "os", 0444, nimg_os_get, NULL },
-	{ "type", 0444, nimg_type_get, NULL },
-	{ "name", 0444, nimg_name_get, NULL },
-	{ "url", 0444, nimg_url_get, NULL },
-	{ "version", 0444, nimg_version_get, NULL },
-	{ "provider", 0444, nimg_provider_get, NULL },
-	{ NULL, 0, NULL, NULL },
+	{ "os", 0444, nimg_os_get, NULL, 0 },
+	{ "type", 0444, nimg_type_get, NULL, 0 },
+	{ "name", 0444, nimg_name_get, NULL, 0 },
+	{ "url", 0444, nimg_url_get, NULL, 0 },
+	{ "version", 0444, nimg_version_get, NULL, 0 },
+	{ "provider", 0444, nimg_provider_get, NULL, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
 /* nodes/<n>/ifaces/<if>/ */
@@ -705,14 +705,14 @@ if_loss_set(struct ncfs_conn *c, const struct ncfs_ref *r,
 }
 
 static const struct ncfs_field iface_fields[] = {
-	{ "lan", 0444, if_lan_get, NULL },
-	{ "ip", 0644, if_ip_get, if_ip_set },
-	{ "netmask", 0444, if_netmask_get, NULL },
-	{ "mac", 0644, if_mac_get, if_mac_set },
-	{ "bandwidth", 0644, if_bw_get, if_bw_set },
-	{ "delay", 0644, if_delay_get, if_delay_set },
-	{ "loss", 0644, if_loss_get, if_loss_set },
-	{ NULL, 0, NULL, NULL },
+	{ "lan", 0444, if_lan_get, NULL, 0 },
+	{ "ip", 0644, if_ip_get, if_ip_set, 0 },
+	{ "netmask", 0444, if_netmask_get, NULL, 0 },
+	{ "mac", 0644, if_mac_get, if_mac_set, 0 },
+	{ "bandwidth", 0644, if_bw_get, if_bw_set, 0 },
+	{ "delay", 0644, if_delay_get, if_delay_set, 0 },
+	{ "loss", 0644, if_loss_get, if_loss_set, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
 /* lans/<l>/ */
@@ -768,13 +768,13 @@ lan_loss_set(struct ncfs_conn *c, const struct ncfs_ref *r,
 }
 
 static const struct ncfs_field lan_fields[] = {
-	{ "kind", 0444, lan_kind_get, NULL },
-	{ "members", 0444, lan_members_get, NULL },
-	{ "bandwidth", 0644, lan_bw_get, lan_bw_set },
-	{ "delay", 0644, lan_delay_get, lan_delay_set },
-	{ "loss", 0644, lan_loss_get, lan_loss_set },
-	{ "netmask", 0444, lan_netmask_get, NULL },
-	{ NULL, 0, NULL, NULL },
+	{ "kind", 0444, lan_kind_get, NULL, 0 },
+	{ "members", 0444, lan_members_get, NULL, 0 },
+	{ "bandwidth", 0644, lan_bw_get, lan_bw_set, 0 },
+	{ "delay", 0644, lan_delay_get, lan_delay_set, 0 },
+	{ "loss", 0644, lan_loss_get, lan_loss_set, 0 },
+	{ "netmask", 0444, lan_netmask_get, NULL, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
 /* users/<u>/ */
@@ -952,16 +952,16 @@ done:
 }
 
 static const struct ncfs_field user_fields[] = {
-	{ "uid", 0644, user_uid_get, user_uid_set },
-	{ "gid", 0644, user_gid_get, user_gid_set },
-	{ "name", 0644, user_name_get, user_name_set },
-	{ "home", 0644, user_home_get, user_home_set },
-	{ "shell", 0644, user_shell_get, user_shell_set },
-	{ "groups", 0644, user_groups_get, user_groups_set },
-	{ "keys", 0644, user_keys_get, user_keys_set },
-	{ "password", 0600, user_password_get, user_password_set },
-	{ "root", 0644, user_root_get, user_root_set },
-	{ NULL, 0, NULL, NULL },
+	{ "uid", 0644, user_uid_get, user_uid_set, 0 },
+	{ "gid", 0644, user_gid_get, user_gid_set, 0 },
+	{ "name", 0644, user_name_get, user_name_set, 0 },
+	{ "home", 0644, user_home_get, user_home_set, 0 },
+	{ "shell", 0644, user_shell_get, user_shell_set, 0 },
+	{ "groups", 0644, user_groups_get, user_groups_set, 0 },
+	{ "keys", 0644, user_keys_get, user_keys_set, 0 },
+	{ "password", 0600, user_password_get, user_password_set, 0 },
+	{ "root", 0644, user_root_get, user_root_set, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
 /* groups/<g>/ */
@@ -1058,9 +1058,9 @@ done:
 }
 
 static const struct ncfs_field group_fields[] = {
-	{ "gid", 0644, group_gid_get, group_gid_set },
-	{ "members", 0644, group_members_get, group_members_set },
-	{ NULL, 0, NULL, NULL },
+	{ "gid", 0644, group_gid_get, group_gid_set, 0 },
+	{ "members", 0644, group_members_get, group_members_set, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
 /* images/<name>/ */
@@ -1081,13 +1081,13 @@ SET(img_sha256_set, "sha256", ncfs_v_sha256, 1, "ss",
     "UPDATE images SET sha256 = ?1 WHERE name = ?2")
 
 static const struct ncfs_field image_fields[] = {
-	{ "os", 0444, img_os_get, NULL },
-	{ "type", 0444, img_type_get, NULL },
-	{ "provider", 0644, img_provider_get, img_provider_set },
-	{ "version", 0644, img_version_get, img_version_set },
-	{ "url", 0644, img_url_get, img_url_set },
-	{ "sha256", 0644, img_sha256_get, img_sha256_set },
-	{ NULL, 0, NULL, NULL },
+	{ "os", 0444, img_os_get, NULL, 0 },
+	{ "type", 0444, img_type_get, NULL, 0 },
+	{ "provider", 0644, img_provider_get, img_provider_set, 0 },
+	{ "version", 0644, img_version_get, img_version_set, 0 },
+	{ "url", 0644, img_url_get, img_url_set, 0 },
+	{ "sha256", 0644, img_sha256_get, img_sha256_set, 0 },
+	{ NULL, 0, NULL, NULL, 0 },
 };
 
 /* nodes/<n>/attributes/<key> and nodes/<n>/keys/<user> */
@@ -1119,8 +1119,8 @@ key_get(struct ncfs_conn *c, const struct ncfs_ref *r, struct nc_buf *out)
 	return ncfs_render_keys(c, r->k[1], out);
 }
 
-const struct ncfs_field ncfs_attr_field = { NULL, 0644, attr_get, attr_set };
-const struct ncfs_field ncfs_key_field = { NULL, 0600, key_get, NULL };
+const struct ncfs_field ncfs_attr_field = { NULL, 0644, attr_get, attr_set, 0 };
+const struct ncfs_field ncfs_key_field = { NULL, 0600, key_get, NULL, 0 };
 
 const struct ncfs_field *const ncfs_fields[NCFS_D_MAX] = {
 	[NCFS_D_EXPERIMENT] = experiment_fields,

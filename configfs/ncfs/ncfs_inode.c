@@ -171,6 +171,7 @@ ncfs_inode_forget(uint64_t ino, uint64_t n)
 		nscratch--;
 	ncfs_ref_free(&in->ref);
 	nc_buf_free(&in->data);
+	ncfs_blob_put(in->blob);
 	free(in->name);
 	free(in);
 }

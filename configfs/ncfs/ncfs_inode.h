@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "ncfs.h"
+#include "ncfs_blob.h"
 
 struct ncfs_inode {
 	uint64_t ino;		/* inode number (1: the root) */
@@ -21,7 +22,8 @@ struct ncfs_inode {
 	char *name;		/* name in the parent */
 	uint64_t nlookup;	/* lookups not yet forgotten */
 	int scratch;		/* a temporary file, not in the database */
-	struct nc_buf data;	/* scratch: contents; else the last render */
+	struct nc_buf data;	/* scratch files: their contents */
+	struct ncfs_blob *blob;	/* other files: the last render (shared) */
 	int rendered;		/* data holds a render */
 	uint64_t epoch;		/* database epoch of that render */
 	struct timespec mtime;	/* when the contents last changed */

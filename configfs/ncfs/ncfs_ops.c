@@ -79,18 +79,58 @@ conn_or_fail(fuse_req_t req)
 	return c;
 }
 
+/*
+ * Renders of the fields that are the same on every node, kept for the
+ * epoch they were made in (a find over 10,000 nodes renders hosts once).
+ */
+struct memo {
+	const struct ncfs_field *field;	/* the field */
+	uint64_t epoch;			/* when it was rendered */
+	struct ncfs_blob *blob;		/* what it rendered */
+};
+static struct memo memos[8];		/* one per shared field */
+
 /* Render ref into out; 0 or -errno. */
 static int
 render(struct ncfs_conn *c, const struct ncfs_ref *ref, struct nc_buf *out)
 {
+	uint64_t epoch = ncfs_epoch();
+	struct memo *m = NULL;
+	size_t i;
 	int rc;
 
 	nc_buf_reset(out);
 	if (ref->field == NULL)
 		return 0;
+	if (ref->field->shared) {
+		LOCK();
+		for (i = 0; i < sizeof(memos) / sizeof(memos[0]); i++)
+			if (memos[i].field == ref->field ||
+			    memos[i].field == NULL) {
+				m = &memos[i];
+				m->field = ref->field;
+				break;
+			}
+		if (m != NULL && m->blob != NULL && m->epoch == epoch &&
+		    ncfs_tree_exists(c, ref) == 1) {
+			nc_buf_add(out, m->blob->data, m->blob->len);
+			UNLOCK();
+			return 0;
+		}
+		UNLOCK();
+	}
 	rc = ref->field->get(c, ref, out);
-	if (rc < 0)
+	if (rc < 0) {
 		nc_buf_reset(out);
+		return rc;
+	}
+	if (m != NULL) {
+		LOCK();
+		ncfs_blob_put(m->blob);
+		m->blob = ncfs_blob_get(nc_buf_str(out), out->len);
+		m->epoch = epoch;
+		UNLOCK();
+	}
 	return rc;
 }
 
@@ -131,13 +171,12 @@ inode_stat(struct ncfs_conn *c, uint64_t ino, struct stat *st)
 	LOCK();
 	in = ncfs_inode_get(ino);
 	if (in != NULL && !scratch && !fresh && rc == 0) {
-		if (!in->rendered || in->data.len != data.len ||
-		    memcmp(nc_buf_str(&in->data), nc_buf_str(&data),
-		    data.len) != 0) {
+		if (!in->rendered || !ncfs_blob_is(in->blob, nc_buf_str(&data),
+		    data.len)) {
 			if (in->rendered)
 				clock_gettime(CLOCK_REALTIME, &in->mtime);
-			nc_buf_reset(&in->data);
-			nc_buf_add(&in->data, nc_buf_str(&data), data.len);
+			ncfs_blob_put(in->blob);
+			in->blob = ncfs_blob_get(nc_buf_str(&data), data.len);
 		}
 		in->rendered = 1;
 		in->epoch = epoch;
@@ -145,7 +184,8 @@ inode_stat(struct ncfs_conn *c, uint64_t ino, struct stat *st)
 	if (in != NULL && rc == 0) {
 		if (!scratch) {
 			st->st_mode = ncfs_ref_mode(&ref);
-			st->st_size = ref.field ? (off_t)in->data.len : 0;
+			st->st_size = ref.field && in->blob ?
+			    (off_t)in->blob->len : 0;
 		}
 		st->st_mtim = in->mtime;
 		st->st_ctim = in->mtime;
@@ -656,9 +696,8 @@ open_handle(fuse_req_t req, struct ncfs_conn *c, fuse_ino_t ino,
 		if ((rc = inode_stat(c, ino, &st)) < 0)
 			goto fail;
 		LOCK();
-		if ((in = ncfs_inode_get(ino)) != NULL)
-			nc_buf_add(&h->data, nc_buf_str(&in->data),
-			    in->data.len);
+		if ((in = ncfs_inode_get(ino)) != NULL && in->blob != NULL)
+			nc_buf_add(&h->data, in->blob->data, in->blob->len);
 		UNLOCK();
 	} else if (!h->scratch && !(fi->flags & O_TRUNC) &&
 	    (rc = render(c, &h->ref, &h->data)) < 0) {
@@ -1094,6 +1133,7 @@ op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		LOCK();
 		if ((in = ncfs_inode_get(sino)) != NULL) {
 			ncfs_inode_unscratch(in);
+			nc_buf_free(&in->data);
 			ncfs_ref_free(&in->ref);
 			ncfs_ref_copy(&in->ref, &target);
 			free(in->name);
