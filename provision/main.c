@@ -16,6 +16,7 @@
 
 #include "bootfile.h"
 #include "ncprov.h"
+#include "pnode.h"
 
 /* A command of ncprov. */
 struct command {
@@ -54,8 +55,12 @@ usage(FILE *f)
 "  --no-start       start nothing\n"
 "  --timeout MS     connect and reply timeout for 9P (default 10000)\n"
 "  --backend B      pnode: lxc or vagrant for every container\n"
-"  --guest-9p H:P   pnode: where containers read the tree (boot file)\n"
+"  --guest-9p H:P   pnode: where containers read the tree (boot file;\n"
+"                   default the control bridge's address, port 564)\n"
 "  --guest-aname A  pnode: that export (default /nc)\n"
+"  --control-net A.B.C.D/NN\n"
+"                   pnode: the control bridge's address (default\n"
+"                   " NCP_CTL_DEFAULT ")\n"
 "\ncommands:\n");
 	for (c = commands; c->name != NULL; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
@@ -63,7 +68,7 @@ usage(FILE *f)
 
 enum { OPT_TREE = 256, OPT_9P, OPT_ANAME, OPT_NODE, OPT_ROOT, OPT_DRY,
 	OPT_NOSTART, OPT_TIMEOUT, OPT_BACKEND, OPT_GUEST9P, OPT_GUESTANAME,
-	OPT_NOEXPORT };
+	OPT_NOEXPORT, OPT_CONTROLNET };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -79,6 +84,7 @@ static const struct option longopts[] = {
 	{ "guest-9p", required_argument, NULL, OPT_GUEST9P },
 	{ "guest-aname", required_argument, NULL, OPT_GUESTANAME },
 	{ "no-export", no_argument, NULL, OPT_NOEXPORT },
+	{ "control-net", required_argument, NULL, OPT_CONTROLNET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -104,7 +110,9 @@ main(int argc, char **argv)
 	struct ncp_boot boot = { 0 };
 	const char *tree = NULL, *hostport = NULL, *aname = "/nc";
 	const struct command *c;
-	char errbuf[256] = "";
+	char errbuf[256] = "", ninep[64];
+	unsigned long ctl_addr;
+	int ctl_prefix;
 	long timeout = 10000;
 	char *end;
 	int ch, rc;
@@ -131,6 +139,13 @@ main(int argc, char **argv)
 		case OPT_GUEST9P: p.guest_9p = optarg; break;
 		case OPT_GUESTANAME: p.guest_aname = optarg; break;
 		case OPT_NOEXPORT: p.no_export = 1; break;
+		case OPT_CONTROLNET:
+			if (ncp_control_parse(optarg, &ctl_addr,
+			    &ctl_prefix) < 0)
+				errx(2, "--control-net: \"%s\" is not "
+				    "A.B.C.D/NN", optarg);
+			p.control_net = optarg;
+			break;
 		case OPT_TIMEOUT:
 			errno = 0;
 			timeout = strtol(optarg, &end, 10);
@@ -143,6 +158,15 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* Containers reach the tree on the control bridge by default. */
+	if (p.guest_9p == NULL) {
+		const char *net = p.control_net ? p.control_net :
+		    NCP_CTL_DEFAULT;
+
+		snprintf(ninep, sizeof(ninep), "%.*s:564",
+		    (int)strcspn(net, "/"), net);
+		p.guest_9p = ninep;
+	}
 	if (argc < 1) {
 		usage(stderr);
 		return 2;

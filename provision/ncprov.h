@@ -19,6 +19,8 @@ struct ncprov {
 	const char *guest_9p;	/* --guest-9p HOST:PORT containers use */
 	const char *guest_aname; /* --guest-aname: their export (/nc) */
 	int no_export;		/* --no-export: no diod for the homes */
+	const char *control_net; /* --control-net A.B.C.D/NN: the control
+				  * bridge's address (NULL: the default) */
 };
 
 /* ncprov show: every file of nodes/<node>/ as "path: value" lines. */

@@ -72,6 +72,22 @@ void ncp_pnode_free(struct ncp_pnode *pn);
 void ncp_ifname(const char *prefix, const char *a, const char *b,
     char out[16]);
 
+/*
+ * The control network (pnode_lxc.c): the bridge NCP_CTL_BRIDGE on this
+ * pnode, with the address of --control-net (NCP_CTL_DEFAULT when not
+ * given); each lxc guest gets a NIC "ctl0" on it with the address
+ * network + NCP_CTL_FIRST + its index in the pnode's container list, so
+ * that ncprov inside reaches the 9P server before its experiment
+ * interfaces are configured.
+ */
+#define NCP_CTL_BRIDGE "ncctl0"
+#define NCP_CTL_DEFAULT "172.30.0.1/16"
+#define NCP_CTL_FIRST 10
+
+/* Parse "A.B.C.D/NN" (NN 1..30, not the network nor the broadcast
+ * address): 0, *addr the address (host order), *prefix NN; or -1. */
+int ncp_control_parse(const char *spec, unsigned long *addr, int *prefix);
+
 /* The steps (pnode_net.c, pnode_images.c, pnode_lxc.c, pnode_vagrant.c).
  * Each: 0 or -1 with ncp_fail; changes reported with ncp_report; under
  * p->root / p->dry_run / p->no_start as for the container steps. */

@@ -16,6 +16,16 @@
  * Containers we made (the state file ROOT/var/lib/neoc/containers, lines
  * "BACKEND NAME") that left the tree are stopped and destroyed.
  *
+ * The control network: while there is an lxc guest, the bridge ncctl0
+ * (pnode.h) exists with the address of --control-net and is up; each
+ * guest's first NIC (lxc.net.0) is a veth "ctl0" on it with a static
+ * address (network + 10 + the guest's index in the pnode's container
+ * list), its experiment NICs lxc.net.1..N.  What we made is remembered in
+ * ROOT/var/lib/neoc/control ("bridge ncctl0 A.B.C.D/NN"); with no lxc
+ * guest left the bridge is deleted.  Under --root or --dry-run the ip
+ * commands are printed ("would run: ..."), under --root against the state
+ * file, so a second --root run prints nothing.
+ *
  * Files go through ncp_replace (nothing changes when the contents are the
  * same, so a second run changes nothing).  Under --dry-run no program
  * runs; under --root with --no-start neither lxc-create nor lxc-destroy
@@ -23,6 +33,7 @@
  * would be, for the tests to read.  --no-start alone creates but starts
  * nothing.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -49,6 +60,7 @@
 #define HOOK_END "# --- end neo-containers ---"
 #define CONF_BEGIN "# BEGIN neo-containers"	/* our part of a config */
 #define CONF_END "# END neo-containers"
+#define CTL_STATE "/var/lib/neoc/control"	/* the control bridge made */
 #define LXC_TIMEOUT_MS (120 * 1000)		/* create, start, destroy */
 #define JOB_OUT_MAX 4000			/* output kept per job */
 
@@ -379,6 +391,9 @@ struct lxc_run {
 	char *nc9pfs;		/* nc9pfs, or NULL */
 	char *hook;		/* the rcS hook, markers included */
 	struct nc_buf errs;	/* the failures so far, "; "-separated */
+	const char *ctl;	/* the control bridge's A.B.C.D/NN */
+	unsigned long ctl_addr;	/* its address, host order */
+	int ctl_prefix;		/* its prefix length */
 };
 
 /* Record a failure of one container (the step goes on with the others). */
@@ -405,24 +420,25 @@ may_run(const struct ncprov *p)
 	return !p->dry_run && !(p->root[0] != '\0' && p->no_start);
 }
 
-/* Run an lxc-* command (argv[0] a bare name) or say it would: 0, or -1
- * with the reason in *why (malloc'd). */
+/* Run a command (argv[0] a bare name), or, when dry, say it would: 0, or
+ * -1 with the reason in *why (malloc'd). */
 static int
-lxc_cmd(struct lxc_run *r, char **argv, char **why)
+run_or_say(struct lxc_run *r, char **argv, int dry, char **why)
 {
 	struct nc_buf out = { 0 };
 	char *line = ncp_argv_str(argv), *prog = NULL, *name = argv[0];
 	int rc, ret = -1;
 
 	*why = NULL;
-	if (!may_run(r->p)) {
+	if (dry) {
 		ncp_report(r->p, STEP, "would run: %s", line);
 		ret = 0;
 		goto cleanup;
 	}
 	if ((prog = ncp_which(name)) == NULL) {
-		*why = nc_asprintf("%s: no %s command (apt-get install lxc)",
-		    line, name);
+		*why = nc_asprintf("%s: no %s command (apt-get install %s)",
+		    line, name, strncmp(name, "lxc", 3) == 0 ? "lxc" :
+		    "iproute2");
 		goto cleanup;
 	}
 	argv[0] = prog;
@@ -445,6 +461,13 @@ cleanup:
 	return ret;
 }
 
+/* Run an lxc-* command or say it would (!may_run); as run_or_say. */
+static int
+lxc_cmd(struct lxc_run *r, char **argv, char **why)
+{
+	return run_or_say(r, argv, !may_run(r->p), why);
+}
+
 /* Is path (not under root) there? */
 static int
 exists(const char *path)
@@ -452,6 +475,173 @@ exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0;
+}
+
+/* ---- the control network ---- */
+
+int
+ncp_control_parse(const char *spec, unsigned long *addr, int *prefix)
+{
+	char ip[INET_ADDRSTRLEN], *end;
+	const char *slash = strchr(spec, '/');
+	struct in_addr in;
+	unsigned long a, mask;
+	long n;
+
+	if (slash == NULL || (size_t)(slash - spec) >= sizeof(ip))
+		return -1;
+	memcpy(ip, spec, (size_t)(slash - spec));
+	ip[slash - spec] = '\0';
+	if (inet_pton(AF_INET, ip, &in) != 1)
+		return -1;
+	errno = 0;
+	n = strtol(slash + 1, &end, 10);
+	if (errno || end == slash + 1 || *end != '\0' || n < 1 || n > 30)
+		return -1;
+	a = (unsigned long)ntohl(in.s_addr);
+	mask = (0xffffffffUL << (32 - n)) & 0xffffffffUL;
+	if ((a & ~mask & 0xffffffffUL) == 0 ||
+	    (a & ~mask & 0xffffffffUL) == (~mask & 0xffffffffUL))
+		return -1;	/* the network or the broadcast address */
+	*addr = a;
+	*prefix = (int)n;
+	return 0;
+}
+
+/* The control address "A.B.C.D/NN" of the guest at index i of the pnode's
+ * container list into out; 0, or -1 when it does not fit the network. */
+static int
+guest_ctl_addr(const struct lxc_run *r, size_t i, char *out, size_t len)
+{
+	unsigned long mask = (0xffffffffUL << (32 - r->ctl_prefix)) &
+	    0xffffffffUL, net = r->ctl_addr & mask, a;
+	struct in_addr in;
+	char ip[INET_ADDRSTRLEN];
+
+	if (i > (~mask & 0xffffffffUL))
+		return -1;
+	a = net + NCP_CTL_FIRST + i;
+	/* in the network, not its broadcast, not the bridge's own */
+	if ((a & mask) != net || a == (net | (~mask & 0xffffffffUL)) ||
+	    a == r->ctl_addr)
+		return -1;
+	in.s_addr = htonl((uint32_t)a);
+	if (inet_ntop(AF_INET, &in, ip, sizeof(ip)) == NULL)
+		return -1;
+	snprintf(out, len, "%s/%d", ip, r->ctl_prefix);
+	return 0;
+}
+
+/* Does `ip -o -4 addr show dev ncctl0` list the address ctl? */
+static int
+ctl_has_addr(const struct lxc_run *r)
+{
+	char *argv[] = { NULL, "-o", "-4", "addr", "show", "dev",
+	    NCP_CTL_BRIDGE, NULL };
+	struct nc_buf out = { 0 };
+	char *want = nc_asprintf(" inet %s ", r->ctl);
+	int yes = 0;
+
+	if ((argv[0] = ncp_which("ip")) != NULL &&
+	    ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = &out, .timeout_ms = LXC_TIMEOUT_MS }) == 0)
+		yes = strstr(nc_buf_str(&out), want) != NULL;
+	free(argv[0]);
+	free(want);
+	nc_buf_free(&out);
+	return yes;
+}
+
+/* Is the control bridge up (IFF_UP in its flags)? */
+static int
+ctl_up(void)
+{
+	FILE *f = fopen("/sys/class/net/" NCP_CTL_BRIDGE "/flags", "re");
+	unsigned long flags = 0;
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%lx", &flags) != 1)
+		flags = 0;
+	fclose(f);
+	return (flags & 0x1) != 0;
+}
+
+/*
+ * Make the control bridge (want) or tear down the one we made (!want).
+ * Without --root the system is inspected, under --root the state file
+ * stands for it; under either --root or --dry-run the commands are only
+ * printed.  0 or -1 (the failure in r->errs).
+ */
+static int
+control_bridge(struct lxc_run *r, int want)
+{
+	struct ncprov *p = r->p;
+	int real = p->root[0] == '\0', dry = !real || p->dry_run;
+	int ex, rc, ret = 0, have, ours;
+	char *line = nc_asprintf("bridge " NCP_CTL_BRIDGE " %s\n", r->ctl);
+	char *why = NULL;
+	struct nc_buf st = { 0 };
+
+	if (ncp_read_local(p, CTL_STATE, &st, &ex) < 0)
+		nc_buf_reset(&st);
+	ours = strncmp(nc_buf_str(&st), "bridge " NCP_CTL_BRIDGE " ",
+	    strlen("bridge " NCP_CTL_BRIDGE " ")) == 0;
+	if (want) {
+		int there = real ? exists("/sys/class/net/" NCP_CTL_BRIDGE) :
+		    ours;
+		char *add[] = { "ip", "link", "add", NCP_CTL_BRIDGE, "type",
+		    "bridge", NULL };
+		char *flush[] = { "ip", "addr", "flush", "dev",
+		    NCP_CTL_BRIDGE, NULL };
+		char *addr[] = { "ip", "addr", "replace", (char *)r->ctl,
+		    "dev", NCP_CTL_BRIDGE, NULL };
+		char *up[] = { "ip", "link", "set", NCP_CTL_BRIDGE, "up",
+		    NULL };
+		int has_addr = real ? there && ctl_has_addr(r) :
+		    strcmp(nc_buf_str(&st), line) == 0;
+
+		have = there && has_addr && (real ? ctl_up() : 1);
+		if (!have) {
+			if ((!there && run_or_say(r, add, dry, &why) < 0) ||
+			    (there && !has_addr &&
+			    run_or_say(r, flush, dry, &why) < 0) ||
+			    (!has_addr && run_or_say(r, addr, dry, &why) < 0) ||
+			    run_or_say(r, up, dry, &why) < 0) {
+				failed(r, NCP_CTL_BRIDGE, "%s", why);
+				ret = -1;
+				goto cleanup;
+			}
+		}
+	} else {
+		char *del[] = { "ip", "link", "del", NCP_CTL_BRIDGE, NULL };
+
+		if (!ours)
+			goto cleanup;
+		if ((!real || exists("/sys/class/net/" NCP_CTL_BRIDGE)) &&
+		    run_or_say(r, del, dry, &why) < 0) {
+			failed(r, NCP_CTL_BRIDGE, "%s", why);
+			ret = -1;
+			goto cleanup;
+		}
+		free(line);
+		line = nc_strdup("");
+	}
+	if (!p->dry_run && (strcmp(nc_buf_str(&st), line) != 0)) {
+		if ((rc = ncp_mkdirs(p, "/var/lib/neoc", 0755)) >= 0)
+			rc = ncp_replace(p, CTL_STATE, line, strlen(line),
+			    0644, 0, 0);
+		if (rc < 0) {
+			failed(r, NCP_CTL_BRIDGE, CTL_STATE ": %s",
+			    strerror(-rc));
+			ret = -1;
+		}
+	}
+cleanup:
+	free(why);
+	free(line);
+	nc_buf_free(&st);
+	return ret;
 }
 
 /* Is the container made (its rootfs has a /bin)? */
@@ -556,18 +746,34 @@ managed_line(const char *s, size_t len)
 	    (len == 12 || strchr(" \t=", s[12]) != NULL));
 }
 
-/* Our part of the config of guest g (between the marker lines). */
+/* Our part of the config of guest g, index gi of the pnode's containers
+ * (between the marker lines). */
 static int
-our_config(struct lxc_run *r, struct ncp_guest *g, struct nc_buf *b)
+our_config(struct lxc_run *r, struct ncp_guest *g, size_t gi,
+    struct nc_buf *b)
 {
-	size_t i, j;
+	char ctl[INET_ADDRSTRLEN + 4], veth[16];
+	size_t i, j, k;
 
+	if (guest_ctl_addr(r, gi, ctl, sizeof(ctl)) < 0) {
+		failed(r, g->name, "no room for it in the control network "
+		    "%s", r->ctl);
+		return -1;
+	}
+	ncp_ifname("nk", g->name, "ctl0", veth);
 	nc_buf_printf(b, CONF_BEGIN ": written by ncprov pnode, rewritten "
 	    "on every run\nlxc.uts.name = %s\n", g->name);
+	nc_buf_printf(b, "lxc.net.0.type = veth\n"
+	    "lxc.net.0.link = " NCP_CTL_BRIDGE "\n"
+	    "lxc.net.0.flags = up\n"
+	    "lxc.net.0.name = ctl0\n"
+	    "lxc.net.0.ipv4.address = %s\n"
+	    "lxc.net.0.veth.pair = %s\n", ctl, veth);
 	for (i = 0; i < g->nnics; i++) {
 		struct ncp_nic *nic = &g->nics[i];
 		struct ncp_lan *lan = NULL;
 
+		k = i + 1;	/* lxc.net.0 is the control NIC */
 		for (j = 0; j < r->pn->nlans && lan == NULL; j++)
 			if (strcmp(r->pn->lans[j].name, nic->lan) == 0)
 				lan = &r->pn->lans[j];
@@ -580,16 +786,14 @@ our_config(struct lxc_run *r, struct ncp_guest *g, struct nc_buf *b)
 			ncp_ifname("nv", g->name, nic->name, nic->host_if);
 		nc_buf_printf(b, "lxc.net.%zu.type = veth\n"
 		    "lxc.net.%zu.link = %s\n"
-		    "lxc.net.%zu.flags = up\n", i, i, lan->bridge, i);
+		    "lxc.net.%zu.flags = up\n", k, k, lan->bridge, k);
 		if (nic->mac != NULL && nic->mac[0] != '\0')
-			nc_buf_printf(b, "lxc.net.%zu.hwaddr = %s\n", i,
+			nc_buf_printf(b, "lxc.net.%zu.hwaddr = %s\n", k,
 			    nic->mac);
 		nc_buf_printf(b, "lxc.net.%zu.name = %s\n"
-		    "lxc.net.%zu.veth.pair = %s\n", i, nic->name, i,
+		    "lxc.net.%zu.veth.pair = %s\n", k, nic->name, k,
 		    nic->host_if);
 	}
-	if (g->nnics == 0)
-		nc_buf_puts(b, "lxc.net.0.type = empty\n");
 	if (r->ncprov != NULL) {
 		nc_buf_puts(b, "lxc.mount.entry = ");
 		fstab_path(b, r->ncprov);
@@ -666,9 +870,10 @@ put(struct lxc_run *r, const struct ncp_guest *g, const char *cname,
 	return rc < 0 ? -1 : 0;
 }
 
-/* The config, boot file and rcS hook of guest g; 0 or -1. */
+/* The config, boot file and rcS hook of guest g (index gi); 0 or -1. */
 static int
-configure(struct lxc_run *r, struct ncp_guest *g, const char *cname)
+configure(struct lxc_run *r, struct ncp_guest *g, size_t gi,
+    const char *cname)
 {
 	struct nc_buf old = { 0 }, b = { 0 };
 	char *abs = NULL;
@@ -686,7 +891,7 @@ configure(struct lxc_run *r, struct ncp_guest *g, const char *cname)
 	else
 		nc_buf_printf(&b, "lxc.rootfs.path = dir:%s/%s/rootfs\n",
 		    r->lxcpath, cname);
-	if (our_config(r, g, &b) < 0 ||
+	if (our_config(r, g, gi, &b) < 0 ||
 	    put(r, g, cname, "config", &b, 0644) < 0)
 		goto cleanup;
 
@@ -751,7 +956,8 @@ load_hook(struct ncprov *p)
 		nc_buf_reset(&b);
 		nc_buf_puts(&b, HOOK_BEGIN ": provision this container at "
 		    "boot (ncprov container) ---\n"
-		    "[ -r /etc/neoc/node ] && (mkdir -p /var/log/neoc; n=0; "
+		    "[ -r /etc/neoc/node ] && mkdir -p /var/log/neoc && "
+		    "(n=0; "
 		    "until /usr/sbin/ncprov status booting; do "
 		    "n=$((n + 1)); [ $n -ge 120 ] && exit 1; sleep 1; done; "
 		    "/usr/sbin/ncprov container) < /dev/null "
@@ -850,6 +1056,12 @@ start_all(struct lxc_run *r, char **names, size_t n)
 		who[nj] = names[i];
 		jobs[nj++].argv = argv;
 	}
+	/* "booting" before they start: a busybox container may boot and
+	 * write "ready" before the last lxc-start returns. */
+	for (i = 0; i < nj; i++)
+		if ((rc = ncp_guest_status(r->p, who[i], "booting", NULL)) < 0)
+			fprintf(stderr, "ncprov: %s: status: %s\n", who[i],
+			    strerror(-rc));
 	if ((rc = ncp_run_parallel(jobs, nj, 0, LXC_TIMEOUT_MS)) < 0) {
 		failed(r, "lxc-start", "%s", strerror(-rc));
 		ret = -1;
@@ -858,10 +1070,6 @@ start_all(struct lxc_run *r, char **names, size_t n)
 		line = ncp_argv_str(jobs[i].argv);
 		if (jobs[i].rc == 0) {
 			ncp_report(r->p, STEP, "%s", line);
-			rc = ncp_guest_status(r->p, who[i], "booting", NULL);
-			if (rc < 0)
-				fprintf(stderr, "ncprov: %s: status: %s\n",
-				    who[i], strerror(-rc));
 		} else {
 			struct nc_buf *o = &jobs[i].out;
 			char *msg;
@@ -891,7 +1099,7 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 {
 	struct lxc_run r = { .p = p, .pn = pn };
 	char **names = NULL, *cname;
-	size_t n = 0, cap = 0, i, nmade;
+	size_t n = 0, cap = 0, i, nmade, nlxc = 0;
 	int ret = 0, mkdired = 0;
 
 	r.lxcpath = ncp_path(p, LXC_DIR);
@@ -900,6 +1108,18 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 	if ((r.nc9pfs = ncp_self_binary("nc9pfs")) == NULL)
 		r.nc9pfs = ncp_which("nc9pfs");
 	r.hook = load_hook(p);
+	r.ctl = p->control_net ? p->control_net : NCP_CTL_DEFAULT;
+	if (ncp_control_parse(r.ctl, &r.ctl_addr, &r.ctl_prefix) < 0) {
+		ncp_fail(p, "lxc: control network \"%s\": not A.B.C.D/NN",
+		    r.ctl);
+		ret = -2;
+		goto out;
+	}
+	for (i = 0; i < pn->nguests; i++)
+		if (ncp_guest_is_lxc(p, &pn->guests[i]))
+			nlxc++;
+	if (nlxc > 0 && control_bridge(&r, 1) < 0)
+		ret = -1;
 	if (remove_gone(&r, &names, &n, &cap) < 0)
 		ret = -1;
 	nmade = n;	/* those kept after a failed removal */
@@ -915,7 +1135,7 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 		}
 		mkdired = 1;
 		cname = nc_asprintf("nc-%s", g->name);
-		if (create(&r, g, cname) < 0 || configure(&r, g, cname) < 0)
+		if (create(&r, g, cname) < 0 || configure(&r, g, i, cname) < 0)
 			ret = -1;
 		else
 			*NC_PUSH(names, n, cap) = nc_strdup(g->name);
@@ -928,13 +1148,17 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 	if (!p->no_start && !p->dry_run &&
 	    start_all(&r, names + nmade, n - nmade) < 0)
 		ret = -1;
-	if (ret < 0)
+	/* the control bridge goes once no container needs it */
+	if (nlxc == 0 && control_bridge(&r, 0) < 0)
+		ret = -1;
+	if (ret == -1)
 		ncp_fail(p, "lxc: %s", nc_buf_str(&r.errs));
+out:
 	ncp_names_free(names, n);
 	free(r.lxcpath);
 	free(r.ncprov);
 	free(r.nc9pfs);
 	free(r.hook);
 	nc_buf_free(&r.errs);
-	return ret;
+	return ret < 0 ? -1 : 0;
 }

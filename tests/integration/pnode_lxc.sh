@@ -6,10 +6,12 @@
 # also on lan1) is provisioned under --root $R, so the lxcpath is
 # $R/var/lib/neoc/lxc and nothing of the host's LXC is touched:
 #   1. --no-start: the configs are written (read back: uts name, one veth
-#      per NIC on its LAN's bridge with the tree's MAC, ncprov bind mount),
+#      per NIC on its LAN's bridge with the tree's MAC after the control
+#      NIC ctl0 on ncctl0 with its static address, ncprov bind mount),
 #      nothing is created (lxc-create "would run");
-#   2. the bridges the configs name are made here (under --root the network
-#      step only says what it would run), then a real run: lxc-create,
+#   2. the bridges the configs name (the LANs' and the control bridge
+#      ncctl0) are made here (under --root the network and control bridge
+#      commands are only printed), then a real run: lxc-create,
 #      lxc-start of both in parallel, both RUNNING, each status "booting",
 #      the NICs inside carry the tree's MACs, the boot file is there;
 #   3. a second run starts nothing and creates nothing;
@@ -82,9 +84,13 @@ rc=$?
 C1=$LXCP/nc-c1/config
 C2=$LXCP/nc-c2/config
 if [ $rc -eq 0 ] && grep -q '^lxc.uts.name = c1$' "$C1" 2> /dev/null &&
-    grep -q '^lxc.net.0.hwaddr = 02:5e:00:00:01:01$' "$C1" &&
-    grep -q '^lxc.net.1.hwaddr = 02:5e:00:00:02:02$' "$C2" &&
-    grep -q '^lxc.net.1.name = eth2$' "$C2" &&
+    grep -q '^lxc.net.0.name = ctl0$' "$C1" &&
+    grep -q '^lxc.net.0.link = ncctl0$' "$C1" &&
+    grep -q '^lxc.net.0.ipv4.address = 172.30.0.10/16$' "$C1" &&
+    grep -q '^lxc.net.0.ipv4.address = 172.30.0.11/16$' "$C2" &&
+    grep -q '^lxc.net.1.hwaddr = 02:5e:00:00:01:01$' "$C1" &&
+    grep -q '^lxc.net.2.hwaddr = 02:5e:00:00:02:02$' "$C2" &&
+    grep -q '^lxc.net.2.name = eth2$' "$C2" &&
     grep -q ' usr/sbin/ncprov none bind,ro,create=file 0 0$' "$C1"; then
 	ok "--root --no-start: the configs of nc-c1 and nc-c2 are written"
 else
@@ -97,12 +103,17 @@ if echo "$out" | grep -q 'would run: lxc-create -P .* -n nc-c1 -t busybox' &&
 else
 	notok "--root --no-start: lxc-create would run, nothing created" "$out"
 fi
-B0=$(sed -n 's/^lxc.net.0.link = //p' "$C2")
-B1=$(sed -n 's/^lxc.net.1.link = //p' "$C2")
+if echo "$out" | grep -q 'would run: ip link add ncctl0 type bridge'; then
+	ok "--root: the control bridge ncctl0 would be made"
+else
+	notok "--root: the control bridge ncctl0 would be made" "$out"
+fi
+B0=$(sed -n 's/^lxc.net.1.link = //p' "$C2")
+B1=$(sed -n 's/^lxc.net.2.link = //p' "$C2")
 [ -n "$B0" ] && [ -n "$B1" ] && [ "$B0" != "$B1" ] &&
-    [ "$(sed -n 's/^lxc.net.0.link = //p' "$C1")" = "$B0" ] ||
+    [ "$(sed -n 's/^lxc.net.1.link = //p' "$C1")" = "$B0" ] ||
     fatal "the configs name one bridge per LAN" "$B0 $B1"
-for b in $B0 $B1; do
+for b in ncctl0 $B0 $B1; do
 	ip link show "$b" > /dev/null 2>&1 && continue
 	ip link add "$b" type bridge && ip link set "$b" up &&
 	    BRIDGES="$BRIDGES $b" || fatal "bridge $b"
@@ -125,6 +136,11 @@ for n in c1 c2; do
 done
 got=$(timeout 20 lxc-attach -P "$LXCP" -n nc-c2 -- cat /sys/class/net/eth2/address 2>&1)
 expect_eq "c2's eth2 has the tree's MAC" 02:5e:00:00:02:02 "$got"
+got=$(timeout 20 lxc-attach -P "$LXCP" -n nc-c2 -- ip -o -4 addr show dev ctl0 2>&1)
+case $got in
+*"inet 172.30.0.11/16 "*) ok "c2's ctl0 has its control address" ;;
+*) notok "c2's ctl0 has its control address" "$got" ;;
+esac
 got=$(timeout 20 lxc-attach -P "$LXCP" -n nc-c1 -- cat /etc/neoc/node 2>&1)
 expect_eq "c1's boot file" "$(printf 'NODE=c1\nNINEP=10.9.0.1:564\nANAME=/nc')" "$got"
 if timeout 20 lxc-attach -P "$LXCP" -n nc-c1 -- test -x /usr/sbin/ncprov; then

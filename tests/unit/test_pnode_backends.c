@@ -522,10 +522,11 @@ test_vagrant_mixed(void **state)
 
 /* ---- lxc ---- */
 
-/* The config our block should hold for a guest (after base). */
+/* The config our block should hold for a guest (after base); ctl is its
+ * control address. */
 static char *
-want_config(const char *base, const char *guest, struct ncp_nic *nics,
-    size_t n)
+want_config(const char *base, const char *guest, const char *ctl,
+    struct ncp_nic *nics, size_t n)
 {
 	struct nc_buf b = { 0 };
 	char self[PATH_MAX], *nc9pfs = ncp_which("nc9pfs"), ifn[16];
@@ -536,14 +537,22 @@ want_config(const char *base, const char *guest, struct ncp_nic *nics,
 	self[len] = '\0';
 	nc_buf_printf(&b, "%s# BEGIN neo-containers: written by ncprov pnode,"
 	    " rewritten on every run\nlxc.uts.name = %s\n", base, guest);
+	/* the control NIC first, then the experiment NICs from 1 */
+	ncp_ifname("nk", guest, "ctl0", ifn);
+	nc_buf_printf(&b, "lxc.net.0.type = veth\nlxc.net.0.link = ncctl0\n"
+	    "lxc.net.0.flags = up\nlxc.net.0.name = ctl0\n"
+	    "lxc.net.0.ipv4.address = %s\nlxc.net.0.veth.pair = %s\n", ctl,
+	    ifn);
 	for (i = 0; i < n; i++) {
+		size_t k = i + 1;
+
 		ncp_ifname("nv", guest, nics[i].name, ifn);
 		nc_buf_printf(&b, "lxc.net.%zu.type = veth\n"
 		    "lxc.net.%zu.link = %s\nlxc.net.%zu.flags = up\n"
 		    "lxc.net.%zu.hwaddr = %s\nlxc.net.%zu.name = %s\n"
-		    "lxc.net.%zu.veth.pair = %s\n", i, i,
+		    "lxc.net.%zu.veth.pair = %s\n", k, k,
 		    strcmp(nics[i].lan, "lan0") == 0 ? "nb-lan0" : "nb-link1",
-		    i, i, nics[i].mac, i, nics[i].name, i, ifn);
+		    k, k, nics[i].mac, k, nics[i].name, k, ifn);
 	}
 	nc_buf_printf(&b, "lxc.mount.entry = %s usr/sbin/ncprov none "
 	    "bind,ro,create=file 0 0\n", self);
@@ -591,8 +600,8 @@ test_lxc_config(void **state)
 	got = get("var/lib/neoc/lxc/nc-h1/config");
 	want = want_config("# Template used to create this container\n"
 	    "lxc.rootfs.path = dir:/x/rootfs\nlxc.autodev = 1\n"
-	    "lxc.mount.entry = /lib lib none ro,bind 0 0\n", "h1", g_nics_a,
-	    2);
+	    "lxc.mount.entry = /lib lib none ro,bind 0 0\n", "h1",
+	    "172.30.0.10/16", g_nics_a, 2);
 	assert_string_equal(got, want);
 	assert_true(g_nics_a[0].host_if[0] != '\0');	/* filled in */
 	free(got);
@@ -600,7 +609,7 @@ test_lxc_config(void **state)
 	/* h2 not made (--root --no-start): a config as it would be */
 	got = get("var/lib/neoc/lxc/nc-h2/config");
 	base = nc_asprintf("lxc.rootfs.path = dir:%s/nc-h2/rootfs\n", lxc);
-	want = want_config(base, "h2", g_nics_b, 2);
+	want = want_config(base, "h2", "172.30.0.11/16", g_nics_b, 2);
 	assert_string_equal(got, want);
 	free(got);
 	free(want);
@@ -618,6 +627,9 @@ test_lxc_config(void **state)
 	free(got);
 	got = get("var/lib/neoc/containers");
 	assert_string_equal(got, "lxc h1\nlxc h2\n");
+	free(got);
+	got = get("var/lib/neoc/control");	/* the control bridge */
+	assert_string_equal(got, "bridge ncctl0 172.30.0.1/16\n");
 	free(got);
 	assert_int_equal(g_nw, 0);	/* nothing started */
 
@@ -642,6 +654,9 @@ test_lxc_config(void **state)
 	got = get("var/lib/neoc/containers");
 	assert_string_equal(got, "");
 	free(got);
+	got = get("var/lib/neoc/control");	/* no lxc guest: torn down */
+	assert_string_equal(got, "");
+	free(got);
 	g_p.backend = NULL;
 	free(lxc);
 }
@@ -659,6 +674,41 @@ test_lxc_no_bridge(void **state)
 	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), -1);
 	expect_in(g_p.why, "h9");
 	expect_in(g_p.why, "eth1");
+}
+
+static void
+test_lxc_control_net(void **state)
+{
+	struct ncp_nic nic = { .name = "eth1", .lan = "lan0",
+	    .mac = "02:00:00:00:00:01", .ip = "", .netmask = "" };
+	struct ncp_guest g = guest("h8", "", "", "", "", "", &nic, 1);
+	struct ncp_pnode pn = { .guests = &g, .nguests = 1, .lans = g_lans,
+	    .nlans = 2, .ninep = "10.0.0.1:564", .aname = "/nc" };
+	unsigned long a;
+	int n;
+	char *got;
+
+	(void)state;
+	assert_int_equal(ncp_control_parse("10.1.0.1/16", &a, &n), 0);
+	assert_int_equal(a, 0x0a010001UL);
+	assert_int_equal(n, 16);
+	assert_int_equal(ncp_control_parse("10.1.0.0/16", &a, &n), -1);
+	assert_int_equal(ncp_control_parse("10.1.0.1", &a, &n), -1);
+	assert_int_equal(ncp_control_parse("10.1.0.1/31", &a, &n), -1);
+	assert_int_equal(ncp_control_parse("10.1.0.x/24", &a, &n), -1);
+	/* another network: the guest is .10 of it */
+	g_p.control_net = "10.1.0.1/24";
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+	got = get("var/lib/neoc/lxc/nc-h8/config");
+	expect_in(got, "lxc.net.0.ipv4.address = 10.1.0.10/24\n");
+	expect_in(got, "lxc.net.1.name = eth1\n");
+	free(got);
+	/* a /29 has no .10: the guest does not fit */
+	g_p.control_net = "10.1.0.1/29";
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), -1);
+	expect_in(g_p.why, "h8");
+	expect_in(g_p.why, "control network");
+	g_p.control_net = NULL;
 }
 
 /* ---- the parallel runner ---- */
@@ -724,6 +774,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lxc_config, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lxc_no_bridge, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lxc_control_net, setup,
 		    teardown),
 		cmocka_unit_test(test_run_parallel),
 	};
