@@ -155,8 +155,11 @@ demo: deps
 	$(MAKE) all
 	sh examples/demo.sh
 
+# The benchmarks of the README (bench/ncfs 10000 takes minutes: run by hand).
 bench: all
 	sh bench/import
+	sh bench/ncfs 1000
+	sh bench/provision
 
 include mk/rc.mk
 
