@@ -248,6 +248,23 @@ add_entry(struct ncprov *p, struct entries *es, const char *what,
 }
 
 /* The tree's group file: "name:x:gid:member,member". */
+/*
+ * Copy line l (len bytes) into *copy (replacing the previous copy) and
+ * split it on ':' into exactly n fields f[].  -1 when it holds a NUL byte
+ * or another number of fields.
+ */
+static int
+split_line(const char *l, size_t len, char **copy, char **f, size_t n)
+{
+	free(*copy);
+	*copy = nc_malloc(len + 1);
+	memcpy(*copy, l, len);
+	(*copy)[len] = '\0';
+	if (memchr(l, '\0', len) != NULL || ncp_pw_split(*copy, f, n) != n)
+		return -1;
+	return 0;
+}
+
 static int
 parse_groups(struct ncprov *p, const struct nc_buf *text, struct entries *es)
 {
@@ -261,12 +278,7 @@ parse_groups(struct ncprov *p, const struct nc_buf *text, struct entries *es)
 		lineno++;
 		if (len == 0 || l[0] == '#')
 			continue;
-		free(copy);
-		copy = nc_malloc(len + 1);
-		memcpy(copy, l, len);
-		copy[len] = '\0';
-		if (memchr(l, '\0', len) != NULL ||
-		    ncp_pw_split(copy, f, 4) != 4) {
+		if (split_line(l, len, &copy, f, 4) < 0) {
 			bad_line(p, "group", lineno, "not 4 fields", l, len);
 			goto fail;
 		}
@@ -310,12 +322,7 @@ parse_passwd(struct ncprov *p, const struct nc_buf *text,
 		lineno++;
 		if (len == 0 || l[0] == '#')
 			continue;
-		free(copy);
-		copy = nc_malloc(len + 1);
-		memcpy(copy, l, len);
-		copy[len] = '\0';
-		if (memchr(l, '\0', len) != NULL ||
-		    ncp_pw_split(copy, f, 7) != 7) {
+		if (split_line(l, len, &copy, f, 7) < 0) {
 			bad_line(p, "passwd", lineno, "not 7 fields", l, len);
 			goto fail;
 		}
@@ -372,12 +379,7 @@ parse_shadow(struct ncprov *p, const struct nc_buf *text,
 		lineno++;
 		if (len == 0 || l[0] == '#')
 			continue;
-		free(copy);
-		copy = nc_malloc(len + 1);
-		memcpy(copy, l, len);
-		copy[len] = '\0';
-		if (memchr(l, '\0', len) != NULL ||
-		    ncp_pw_split(copy, f, 9) != 9) {
+		if (split_line(l, len, &copy, f, 9) < 0) {
 			bad_line(p, "shadow", lineno, "not 9 fields", l, len);
 			goto fail;
 		}
