@@ -27,7 +27,7 @@ run_unit() {	# run_unit BINARY
 	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
 		# crashed or sanitizer report without a failing case
 		fail=$((fail + 1))
-		echo "not ok - $name exited $rc"
+		echo "not ok - $name exited $rc" | tee -a "$log/crashes.out"
 		tail -20 "$out"
 	fi
 	grep '^not ok ' "$out" | sed "s|^|$name: |"
@@ -52,7 +52,7 @@ if [ "$what" = all ] || [ "$what" = integration ]; then
 		count "$out"
 		if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
 			fail=$((fail + 1))
-			echo "not ok - $name exited $rc"
+			echo "not ok - $name exited $rc" | tee -a "$log/crashes.out"
 			tail -20 "$out"
 		fi
 		grep -A8 '^not ok ' "$out" | sed "s|^|$name: |"
@@ -61,5 +61,10 @@ if [ "$what" = all ] || [ "$what" = integration ]; then
 fi
 
 echo "logs in $log"
+# The failures again, last, where a truncated log (CI's tail) shows them.
+if [ "$fail" -gt 0 ]; then
+	echo "failed:"
+	grep -h '^not ok ' "$log"/*.out 2> /dev/null | sed 's/^/  /'
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -53,7 +53,26 @@ for round in 1 2 3; do
 	NCFS_HELPERS="$w1 $w2"
 	sleep "0.$((round * 3))"
 	kill -9 "$PID"
-	wait_gone "$PID" || notok "round $round: ncfs dies on SIGKILL"
+	# Dying can take seconds: a thread in the middle of an fsync of the
+	# database (the writers fsync too) finishes it first.  30 s bound.
+	k0=$(now_ms)
+	if ! wait_gone "$PID" 30; then
+		echo "# ncfs still there 3 s after SIGKILL:"
+		for t in /proc/$PID/task/*; do
+			echo "#  $t: $(grep State: $t/status) $(cat $t/wchan 2>/dev/null)"
+			cat $t/stack 2>/dev/null | sed 's/^/#    /'
+		done
+	fi
+	if wait_gone "$PID" 270; then
+		echo "# ncfs gone $(($(now_ms) - k0)) ms after SIGKILL"
+	else
+		for t in /proc/$PID/task/*; do
+			echo "# task $t: $(grep State: $t/status) $(cat $t/wchan 2>/dev/null)"
+			cat $t/stack 2>/dev/null | sed 's/^/#    /'
+		done
+		grep -v '^#' "$NCFS_LOG" | tail -5 | sed 's/^/# log: /'
+		notok "round $round: ncfs dies on SIGKILL"
+	fi
 	fusermount3 -u -z "$M" 2> /dev/null
 	# the writers stop on ENOTCONN (or hang in a request the kernel aborts)
 	for w in $w1 $w2; do
