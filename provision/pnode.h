@@ -2,13 +2,15 @@
  * pnode.h: what the pnode provisioner (ncprov pnode) knows of its part of
  * the experiment, read once from the tree, and the steps that use it:
  * network (VDE switches, TAP devices, bridges, shaping), images, containers
- * (lxc and vagrant backends).
+ * (lxc and vagrant backends), the control network of the lxc guests and
+ * the helpers the two container backends share.
  */
 #ifndef NCP_PNODE_H
 #define NCP_PNODE_H
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "ncprov.h"
 
 /* One experiment interface of a container on this pnode. */
@@ -87,6 +89,67 @@ void ncp_ifname(const char *prefix, const char *a, const char *b,
 /* Parse "A.B.C.D/NN" (NN 1..30, not the network nor the broadcast
  * address): 0, *addr the address (host order), *prefix NN; or -1. */
 int ncp_control_parse(const char *spec, unsigned long *addr, int *prefix);
+
+/*
+ * When the guests' 9P server (--guest-9p HOST:PORT) is not inside the
+ * control network, each guest's ctl0 gets a default route via the bridge
+ * address, and the pnode forwards (net.ipv4.ip_forward = 1) and
+ * masquerades the control subnet's traffic leaving by any other
+ * interface, in an nftables table of its own: NCP_NAT_TABLE (family ip).
+ */
+#define NCP_NAT_TABLE "neoc"
+
+/* Is hostport outside the control network ctl ("A.B.C.D/NN")?  1 unless
+ * its host is an IPv4 address in that network (a name may be anywhere);
+ * 0 for an empty hostport (nothing to reach). */
+int ncp_control_routed(const char *ctl, const char *hostport);
+/* The control network's subnet "NETWORK/NN" of ctl, malloc'd, or NULL. */
+char *ncp_control_subnet(const char *ctl);
+/* The masquerade rule as `nft list` prints it, malloc'd. */
+char *ncp_nat_rule(const char *subnet);
+/* One nft argument that replaces our table by one masquerading subnet
+ * (atomically: a single transaction), malloc'd. */
+char *ncp_nat_script(const char *subnet);
+
+/*
+ * Shared by the two container backends (defined in pnode_lxc.c).
+ */
+
+/* One program of a batch run in parallel (ncp_run_parallel). */
+struct ncp_job {
+	char **argv;		/* argv[0] an absolute path, as for ncp_run */
+	char **envp;		/* its environment (NULL: ours) */
+	const char *cwd;	/* its directory (NULL: ours) */
+	int rc;			/* out: exit status, 128 + signal, -errno */
+	struct nc_buf out;	/* out: the start of its stdout and stderr */
+};
+
+/*
+ * Run the n jobs, at most max at a time (0: all), and wait for all; each
+ * gets its rc and output.  0, or -errno when the batch itself failed (a
+ * job that could not start has its own -errno in rc).
+ */
+int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
+    int timeout_ms);
+/* Is g the lxc backend's (--backend, else its image's provider, or no
+ * image at all)? */
+int ncp_guest_is_lxc(const struct ncprov *p, const struct ncp_guest *g);
+/* The names ROOT/var/lib/neoc/containers lists for backend ("lxc",
+ * "vagrant"), malloc'd (ncp_names_free); 0 or -errno. */
+int ncp_state_read(struct ncprov *p, const char *backend, char ***names,
+    size_t *n);
+/* Make that file list exactly names for backend, the other backends'
+ * lines kept; 0 or -errno. */
+int ncp_state_write(struct ncprov *p, const char *backend,
+    char *const *names, size_t n);
+/* Write nodes/<guest>/status: "STATE TIME containers [MESSAGE]"; 0 or
+ * -errno. */
+int ncp_guest_status(struct ncprov *p, const char *guest, const char *state,
+    const char *message);
+/* The program name beside the running ncprov (bin/ncprov-static beside
+ * bin/ncprov), or NULL; with name NULL, the running binary itself.
+ * malloc'd. */
+char *ncp_self_binary(const char *name);
 
 /* The steps (pnode_net.c, pnode_images.c, pnode_lxc.c, pnode_vagrant.c).
  * Each: 0 or -1 with ncp_fail; changes reported with ncp_report; under

@@ -20,11 +20,25 @@
  * (pnode.h) exists with the address of --control-net and is up; each
  * guest's first NIC (lxc.net.0) is a veth "ctl0" on it with a static
  * address (network + 10 + the guest's index in the pnode's container
- * list), its experiment NICs lxc.net.1..N.  What we made is remembered in
- * ROOT/var/lib/neoc/control ("bridge ncctl0 A.B.C.D/NN"); with no lxc
- * guest left the bridge is deleted.  Under --root or --dry-run the ip
- * commands are printed ("would run: ..."), under --root against the state
- * file, so a second --root run prints nothing.
+ * list), its experiment NICs lxc.net.1..N.  When the guests' 9P server
+ * (--guest-9p) is not inside the control network (the control node is
+ * another machine, reached through the pnode's own network), ctl0 also
+ * gets a default route via the bridge address (lxc.net.0.ipv4.gateway),
+ * and the pnode forwards and masquerades: net.ipv4.ip_forward = 1 when it
+ * was 0, and the nftables table "ip neoc" with one postrouting rule,
+ *
+ *   ip saddr NETWORK/NN oifname != "ncctl0" masquerade
+ *
+ * made in one nft transaction (table added, deleted and made again, so a
+ * changed network replaces the rule), only when `nft list table ip neoc`
+ * does not show it.  What we made is remembered in ROOT/var/lib/neoc/control
+ * (lines "bridge ncctl0 A.B.C.D/NN", "nat NETWORK/NN", and "forward" when
+ * we turned forwarding on); with no lxc guest left, or the server back
+ * inside the network, exactly that is torn down (bridge deleted, table
+ * deleted, forwarding turned off again).  Under --root or --dry-run the
+ * commands are printed ("would run: ...", "would set
+ * net.ipv4.ip_forward = 1"), under --root against the state file, so a
+ * second --root run prints nothing.
  *
  * Files go through ncp_replace (nothing changes when the contents are the
  * same, so a second run changes nothing).  Under --dry-run no program
@@ -63,27 +77,7 @@
 #define CTL_STATE "/var/lib/neoc/control"	/* the control bridge made */
 #define LXC_TIMEOUT_MS (120 * 1000)		/* create, start, destroy */
 #define JOB_OUT_MAX 4000			/* output kept per job */
-
-/* One program of a batch run in parallel (ncp_run_parallel). */
-struct ncp_job {
-	char **argv;		/* argv[0] an absolute path, as for ncp_run */
-	char **envp;		/* its environment (NULL: ours) */
-	const char *cwd;	/* its directory (NULL: ours) */
-	int rc;			/* out: exit status, 128 + signal, -errno */
-	struct nc_buf out;	/* out: the start of its stdout and stderr */
-};
-
-/* Shared with pnode_vagrant.c (declared there too). */
-int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
-    int timeout_ms);
-int ncp_guest_is_lxc(const struct ncprov *p, const struct ncp_guest *g);
-int ncp_state_read(struct ncprov *p, const char *backend, char ***names,
-    size_t *n);
-int ncp_state_write(struct ncprov *p, const char *backend,
-    char *const *names, size_t n);
-int ncp_guest_status(struct ncprov *p, const char *guest, const char *state,
-    const char *message);
-char *ncp_self_binary(const char *name);
+#define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"	/* this netns' */
 
 /* ---- shared with the vagrant backend ---- */
 
@@ -161,11 +155,6 @@ job_finish(struct ncp_job *j, pid_t pid, struct nc_buf *raw)
 	    raw->len - sizeof(j->rc));
 }
 
-/*
- * Run the n jobs, at most max at a time, and wait for all; each gets its
- * rc and output.  0, or -errno when the batch itself failed (a job that
- * could not start has its own -errno in rc).
- */
 int
 ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max, int timeout_ms)
 {
@@ -258,7 +247,6 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names the state file lists for backend (malloc'd); 0 or -errno. */
 int
 ncp_state_read(struct ncprov *p, const char *backend, char ***names,
     size_t *n)
@@ -284,8 +272,7 @@ cleanup:
 	return rc;
 }
 
-/* Make the state file list exactly names for backend, the other backends'
- * lines kept (all sorted, so the file is stable); 0 or -errno. */
+/* The lines are sorted, so the file is stable. */
 int
 ncp_state_write(struct ncprov *p, const char *backend, char *const *names,
     size_t n)
@@ -331,8 +318,7 @@ cleanup:
 	return rc;
 }
 
-/* Write nodes/<guest>/status: "STATE TIME containers [MESSAGE]" (a
- * message of one line).  0 or -errno. */
+/* The message is put on one line. */
 int
 ncp_guest_status(struct ncprov *p, const char *guest, const char *state,
     const char *message)
@@ -357,8 +343,6 @@ ncp_guest_status(struct ncprov *p, const char *guest, const char *state,
 	return rc;
 }
 
-/* The program name beside the running ncprov (bin/ncprov-static beside
- * bin/ncprov), or NULL; with name NULL, the running binary itself. */
 char *
 ncp_self_binary(const char *name)
 {
@@ -394,6 +378,9 @@ struct lxc_run {
 	const char *ctl;	/* the control bridge's A.B.C.D/NN */
 	unsigned long ctl_addr;	/* its address, host order */
 	int ctl_prefix;		/* its prefix length */
+	int routed;		/* the guests' 9P server is outside the
+				 * control network: a default route via the
+				 * bridge, forwarding and masquerade */
 };
 
 /* Record a failure of one container (the step goes on with the others). */
@@ -438,7 +425,7 @@ run_or_say(struct lxc_run *r, char **argv, int dry, char **why)
 	if ((prog = ncp_which(name)) == NULL) {
 		*why = nc_asprintf("%s: no %s command (apt-get install %s)",
 		    line, name, strncmp(name, "lxc", 3) == 0 ? "lxc" :
-		    "iproute2");
+		    strcmp(name, "nft") == 0 ? "nftables" : "iproute2");
 		goto cleanup;
 	}
 	argv[0] = prog;
@@ -567,29 +554,185 @@ ctl_up(void)
 	return (flags & 0x1) != 0;
 }
 
-/*
- * Make the control bridge (want) or tear down the one we made (!want).
- * Without --root the system is inspected, under --root the state file
- * stands for it; under either --root or --dry-run the commands are only
- * printed.  0 or -1 (the failure in r->errs).
- */
-static int
-control_bridge(struct lxc_run *r, int want)
+int
+ncp_control_routed(const char *ctl, const char *hostport)
 {
-	struct ncprov *p = r->p;
-	int real = p->root[0] == '\0', dry = !real || p->dry_run;
-	int ex, rc, ret = 0, have, ours;
-	char *line = nc_asprintf("bridge " NCP_CTL_BRIDGE " %s\n", r->ctl);
-	char *why = NULL;
-	struct nc_buf st = { 0 };
+	unsigned long a, mask, h;
+	char host[INET_ADDRSTRLEN];
+	const char *colon;
+	struct in_addr in;
+	int prefix;
 
-	if (ncp_read_local(p, CTL_STATE, &st, &ex) < 0)
-		nc_buf_reset(&st);
-	ours = strncmp(nc_buf_str(&st), "bridge " NCP_CTL_BRIDGE " ",
-	    strlen("bridge " NCP_CTL_BRIDGE " ")) == 0;
+	if (hostport == NULL || *hostport == '\0')
+		return 0;	/* nothing to reach */
+	if (ncp_control_parse(ctl, &a, &prefix) < 0)
+		return 1;
+	colon = strrchr(hostport, ':');
+	if (colon == NULL)
+		colon = hostport + strlen(hostport);
+	if ((size_t)(colon - hostport) >= sizeof(host))
+		return 1;
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = '\0';
+	if (inet_pton(AF_INET, host, &in) != 1)
+		return 1;	/* a name, IPv6: not known to be inside */
+	h = (unsigned long)ntohl(in.s_addr);
+	mask = (0xffffffffUL << (32 - prefix)) & 0xffffffffUL;
+	return (h & mask) != (a & mask);
+}
+
+char *
+ncp_control_subnet(const char *ctl)
+{
+	unsigned long a, mask;
+	struct in_addr in;
+	char ip[INET_ADDRSTRLEN];
+	int prefix;
+
+	if (ncp_control_parse(ctl, &a, &prefix) < 0)
+		return NULL;
+	mask = (0xffffffffUL << (32 - prefix)) & 0xffffffffUL;
+	in.s_addr = htonl((uint32_t)(a & mask));
+	if (inet_ntop(AF_INET, &in, ip, sizeof(ip)) == NULL)
+		return NULL;
+	return nc_asprintf("%s/%d", ip, prefix);
+}
+
+char *
+ncp_nat_rule(const char *subnet)
+{
+	return nc_asprintf("ip saddr %s oifname != \"" NCP_CTL_BRIDGE
+	    "\" masquerade", subnet);
+}
+
+char *
+ncp_nat_script(const char *subnet)
+{
+	char *rule = ncp_nat_rule(subnet);
+	char *s = nc_asprintf("add table ip " NCP_NAT_TABLE "; "
+	    "delete table ip " NCP_NAT_TABLE "; "
+	    "add table ip " NCP_NAT_TABLE " { chain postrouting { "
+	    "type nat hook postrouting priority 100; policy accept; "
+	    "%s; }; }", rule);
+
+	free(rule);
+	return s;
+}
+
+/* Does our nftables table hold the masquerade of subnet (nft list)? */
+static int
+nat_present(const char *subnet)
+{
+	char *argv[] = { NULL, "list", "table", "ip", NCP_NAT_TABLE, NULL };
+	struct nc_buf out = { 0 };
+	char *rule = ncp_nat_rule(subnet);
+	int yes = 0;
+
+	if ((argv[0] = ncp_which("nft")) != NULL &&
+	    ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = &out, .timeout_ms = LXC_TIMEOUT_MS }) == 0)
+		yes = strstr(nc_buf_str(&out), rule) != NULL;
+	free(argv[0]);
+	free(rule);
+	nc_buf_free(&out);
+	return yes;
+}
+
+/* Is our nftables table there at all? */
+static int
+nat_table_exists(void)
+{
+	char *argv[] = { NULL, "list", "table", "ip", NCP_NAT_TABLE, NULL };
+	int yes = 0;
+
+	if ((argv[0] = ncp_which("nft")) != NULL)
+		yes = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+		    .timeout_ms = LXC_TIMEOUT_MS }) == 0;
+	free(argv[0]);
+	return yes;
+}
+
+/* net.ipv4.ip_forward of this network namespace: 0, 1, or -1. */
+static int
+forward_get(void)
+{
+	FILE *f = fopen(IP_FORWARD, "re");
+	int v = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* Set net.ipv4.ip_forward to on, or say it would (dry); 0, or -1 with
+ * the reason in *why. */
+static int
+forward_set(struct lxc_run *r, int on, int dry, char **why)
+{
+	int fd;
+
+	if (dry) {
+		ncp_report(r->p, STEP, "would set net.ipv4.ip_forward = %d",
+		    on);
+		return 0;
+	}
+	if ((fd = open(IP_FORWARD, O_WRONLY | O_CLOEXEC)) < 0 ||
+	    write(fd, on ? "1\n" : "0\n", 2) != 2) {
+		*why = nc_asprintf(IP_FORWARD ": %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	ncp_report(r->p, STEP, "net.ipv4.ip_forward = %d", on);
+	return 0;
+}
+
+/* Does the text of the control state file hold the line l? */
+static int
+state_has(const char *text, const char *l)
+{
+	size_t n = strlen(l);
+	const char *s, *e;
+
+	for (s = text; *s != '\0'; s = *e ? e + 1 : e) {
+		e = s + strcspn(s, "\n");
+		if ((size_t)(e - s) == n && strncmp(s, l, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The state file's line starting with "prefix " (copied), or NULL. */
+static char *
+state_line(const char *text, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	const char *s, *e;
+
+	for (s = text; *s != '\0'; s = *e ? e + 1 : e) {
+		e = s + strcspn(s, "\n");
+		if (strncmp(s, prefix, n) == 0 && s[n] == ' ')
+			return nc_asprintf("%.*s", (int)(e - s), s);
+	}
+	return NULL;
+}
+
+/* The bridge part of control_net: make it (want) or delete ours.  0, or
+ * -1 with the reason in *why. */
+static int
+ctl_bridge(struct lxc_run *r, int want, const char *old, const char *line,
+    char **why)
+{
+	int real = r->p->root[0] == '\0', dry = !real || r->p->dry_run;
+	char *mine = state_line(old, "bridge " NCP_CTL_BRIDGE);
+	int there, has_addr, ours;
+
+	ours = mine != NULL;
 	if (want) {
-		int there = real ? exists("/sys/class/net/" NCP_CTL_BRIDGE) :
-		    ours;
 		char *add[] = { "ip", "link", "add", NCP_CTL_BRIDGE, "type",
 		    "bridge", NULL };
 		char *flush[] = { "ip", "addr", "flush", "dev",
@@ -598,39 +741,121 @@ control_bridge(struct lxc_run *r, int want)
 		    "dev", NCP_CTL_BRIDGE, NULL };
 		char *up[] = { "ip", "link", "set", NCP_CTL_BRIDGE, "up",
 		    NULL };
-		int has_addr = real ? there && ctl_has_addr(r) :
-		    strcmp(nc_buf_str(&st), line) == 0;
 
-		have = there && has_addr && (real ? ctl_up() : 1);
-		if (!have) {
-			if ((!there && run_or_say(r, add, dry, &why) < 0) ||
-			    (there && !has_addr &&
-			    run_or_say(r, flush, dry, &why) < 0) ||
-			    (!has_addr && run_or_say(r, addr, dry, &why) < 0) ||
-			    run_or_say(r, up, dry, &why) < 0) {
-				failed(r, NCP_CTL_BRIDGE, "%s", why);
-				ret = -1;
-				goto cleanup;
-			}
-		}
-	} else {
+		there = real ? exists("/sys/class/net/" NCP_CTL_BRIDGE) : ours;
+		has_addr = real ? there && ctl_has_addr(r) :
+		    mine != NULL && strcmp(mine, line) == 0;
+		free(mine);
+		if (there && has_addr && (real ? ctl_up() : 1))
+			return 0;
+		if ((!there && run_or_say(r, add, dry, why) < 0) ||
+		    (there && !has_addr &&
+		    run_or_say(r, flush, dry, why) < 0) ||
+		    (!has_addr && run_or_say(r, addr, dry, why) < 0) ||
+		    run_or_say(r, up, dry, why) < 0)
+			return -1;
+		return 0;
+	}
+	free(mine);
+	if (ours && (!real || exists("/sys/class/net/" NCP_CTL_BRIDGE))) {
 		char *del[] = { "ip", "link", "del", NCP_CTL_BRIDGE, NULL };
 
-		if (!ours)
-			goto cleanup;
-		if ((!real || exists("/sys/class/net/" NCP_CTL_BRIDGE)) &&
-		    run_or_say(r, del, dry, &why) < 0) {
-			failed(r, NCP_CTL_BRIDGE, "%s", why);
-			ret = -1;
-			goto cleanup;
-		}
-		free(line);
-		line = nc_strdup("");
+		return run_or_say(r, del, dry, why);
 	}
-	if (!p->dry_run && (strcmp(nc_buf_str(&st), line) != 0)) {
+	return 0;
+}
+
+/*
+ * The way out of the control network: when the guests' 9P server is
+ * outside it (r->routed), net.ipv4.ip_forward on and our nftables table
+ * masquerading the control subnet; else (or !want) what we made of it
+ * torn down.  The state lines "nat SUBNET" and "forward" (we turned it
+ * on) go to *next.  0, or -1 with the reason in *why.
+ */
+static int
+ctl_nat(struct lxc_run *r, int want, const char *old, struct nc_buf *next,
+    char **why)
+{
+	int real = r->p->root[0] == '\0', dry = !real || r->p->dry_run;
+	int had_fwd = state_has(old, "forward");
+	char *had_nat = state_line(old, "nat"), *subnet = NULL, *line = NULL;
+	int ret = -1;
+
+	if (want && r->routed) {
+		char *nft[] = { "nft", NULL, NULL };
+		int fwd = real ? forward_get() : had_fwd;
+
+		subnet = ncp_control_subnet(r->ctl);
+		line = nc_asprintf("nat %s", subnet);
+		if (fwd == 0) {
+			if (forward_set(r, 1, dry, why) < 0)
+				goto out;
+			had_fwd = 1;
+		}
+		if (real ? !nat_present(subnet) :
+		    had_nat == NULL || strcmp(had_nat, line) != 0) {
+			nft[1] = ncp_nat_script(subnet);
+			if (run_or_say(r, nft, dry, why) < 0) {
+				free(nft[1]);
+				goto out;
+			}
+			free(nft[1]);
+		}
+		nc_buf_printf(next, "%s\n", line);
+		if (had_fwd)
+			nc_buf_puts(next, "forward\n");
+		ret = 0;
+		goto out;
+	}
+	if (had_nat != NULL && (!real || nat_table_exists())) {
+		char *del[] = { "nft", "delete", "table", "ip", NCP_NAT_TABLE,
+		    NULL };
+
+		if (run_or_say(r, del, dry, why) < 0)
+			goto out;
+	}
+	if (had_fwd && (!real || forward_get() == 1) &&
+	    forward_set(r, 0, dry, why) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(had_nat);
+	free(subnet);
+	free(line);
+	return ret;
+}
+
+/*
+ * Make the control network (want) or tear down what we made of it
+ * (!want): the bridge, and the way out of it (ctl_nat).  Without --root
+ * the system is inspected, under --root the state file stands for it;
+ * under either --root or --dry-run the commands are only printed.  0 or
+ * -1 (the failure in r->errs).
+ */
+static int
+control_net(struct lxc_run *r, int want)
+{
+	struct ncprov *p = r->p;
+	struct nc_buf st = { 0 }, next = { 0 };
+	char *line = nc_asprintf("bridge " NCP_CTL_BRIDGE " %s", r->ctl);
+	char *why = NULL;
+	int ex, rc, ret = 0;
+
+	if (ncp_read_local(p, CTL_STATE, &st, &ex) < 0)
+		nc_buf_reset(&st);
+	if (want)
+		nc_buf_printf(&next, "%s\n", line);
+	if (ctl_bridge(r, want, nc_buf_str(&st), line, &why) < 0 ||
+	    ctl_nat(r, want, nc_buf_str(&st), &next, &why) < 0) {
+		failed(r, NCP_CTL_BRIDGE, "%s", why);
+		ret = -1;
+		goto cleanup;
+	}
+	if (!p->dry_run && strcmp(nc_buf_str(&st), nc_buf_str(&next)) != 0 &&
+	    (ex || next.len > 0)) {
 		if ((rc = ncp_mkdirs(p, "/var/lib/neoc", 0755)) >= 0)
-			rc = ncp_replace(p, CTL_STATE, line, strlen(line),
-			    0644, 0, 0);
+			rc = ncp_replace(p, CTL_STATE, nc_buf_str(&next),
+			    next.len, 0644, 0, 0);
 		if (rc < 0) {
 			failed(r, NCP_CTL_BRIDGE, CTL_STATE ": %s",
 			    strerror(-rc));
@@ -641,6 +866,7 @@ cleanup:
 	free(why);
 	free(line);
 	nc_buf_free(&st);
+	nc_buf_free(&next);
 	return ret;
 }
 
@@ -752,7 +978,7 @@ static int
 our_config(struct lxc_run *r, struct ncp_guest *g, size_t gi,
     struct nc_buf *b)
 {
-	char ctl[INET_ADDRSTRLEN + 4], veth[16];
+	char ctl[INET_ADDRSTRLEN + 4], veth[16], gw[INET_ADDRSTRLEN];
 	size_t i, j, k;
 
 	if (guest_ctl_addr(r, gi, ctl, sizeof(ctl)) < 0) {
@@ -761,6 +987,7 @@ our_config(struct lxc_run *r, struct ncp_guest *g, size_t gi,
 		return -1;
 	}
 	ncp_ifname("nk", g->name, "ctl0", veth);
+	snprintf(gw, sizeof(gw), "%.*s", (int)strcspn(r->ctl, "/"), r->ctl);
 	nc_buf_printf(b, CONF_BEGIN ": written by ncprov pnode, rewritten "
 	    "on every run\nlxc.uts.name = %s\n", g->name);
 	nc_buf_printf(b, "lxc.net.0.type = veth\n"
@@ -769,6 +996,8 @@ our_config(struct lxc_run *r, struct ncp_guest *g, size_t gi,
 	    "lxc.net.0.name = ctl0\n"
 	    "lxc.net.0.ipv4.address = %s\n"
 	    "lxc.net.0.veth.pair = %s\n", ctl, veth);
+	if (r->routed)
+		nc_buf_printf(b, "lxc.net.0.ipv4.gateway = %s\n", gw);
 	for (i = 0; i < g->nnics; i++) {
 		struct ncp_nic *nic = &g->nics[i];
 		struct ncp_lan *lan = NULL;
@@ -1115,10 +1344,11 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 		ret = -2;
 		goto out;
 	}
+	r.routed = ncp_control_routed(r.ctl, pn->ninep);
 	for (i = 0; i < pn->nguests; i++)
 		if (ncp_guest_is_lxc(p, &pn->guests[i]))
 			nlxc++;
-	if (nlxc > 0 && control_bridge(&r, 1) < 0)
+	if (nlxc > 0 && control_net(&r, 1) < 0)
 		ret = -1;
 	if (remove_gone(&r, &names, &n, &cap) < 0)
 		ret = -1;
@@ -1149,7 +1379,7 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 	    start_all(&r, names + nmade, n - nmade) < 0)
 		ret = -1;
 	/* the control bridge goes once no container needs it */
-	if (nlxc == 0 && control_bridge(&r, 0) < 0)
+	if (nlxc == 0 && control_net(&r, 0) < 0)
 		ret = -1;
 	if (ret == -1)
 		ncp_fail(p, "lxc: %s", nc_buf_str(&r.errs));

@@ -53,25 +53,6 @@
 #define UP_TIMEOUT_MS (30 * 60 * 1000)		/* one `vagrant up` */
 #define CMD_TIMEOUT_MS (10 * 60 * 1000)		/* status, destroy */
 
-/* From pnode_lxc.c (shared by the two backends). */
-struct ncp_job {
-	char **argv;		/* argv[0] an absolute path, as for ncp_run */
-	char **envp;		/* its environment (NULL: ours) */
-	const char *cwd;	/* its directory (NULL: ours) */
-	int rc;			/* out: exit status, 128 + signal, -errno */
-	struct nc_buf out;	/* out: the start of its stdout and stderr */
-};
-int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
-    int timeout_ms);
-int ncp_guest_is_lxc(const struct ncprov *p, const struct ncp_guest *g);
-int ncp_state_read(struct ncprov *p, const char *backend, char ***names,
-    size_t *n);
-int ncp_state_write(struct ncprov *p, const char *backend,
-    char *const *names, size_t n);
-int ncp_guest_status(struct ncprov *p, const char *guest, const char *state,
-    const char *message);
-char *ncp_self_binary(const char *name);
-
 extern char **environ;
 
 /* Append s as a Ruby double-quoted string literal. */

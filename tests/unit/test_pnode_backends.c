@@ -38,17 +38,6 @@
 #include "run.h"
 #include "util.h"
 
-/* From pnode_lxc.c. */
-struct ncp_job {
-	char **argv;		/* as for ncp_run */
-	char **envp;		/* NULL: ours */
-	const char *cwd;	/* NULL: ours */
-	int rc;			/* out: its exit status */
-	struct nc_buf out;	/* out: its output */
-};
-int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
-    int timeout_ms);
-
 /* ---- a fake tree: only status writes land here ---- */
 
 #define MAXW 32
@@ -523,10 +512,10 @@ test_vagrant_mixed(void **state)
 /* ---- lxc ---- */
 
 /* The config our block should hold for a guest (after base); ctl is its
- * control address. */
+ * control address, gw its default gateway (NULL: none). */
 static char *
-want_config(const char *base, const char *guest, const char *ctl,
-    struct ncp_nic *nics, size_t n)
+want_config_gw(const char *base, const char *guest, const char *ctl,
+    const char *gw, struct ncp_nic *nics, size_t n)
 {
 	struct nc_buf b = { 0 };
 	char self[PATH_MAX], *nc9pfs = ncp_which("nc9pfs"), ifn[16];
@@ -543,6 +532,8 @@ want_config(const char *base, const char *guest, const char *ctl,
 	    "lxc.net.0.flags = up\nlxc.net.0.name = ctl0\n"
 	    "lxc.net.0.ipv4.address = %s\nlxc.net.0.veth.pair = %s\n", ctl,
 	    ifn);
+	if (gw != NULL)
+		nc_buf_printf(&b, "lxc.net.0.ipv4.gateway = %s\n", gw);
 	for (i = 0; i < n; i++) {
 		size_t k = i + 1;
 
@@ -568,6 +559,13 @@ want_config(const char *base, const char *guest, const char *ctl,
 	return b.p;
 }
 
+static char *
+want_config(const char *base, const char *guest, const char *ctl,
+    struct ncp_nic *nics, size_t n)
+{
+	return want_config_gw(base, guest, ctl, NULL, nics, n);
+}
+
 #define TEMPLATE_HEAD "# Template used to create this container\n" \
 	"lxc.net.0.type = veth\nlxc.net.0.link = lxcbr0\n" \
 	"lxc.net.0.flags = up\nlxc.rootfs.path = dir:/x/rootfs\n" \
@@ -579,7 +577,7 @@ test_lxc_config(void **state)
 {
 	struct ncp_guest g[3];
 	struct ncp_pnode pn = { .guests = g, .nguests = 3, .lans = g_lans,
-	    .nlans = 2, .ninep = "10.0.0.1:564", .aname = "/nc" };
+	    .nlans = 2, .ninep = "172.30.0.1:564", .aname = "/nc" };
 	char *got, *want, *base, *lxc;
 
 	(void)state;
@@ -617,7 +615,7 @@ test_lxc_config(void **state)
 	assert_null(get("var/lib/neoc/lxc/nc-v1/config"));
 
 	got = get("var/lib/neoc/lxc/nc-h1/rootfs/etc/neoc/node");
-	assert_string_equal(got, "NODE=h1\nNINEP=10.0.0.1:564\nANAME=/nc\n");
+	assert_string_equal(got, "NODE=h1\nNINEP=172.30.0.1:564\nANAME=/nc\n");
 	free(got);
 	got = get("var/lib/neoc/lxc/nc-h1/rootfs/etc/init.d/rcS");
 	assert_string_equal(got, "#!/bin/sh\n/bin/udhcpc\n" HOOK);
@@ -711,6 +709,112 @@ test_lxc_control_net(void **state)
 	g_p.control_net = NULL;
 }
 
+/* Where the control network's traffic goes: inside, or routed out. */
+static void
+test_control_routed(void **state)
+{
+	char *s;
+
+	(void)state;
+	assert_int_equal(ncp_control_routed("172.30.0.1/16",
+	    "172.30.0.1:564"), 0);
+	assert_int_equal(ncp_control_routed("172.30.0.1/16",
+	    "172.30.255.9:1"), 0);
+	assert_int_equal(ncp_control_routed("172.30.0.1/16",
+	    "10.231.0.1:564"), 1);
+	assert_int_equal(ncp_control_routed("172.30.0.1/16", "config:564"),
+	    1);
+	assert_int_equal(ncp_control_routed("172.30.0.1/16", ""), 0);
+	assert_int_equal(ncp_control_routed("10.1.0.1/24", "10.1.1.1:564"),
+	    1);
+	assert_int_equal(ncp_control_routed("10.1.0.1/24", "10.1.0.200:9"),
+	    0);
+	s = ncp_control_subnet("172.30.0.1/16");
+	assert_string_equal(s, "172.30.0.0/16");
+	free(s);
+	s = ncp_control_subnet("10.1.0.9/29");
+	assert_string_equal(s, "10.1.0.8/29");
+	free(s);
+	assert_null(ncp_control_subnet("10.1.0.9"));
+	s = ncp_nat_rule("172.30.0.0/16");
+	assert_string_equal(s,
+	    "ip saddr 172.30.0.0/16 oifname != \"ncctl0\" masquerade");
+	free(s);
+	s = ncp_nat_script("10.1.0.8/29");
+	assert_string_equal(s, "add table ip neoc; delete table ip neoc; "
+	    "add table ip neoc { chain postrouting { type nat hook "
+	    "postrouting priority 100; policy accept; ip saddr 10.1.0.8/29 "
+	    "oifname != \"ncctl0\" masquerade; }; }");
+	free(s);
+}
+
+/*
+ * The 9P server outside the control network: ctl0 gets a default route
+ * via the bridge, forwarding and the masquerade are said ("would ...")
+ * and remembered in the control state; a second run changes nothing; the
+ * server back inside, or no guest left, takes exactly that down.
+ */
+static void
+test_lxc_routed(void **state)
+{
+	struct ncp_nic nic = { .name = "eth1", .lan = "lan0",
+	    .mac = "02:00:00:00:00:07", .ip = "", .netmask = "" };
+	struct ncp_guest g = guest("h7", "", "", "", "", "", &nic, 1);
+	struct ncp_pnode pn = { .guests = &g, .nguests = 1, .lans = g_lans,
+	    .nlans = 2, .ninep = "10.231.0.1:5640", .aname = "/nc" };
+	char *got, *want, *base;
+
+	(void)state;
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+	base = nc_asprintf("lxc.rootfs.path = dir:%s/var/lib/neoc/lxc/nc-h7/"
+	    "rootfs\n", g_root);
+	got = get("var/lib/neoc/lxc/nc-h7/config");
+	want = want_config_gw(base, "h7", "172.30.0.10/16", "172.30.0.1",
+	    &nic, 1);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	got = get("var/lib/neoc/control");
+	assert_string_equal(got, "bridge ncctl0 172.30.0.1/16\n"
+	    "nat 172.30.0.0/16\nforward\n");
+	free(got);
+
+	/* made: a second run changes nothing */
+	put("var/lib/neoc/lxc/nc-h7/rootfs/bin", NULL);
+	g_p.changes = 0;
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+	assert_int_equal(g_p.changes, 0);
+
+	/* the server inside: no gateway, nat and forwarding taken down */
+	pn.ninep = "172.30.0.1:564";
+	g_p.changes = 0;
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+	/* nft delete, ip_forward 0, config, boot file */
+	assert_int_equal(g_p.changes, 4);
+	got = get("var/lib/neoc/control");
+	assert_string_equal(got, "bridge ncctl0 172.30.0.1/16\n");
+	free(got);
+	got = get("var/lib/neoc/lxc/nc-h7/config");
+	expect_not_in(got, "gateway");
+	free(got);
+
+	/* outside again, then no guest: everything goes */
+	pn.ninep = "10.231.0.1:5640";
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+	got = get("var/lib/neoc/control");
+	expect_in(got, "nat 172.30.0.0/16\n");
+	free(got);
+	pn.nguests = 0;
+	g_p.changes = 0;
+	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
+	/* lxc-destroy, state, ip link del, nft delete, ip_forward 0 */
+	assert_int_equal(g_p.changes, 5);
+	got = get("var/lib/neoc/control");
+	assert_string_equal(got, "");
+	free(got);
+	free(base);
+}
+
 /* ---- the parallel runner ---- */
 
 static double
@@ -776,6 +880,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lxc_no_bridge, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lxc_control_net, setup,
+		    teardown),
+		cmocka_unit_test(test_control_routed),
+		cmocka_unit_test_setup_teardown(test_lxc_routed, setup,
 		    teardown),
 		cmocka_unit_test(test_run_parallel),
 	};
