@@ -9,7 +9,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS     = sqlite3 tcl jansson
+PKGS     = sqlite3 tcl jansson libssh2 libcrypto
 FUSE_CFLAGS = $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS   = $(shell pkg-config --libs fuse3 2>/dev/null) -lpthread
 CFLAGS  ?= -O2 -g
@@ -23,7 +23,7 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 tcl-dev \
 	   libjansson-dev libcmocka-dev libssh2-1-dev libfuse3-dev fuse3 \
 	   graphviz diod vde2 lxc busybox-static openssh-server iproute2 \
 	   python3 libcurl4-openssl-dev libssl-dev vagrant passwd util-linux \
-	   openssh-client coreutils bsdutils strace
+	   openssh-client coreutils bsdutils strace nftables
 
 LIB_SRC     = $(sort $(wildcard lib/*.c))
 CONFIGFS_SRC = $(sort $(wildcard configfs/*.c))

@@ -42,22 +42,30 @@ neoc_spawn(char *const argv[], int logfd)
 }
 
 int
-neoc_run(char *const argv[], int quiet)
+neoc_run_fd(char *const argv[], int logfd)
 {
-	int null = -1, status;
-	pid_t pid;
+	pid_t pid = neoc_spawn(argv, logfd);
+	int status;
 
-	if (quiet)
-		null = open("/dev/null", O_WRONLY);
-	pid = neoc_spawn(argv, null);
-	if (null >= 0)
-		close(null);
 	if (pid < 0)
 		return -1;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int
+neoc_run(char *const argv[], int quiet)
+{
+	int null = -1, rc;
+
+	if (quiet)
+		null = open("/dev/null", O_WRONLY);
+	rc = neoc_run_fd(argv, null);
+	if (null >= 0)
+		close(null);
+	return rc;
 }
 
 char *

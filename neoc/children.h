@@ -12,6 +12,8 @@
 pid_t neoc_spawn(char *const argv[], int logfd);
 /* Run argv to completion; its exit status, or -1 if it could not run. */
 int neoc_run(char *const argv[], int quiet);
+/* Run argv to completion with stdout and stderr to logfd; as neoc_run. */
+int neoc_run_fd(char *const argv[], int logfd);
 /* The path of a sibling program of this neoc (same directory) if it
  * exists, else name (for a PATH search).  Returns a malloc'd string. */
 char *neoc_sibling(const char *name);

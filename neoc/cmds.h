@@ -18,6 +18,10 @@ int cmd_graph(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_ssh(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 /* Default experiment database. */
 #define NEOC_DEFAULT_DB "experiment.db"

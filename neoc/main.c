@@ -19,6 +19,13 @@ static const struct neoc_cmd commands[] = {
 	{ "status", cmd_status, "show every node's provisioning state" },
 	{ "image", cmd_image, "list, fetch and verify the experiment's "
 	    "images (ncimage)" },
+	{ "ssh", cmd_ssh, "run a command on a pnode the way neoc up "
+	    "reaches it" },
+	{ "up", cmd_up, "bring the experiment up on its pnodes and wait "
+	    "until every node is ready" },
+	{ "down", cmd_down, "stop the containers, the network and serve "
+	    "on every pnode" },
+	{ "exec", cmd_exec, "run a command (or a shell) in a container" },
 	{ NULL, NULL, NULL },
 };
 

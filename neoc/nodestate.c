@@ -1,0 +1,213 @@
+/*
+ * nodestate.c: every node's provisioning state, read from (and, for neoc
+ * up, written to) the status table of the experiment database.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "nodestate.h"
+#include "util.h"
+
+const char *const neoc_state_names[NEOC_NSTATES] = {
+	"pending", "booting", "provisioning", "ready", "failed",
+};
+
+static char *
+col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? nc_strdup((const char *)t) : NULL;
+}
+
+int
+neoc_nodes_load(const char *dbpath, struct neoc_node **nodes, size_t *n)
+{
+	static const char sql[] = "SELECT n.name, n.role, n.host, "
+	    "n.failure_action, s.state, s.time, s.step, s.message FROM nodes n "
+	    "LEFT JOIN status s ON s.node = n.name WHERE n.role != 'config' "
+	    "ORDER BY n.ord";
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db;
+	size_t cap = 0;
+	int rc;
+
+	*nodes = NULL;
+	*n = 0;
+	if (nc_db_open(dbpath, NC_DB_READ, &db) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "%s: %s\n", dbpath, sqlite3_errmsg(db));
+		nc_db_close(db);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct neoc_node *r = NC_PUSH(*nodes, *n, cap);
+
+		r->name = col(st, 0);
+		r->role = col(st, 1);
+		r->host = col(st, 2);
+		r->failure = col(st, 3);
+		r->state = col(st, 4);
+		if (r->state == NULL)
+			r->state = nc_strdup("pending");
+		r->time = sqlite3_column_int64(st, 5);
+		r->step = col(st, 6);
+		r->message = col(st, 7);
+	}
+	if (rc != SQLITE_DONE)
+		fprintf(stderr, "%s: %s\n", dbpath, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	nc_db_close(db);
+	if (rc != SQLITE_DONE) {
+		neoc_nodes_free(*nodes, *n);
+		*nodes = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void
+neoc_nodes_free(struct neoc_node *nodes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(nodes[i].name);
+		free(nodes[i].role);
+		free(nodes[i].host);
+		free(nodes[i].failure);
+		free(nodes[i].state);
+		free(nodes[i].step);
+		free(nodes[i].message);
+	}
+	free(nodes);
+}
+
+enum neoc_state
+neoc_state_of(const struct neoc_node *nd)
+{
+	int k;
+
+	for (k = 0; k < NEOC_NSTATES; k++)
+		if (strcmp(nd->state, neoc_state_names[k]) == 0)
+			return (enum neoc_state)k;
+	return NEOC_PENDING;
+}
+
+void
+neoc_nodes_count(const struct neoc_node *nodes, size_t n,
+    size_t counts[NEOC_NSTATES])
+{
+	size_t i;
+
+	memset(counts, 0, NEOC_NSTATES * sizeof(*counts));
+	for (i = 0; i < n; i++)
+		counts[neoc_state_of(&nodes[i])]++;
+}
+
+void
+neoc_counts_line(FILE *f, const size_t counts[NEOC_NSTATES])
+{
+	int k;
+
+	for (k = 0; k < NEOC_NSTATES; k++)
+		fprintf(f, "%s%s %zu", k ? ", " : "", neoc_state_names[k],
+		    counts[k]);
+}
+
+void
+neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n, int bar)
+{
+	size_t counts[NEOC_NSTATES], i, done, width = 40, fill;
+	time_t now = time(NULL);
+
+	fprintf(f, "%-20s %-9s %-12s %-12s %6s  %s\n", "NODE", "ROLE", "HOST",
+	    "STATE", "AGE", "STEP / MESSAGE");
+	for (i = 0; i < n; i++) {
+		const struct neoc_node *r = &nodes[i];
+		char age[24] = "-";
+
+		if (r->time > 0)
+			snprintf(age, sizeof(age), "%llds",
+			    (long long)now - r->time);
+		fprintf(f, "%-20s %-9s %-12s %-12s %6s  %s%s%s\n", r->name,
+		    r->role, r->host ? r->host : "-", r->state, age,
+		    r->step ? r->step : "", r->message ? " " : "",
+		    r->message ? r->message : "");
+	}
+	neoc_nodes_count(nodes, n, counts);
+	fprintf(f, "\n");
+	neoc_counts_line(f, counts);
+	fprintf(f, " (%zu nodes)\n", n);
+	if (bar && n > 0) {
+		done = counts[NEOC_READY] + counts[NEOC_FAILED];
+		fill = done * width / n;
+		fprintf(f, "[");
+		for (i = 0; i < width; i++)
+			fputc(i < fill ? '#' : '.', f);
+		fprintf(f, "] %zu/%zu settled, %zu failed\n", done, n,
+		    counts[NEOC_FAILED]);
+	}
+}
+
+/* A copy of s fit for a status line: one line, printable. */
+static char *
+one_line(const char *s)
+{
+	char *c, *p;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	c = nc_strdup(s);
+	for (p = c; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return c;
+}
+
+int
+neoc_status_write(const char *dbpath, const char *node, const char *state,
+    const char *step, const char *message)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO status (node, "
+	    "state, time, step, message) VALUES (?1, ?2, ?3, ?4, ?5)";
+	char *st1 = one_line(step), *msg = one_line(message);
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db;
+	int rc = -1;
+
+	if (nc_db_open(dbpath, NC_DB_WRITE, &db) < 0)
+		goto out;
+	if (nc_db_exec(db, "BEGIN IMMEDIATE") < 0)
+		goto close;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, node, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 4, st1, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 5, msg, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		fprintf(stderr, "%s: status of %s: %s\n", dbpath, node,
+		    sqlite3_errmsg(db));
+		nc_db_exec(db, "ROLLBACK");
+		goto close;
+	}
+	if (nc_db_exec(db, "UPDATE experiment SET generation = generation + 1;"
+	    " COMMIT") < 0) {
+		nc_db_exec(db, "ROLLBACK");
+		goto close;
+	}
+	rc = 0;
+close:
+	sqlite3_finalize(st);
+	nc_db_close(db);
+out:
+	free(st1);
+	free(msg);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * nodestate.h: every node's provisioning state as the status lines in the
+ * database give it (DESIGN.md, "Status"), for neoc status, up and down.
+ */
+#ifndef NEOC_NODESTATE_H
+#define NEOC_NODESTATE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The states, in the order of the contract. */
+enum neoc_state {
+	NEOC_PENDING, NEOC_BOOTING, NEOC_PROVISIONING, NEOC_READY,
+	NEOC_FAILED, NEOC_NSTATES
+};
+extern const char *const neoc_state_names[NEOC_NSTATES];
+
+/* One node and its status. */
+struct neoc_node {
+	char *name;		/* node name */
+	char *role;		/* pnode, container or physical */
+	char *host;		/* a container's pnode, or NULL */
+	char *failure;		/* failure action: fatal, nonfatal, ignore */
+	char *state;		/* status state ("pending" when none) */
+	char *step;		/* the step named by the status, or NULL */
+	char *message;		/* the status message, or NULL */
+	long long time;		/* when the status was written (0: never) */
+};
+
+/* Every node but the control node, in file order.  0, or -1 printed. */
+int neoc_nodes_load(const char *dbpath, struct neoc_node **nodes, size_t *n);
+void neoc_nodes_free(struct neoc_node *nodes, size_t n);
+/* The state's index, NEOC_PENDING for anything unknown. */
+enum neoc_state neoc_state_of(const struct neoc_node *nd);
+/* Count the nodes per state. */
+void neoc_nodes_count(const struct neoc_node *nodes, size_t n,
+    size_t counts[NEOC_NSTATES]);
+/* The table neoc status prints (a progress bar too when bar). */
+void neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n,
+    int bar);
+/* "pending 1, booting 2, ..." */
+void neoc_counts_line(FILE *f, const size_t counts[NEOC_NSTATES]);
+/* Write a status line for node into the database directly (the way any
+ * other writer changes it: ncfs notices).  0, or -1 printed. */
+int neoc_status_write(const char *dbpath, const char *node,
+    const char *state, const char *step, const char *message);
+
+#endif
