@@ -3,7 +3,7 @@
 #   make deps     apt-install every build and test dependency (Debian 12, root)
 #   make          build bin/neoc
 #   make check    unit tests (plain and ASan/UBSan) and integration tests
-#   make demo     import the example experiment and show it
+#   make demo     bring the example experiment up on this machine (LXC)
 #   make install  DESTDIR= PREFIX=/usr/local
 
 PREFIX  ?= /usr/local

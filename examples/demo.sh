@@ -1,14 +1,24 @@
 #!/bin/sh
 # demo.sh: what `make demo` runs after building, from the top of the tree.
-# Imports examples/small-lan.ns into build/demo/experiment.db and shows it:
-# the import summary, the JSON export and the Graphviz graph (rendered to
-# SVG when `dot` is installed).  The files stay in build/demo/ to look at.
+# The embedded default: this host is the control node and the only pnode,
+# the containers are LXC (busybox).
+#  1. neoc import + graph of examples/small-lan.ns (a taste of the NS
+#     dialect; the files stay in build/demo/);
+#  2. neoc up of examples/two-lans.ns (or the file given): the tree mounted
+#     on /nc and served over 9P, the network and 5 containers built and
+#     provisioned; then neoc status, ls /nc/nodes, and commands run inside
+#     containers with neoc exec.
+# The experiment stays up to look at; `neoc down -d build/demo/up.db`
+# takes it down (printed at the end).  Needs root.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 neoc=$top/bin/neoc
-ns=${1:-$top/examples/small-lan.ns}
+ns=${1:-$top/examples/two-lans.ns}
 out=$top/build/demo
 db=$out/experiment.db
+updb=$out/up.db
+mnt=${NC_DEMO_MOUNT:-/nc}
+listen=${NC_DEMO_LISTEN:-0.0.0.0:5640}
 
 heading() { printf '\n==== %s ====\n\n' "$*"; }
 
@@ -16,33 +26,44 @@ if [ ! -x "$neoc" ]; then
 	echo "demo: $neoc is missing; run 'make' first" >&2
 	exit 1
 fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: containers, bridges and mounts need root" >&2
+	exit 1
+fi
 mkdir -p "$out"
 rm -f "$db" "$db-wal" "$db-shm"
 
-heading "The NS file: ${ns#"$top"/}"
-cat "$ns"
-
-heading "neoc import -d ${db#"$top"/} ${ns#"$top"/}"
-"$neoc" import -d "$db" "$ns"
-
-heading "neoc export -d ${db#"$top"/} --json"
-"$neoc" export -d "$db" --json > "$out/experiment.json"
-cat "$out/experiment.json"
-
-heading "neoc graph -d ${db#"$top"/}"
+heading "neoc import -d ${db#"$top"/} examples/small-lan.ns"
+"$neoc" import -d "$db" "$top/examples/small-lan.ns"
 "$neoc" graph -d "$db" > "$out/experiment.dot"
-cat "$out/experiment.dot"
-
 if command -v dot > /dev/null 2>&1; then
-	heading "neoc graph -d ${db#"$top"/} --svg ${out#"$top"/}/experiment.svg"
 	"$neoc" graph -d "$db" --svg "$out/experiment.svg"
-	echo "the topology drawn as SVG: $out/experiment.svg"
+	echo "its topology: $out/experiment.dot and experiment.svg"
 else
-	heading "SVG"
-	echo "graphviz 'dot' is not installed: no SVG (apt-get install graphviz)"
+	echo "its topology: $out/experiment.dot"
 fi
 
-heading "Files"
-echo "database:  $db"
-echo "JSON:      $out/experiment.json"
-echo "dot:       $out/experiment.dot"
+heading "The experiment to bring up: ${ns#"$top"/}"
+cat "$ns"
+
+heading "neoc up -d ${updb#"$top"/} --mount $mnt --listen $listen --no-auth ${ns#"$top"/}"
+# --no-auth: diod without munge, fine on a single machine whose containers
+# reach it on the private control bridge.
+"$neoc" up -d "$updb" --mount "$mnt" --listen "$listen" --no-auth "$ns"
+
+heading "neoc status -d ${updb#"$top"/}"
+"$neoc" status -d "$updb"
+
+heading "ls $mnt/nodes; cat $mnt/nodes/a1/hosts"
+ls "$mnt/nodes"
+cat "$mnt/nodes/a1/hosts"
+
+heading "neoc exec a1 -- ip -4 -o addr; cat /tmp/startcmd.out; ping -c 2 a2"
+"$neoc" exec -d "$updb" a1 -- ip -4 -o addr
+"$neoc" exec -d "$updb" a1 -- cat /tmp/startcmd.out
+"$neoc" exec -d "$updb" a1 -- ping -c 2 a2
+
+heading "Still up"
+echo "the tree:        ls $mnt/nodes"
+echo "a shell:         $neoc exec -d $updb a1"
+echo "take it down:    $neoc down -d $updb"
