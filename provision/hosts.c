@@ -1,7 +1,8 @@
 /*
  * hosts.c: the hosts step.  /etc/hosts gets the experiment's lines (the
  * tree's nodes/<node>/hosts) inside a marked block; every line outside the
- * block stays as it was.
+ * block stays as it was.  ncprov down takes the block (markers included)
+ * out again, and only it (ncp_hosts_remove).
  */
 #include <string.h>
 
@@ -34,6 +35,37 @@ splice(const struct nc_buf *old, const struct nc_buf *block,
 	nc_buf_puts(out, BEGIN_MARK);
 	nc_buf_add(out, nc_buf_str(block), block->len);
 	nc_buf_puts(out, END_MARK);
+}
+
+int
+ncp_hosts_remove(struct ncprov *p)
+{
+	struct nc_buf old = { 0 }, new = { 0 };
+	const char *s, *b, *e;
+	int exists, rc;
+
+	if ((rc = ncp_read_local(p, "/etc/hosts", &old, &exists)) < 0) {
+		ncp_fail(p, "/etc/hosts: %s", strerror(-rc));
+		goto out;
+	}
+	s = nc_buf_str(&old);
+	if (!exists || (b = strstr(s, BEGIN_MARK)) == NULL)
+		goto out;	/* no block: nothing to do */
+	/* an unterminated block (cut short by hand) runs to the end */
+	e = strstr(b, END_MARK);
+	nc_buf_add(&new, s, (size_t)(b - s));
+	if (e != NULL)
+		nc_buf_puts(&new, e + strlen(END_MARK));
+	if ((rc = ncp_replace(p, "/etc/hosts", nc_buf_str(&new), new.len,
+	    0644, 0, 0)) < 0)
+		ncp_fail(p, "/etc/hosts: %s", strerror(-rc));
+	else if (rc > 0)
+		ncp_report(p, "hosts", "/etc/hosts: the experiment's block "
+		    "removed");
+out:
+	nc_buf_free(&old);
+	nc_buf_free(&new);
+	return rc < 0 ? -1 : 0;
 }
 
 int

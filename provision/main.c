@@ -4,8 +4,11 @@
  *   ncprov [--tree DIR | --9p HOST:PORT [--aname /nc]] --node NAME
  *          [--root DIR] [--dry-run] [--no-start] [--timeout MS] COMMAND ...
  *
- * It links only libc (make ncprov-static), so a pnode can drop it into any
- * image.
+ * What the command line leaves out (the source, the node) comes from a
+ * boot file (bootfile.h): /etc/neoc/pnode for the pnode command, which
+ * writes it after a successful run, /etc/neoc/node for the others.
+ * `ncprov down` reads no tree at all.  It links only libc (make
+ * ncprov-static), so a pnode can drop it into any image.
  */
 #include <err.h>
 #include <errno.h>
@@ -23,17 +26,23 @@ struct command {
 	const char *name;	/* the word */
 	int (*run)(struct ncprov *, int, char **); /* its main */
 	const char *summary;	/* for usage() */
+	int pnode;		/* a pnode's: /etc/neoc/pnode, not node */
+	int no_tree;		/* reads no tree (no source opened) */
 };
 
 static const struct command commands[] = {
-	{ "show", ncprov_show, "print the node's subtree, \"path: value\"" },
+	{ "show", ncprov_show, "print the node's subtree, \"path: value\"", 0,
+	    0 },
 	{ "status", ncprov_status,
-	    "STATE [STEP] [MESSAGE]: write the node's status" },
+	    "STATE [STEP] [MESSAGE]: write the node's status", 0, 0 },
 	{ "container", ncprov_container,
-	    "provision this container (run at boot)" },
+	    "provision this container (run at boot)", 0, 0 },
 	{ "pnode", ncprov_pnode,
-	    "provision this pnode: network, images, containers" },
-	{ NULL, NULL, NULL },
+	    "provision this pnode: network, images, containers", 1, 0 },
+	{ "down", ncprov_down,
+	    "undo pnode: containers, network, hosts block, boot file", 1,
+	    1 },
+	{ NULL, NULL, NULL, 0, 0 },
 };
 
 static void
@@ -45,6 +54,7 @@ usage(FILE *f)
 "usage: ncprov [--tree DIR | --9p HOST:PORT [--aname /nc]] --node NAME\n"
 "              [--root DIR] [--dry-run] [--no-start] [--timeout MS]\n"
 "              COMMAND [args]\n"
+"       ncprov [--node NAME] [--root DIR] [--dry-run] [--keep-boot] down\n"
 "\n"
 "  --tree DIR       read the experiment tree from a mounted directory\n"
 "  --9p HOST:PORT   read it from diod over 9P2000.L (no kernel 9p needed)\n"
@@ -64,14 +74,33 @@ usage(FILE *f)
 "  --control-net A.B.C.D/NN\n"
 "                   pnode: the control bridge's address (default\n"
 "                   " NCP_CTL_DEFAULT ")\n"
+"  --no-export      pnode: no diod export of the home directories\n"
+"  --keep-boot      down: keep " NCP_PNODE_BOOTFILE " (the boot unit's stop:\n"
+"                   the next start or boot provisions again)\n"
 "\ncommands:\n");
 	for (c = commands; c->name != NULL; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fprintf(f,
+"\n"
+"Without --tree/--9p or --node, the pnode command reads them (and\n"
+"--guest-9p, --guest-aname, --no-export, --control-net, --backend) from\n"
+"the boot file " NCP_PNODE_BOOTFILE ", which a successful run writes;\n"
+"the options given override it.  The other commands read " NCP_BOOTFILE ".\n"
+"\n"
+"down stops and destroys every container this pnode made (lxc-stop -k,\n"
+"lxc-destroy; vagrant destroy -f), and tears down the link shaping, the\n"
+"VDE switches, TAPs and bridges, the control bridge " NCP_CTL_BRIDGE ", the\n"
+"nftables table ip " NCP_NAT_TABLE " and the forwarding it turned on, the\n"
+"experiment's block of /etc/hosts and " NCP_PNODE_BOOTFILE " (unless\n"
+"--keep-boot): all from the pnode's own state (/var/lib/neoc,\n"
+"/run/neoc/vde), with no tree and no status written.  It goes on after a\n"
+"failure; exit 0 when everything is gone (\"no changes\" when nothing was\n"
+"there), 1 otherwise.\n");
 }
 
 enum { OPT_TREE = 256, OPT_9P, OPT_ANAME, OPT_NODE, OPT_ROOT, OPT_DRY,
 	OPT_NOSTART, OPT_TIMEOUT, OPT_BACKEND, OPT_GUEST9P, OPT_GUESTANAME,
-	OPT_NOEXPORT, OPT_CONTROLNET };
+	OPT_NOEXPORT, OPT_CONTROLNET, OPT_KEEPBOOT };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -88,23 +117,9 @@ static const struct option longopts[] = {
 	{ "guest-aname", required_argument, NULL, OPT_GUESTANAME },
 	{ "no-export", no_argument, NULL, OPT_NOEXPORT },
 	{ "control-net", required_argument, NULL, OPT_CONTROLNET },
+	{ "keep-boot", no_argument, NULL, OPT_KEEPBOOT },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int
-node_name_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
 
 int
 main(int argc, char **argv)
@@ -142,6 +157,7 @@ main(int argc, char **argv)
 		case OPT_GUEST9P: p.guest_9p = optarg; break;
 		case OPT_GUESTANAME: p.guest_aname = optarg; break;
 		case OPT_NOEXPORT: p.no_export = 1; break;
+		case OPT_KEEPBOOT: p.keep_boot = 1; break;
 		case OPT_CONTROLNET:
 			if (ncp_control_parse(optarg, &ctl_addr,
 			    &ctl_prefix) < 0)
@@ -161,15 +177,6 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	/* Containers reach the tree on the control bridge by default. */
-	if (p.guest_9p == NULL) {
-		const char *net = p.control_net ? p.control_net :
-		    NCP_CTL_DEFAULT;
-
-		snprintf(ninep, sizeof(ninep), "%.*s:564",
-		    (int)strcspn(net, "/"), net);
-		p.guest_9p = ninep;
-	}
 	if (argc < 1) {
 		usage(stderr);
 		return 2;
@@ -182,26 +189,61 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (c->no_tree) {	/* down: the pnode's own state only */
+		if (p.node != NULL && !ncp_node_name_ok(p.node))
+			errx(2, "--node: \"%s\" is not a node name", p.node);
+		p.down = 1;
+		return c->run(&p, argc, argv);
+	}
 	/* What the command line leaves out comes from the boot file. */
 	if ((tree == NULL && hostport == NULL) || p.node == NULL) {
-		if (ncp_bootfile(p.root, &boot) < 0 && p.node == NULL)
-			errx(2, "--node NAME is needed (no %s%s)", p.root,
-			    NCP_BOOTFILE);
-		if (p.node == NULL)
+		const char *bf = c->pnode ? NCP_PNODE_BOOTFILE : NCP_BOOTFILE;
+
+		rc = ncp_boot_read(p.root, bf, c->pnode, &boot, errbuf,
+		    sizeof(errbuf));
+		if (rc == -1)
+			errx(2, "%s", errbuf);
+		if (rc < 0 && p.node == NULL)
+			errx(2, "--node NAME is needed (no %s%s)", p.root, bf);
+		if (rc == 0 && p.node == NULL)
 			p.node = boot.node;
-		if (tree == NULL && hostport == NULL) {
+		if (rc == 0 && tree == NULL && hostport == NULL) {
 			tree = boot.tree;
 			hostport = boot.ninep;
 			if (boot.aname != NULL)
 				aname = boot.aname;
 		}
+		if (rc == 0 && c->pnode) {	/* the options given win */
+			if (p.guest_9p == NULL)
+				p.guest_9p = boot.guest_ninep;
+			if (p.guest_aname == NULL)
+				p.guest_aname = boot.guest_aname;
+			if (p.control_net == NULL)
+				p.control_net = boot.control_net;
+			if (p.backend == NULL)
+				p.backend = boot.backend;
+			p.no_export |= boot.no_export;
+		}
+		errbuf[0] = '\0';
+	}
+	/* Containers reach the tree on the control bridge by default. */
+	if (p.guest_9p == NULL) {
+		const char *net = p.control_net ? p.control_net :
+		    NCP_CTL_DEFAULT;
+
+		snprintf(ninep, sizeof(ninep), "%.*s:564",
+		    (int)strcspn(net, "/"), net);
+		p.guest_9p = ninep;
 	}
 	if ((tree == NULL) == (hostport == NULL))
 		errx(2, "give exactly one of --tree DIR and --9p HOST:PORT");
 	if (p.node == NULL)
 		errx(2, "--node NAME is needed");
-	if (!node_name_ok(p.node))
+	if (!ncp_node_name_ok(p.node))
 		errx(2, "--node: \"%s\" is not a node name", p.node);
+	p.tree = tree;
+	p.ninep = hostport;
+	p.aname = aname;
 	if (tree != NULL)
 		rc = ncp_source_tree(tree, &p.src);
 	else

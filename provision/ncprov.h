@@ -21,6 +21,12 @@ struct ncprov {
 	int no_export;		/* --no-export: no diod for the homes */
 	const char *control_net; /* --control-net A.B.C.D/NN: the control
 				  * bridge's address (NULL: the default) */
+	const char *tree;	/* --tree DIR the tree came from, or NULL */
+	const char *ninep;	/* --9p HOST:PORT it came from, or NULL */
+	const char *aname;	/* --aname: that export */
+	int down;		/* ncprov down: no tree, everything of ours
+				 * goes */
+	int keep_boot;		/* down --keep-boot: /etc/neoc/pnode stays */
 };
 
 /* ncprov show: every file of nodes/<node>/ as "path: value" lines. */
@@ -29,6 +35,8 @@ int ncprov_show(struct ncprov *p, int argc, char **argv);
 int ncprov_status(struct ncprov *p, int argc, char **argv);
 /* ncprov pnode: provision this pnode: network, images, containers. */
 int ncprov_pnode(struct ncprov *p, int argc, char **argv);
+/* ncprov down: undo ncprov pnode from the pnode's own state, no tree. */
+int ncprov_down(struct ncprov *p, int argc, char **argv);
 /* ncprov container: provision this container from its subtree. */
 int ncprov_container(struct ncprov *p, int argc, char **argv);
 /* Write "STATE NOW [STEP] [MESSAGE]" to the node's status; 0 or -errno. */

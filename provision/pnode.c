@@ -1,15 +1,27 @@
 /*
- * pnode.c: ncprov pnode, the steps of a pnode in order: hosts, the diod
- * export of its home directories, the virtual network, images, the
- * containers (lxc and vagrant backends), shaping of their attachments.
- * The pnode's part of the experiment is read once (ncp_pnode_load): its
+ * pnode.c: ncprov pnode, the steps of a pnode in order: hosts, the virtual
+ * network, images, the containers (lxc and vagrant backends), shaping of
+ * their attachments; after a successful run (not --dry-run) the boot file
+ * /etc/neoc/pnode (bootfile.h) with what it takes to run it again.  The
+ * pnode's part of the experiment is read once (ncp_pnode_load): its
  * containers, their interfaces and images, and the LANs they are on.
+ *
+ * ncprov down undoes it with no tree: the same steps run with an empty
+ * pnode (no container, no LAN), in reverse order -- shaping, vagrant,
+ * lxc, network (images stay in the cache) -- so each tears down what its
+ * state files say it made, exactly as when the tree no longer needs it;
+ * then the experiment's block of /etc/hosts and the boot file go (the
+ * boot file stays with --keep-boot: the boot unit's stop, after which
+ * the next start or boot provisions the pnode again).  down
+ * goes on after a failure, writes no status, and says "no changes" when
+ * there was nothing to take down.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bootfile.h"
 #include "files.h"
 #include "pnode.h"
 #include "pnode_net.h"
@@ -247,6 +259,28 @@ static const struct pstep psteps[] = {
 	{ "shaping", ncp_pnode_shape },
 };
 
+/* The boot file of this run: its source and options (bootfile.h). */
+static int
+write_bootfile(struct ncprov *p, const struct ncp_pnode *pn)
+{
+	struct ncp_boot b = {
+		.node = (char *)p->node,
+		.tree = (char *)p->tree,
+		.ninep = (char *)p->ninep,
+		.aname = (char *)p->aname,
+		.guest_ninep = pn->ninep,
+		.guest_aname = pn->aname,
+		.control_net = (char *)p->control_net,
+		.backend = (char *)p->backend,
+		.no_export = p->no_export,
+	};
+	int rc = ncp_boot_write(p, NCP_PNODE_BOOTFILE, &b);
+
+	if (rc < 0)
+		return ncp_fail(p, NCP_PNODE_BOOTFILE ": %s", strerror(-rc));
+	return 0;
+}
+
 int
 ncprov_pnode(struct ncprov *p, int argc, char **argv)
 {
@@ -280,10 +314,79 @@ ncprov_pnode(struct ncprov *p, int argc, char **argv)
 			break;	/* later steps build on this one */
 		}
 	}
+	/* Provisioned: a reboot does it again from the boot file. */
+	if (!failed && !p->dry_run && write_bootfile(p, &pn) < 0) {
+		fprintf(stderr, "ncprov: boot: %s\n", p->why);
+		ncprov_set_status(p, "failed", "boot", p->why);
+		failed = 1;
+	}
 	if (!failed && p->changes == 0)
 		printf("no changes\n");
 	if (!failed && !p->dry_run)
 		ncprov_set_status(p, "ready", NULL, NULL);
+	ncp_pnode_free(&pn);
+	return failed;
+}
+
+static int
+hosts_down(struct ncprov *p, struct ncp_pnode *pn)
+{
+	(void)pn;
+	return ncp_hosts_remove(p);
+}
+
+/* The boot file goes too, unless the boot unit's stop keeps it for the
+ * next start (--keep-boot). */
+static int
+bootfile_down(struct ncprov *p, struct ncp_pnode *pn)
+{
+	int rc = p->keep_boot ? 0 : ncp_boot_remove(p, NCP_PNODE_BOOTFILE);
+
+	(void)pn;
+	if (rc < 0)
+		return ncp_fail(p, NCP_PNODE_BOOTFILE ": %s", strerror(-rc));
+	return 0;
+}
+
+/* ncprov down: the pnode's steps in reverse, on an empty pnode. */
+static const struct pstep dsteps[] = {
+	{ "shaping", ncp_pnode_shape },
+	{ "vagrant", ncp_pnode_vagrant },
+	{ "lxc", ncp_pnode_lxc },
+	{ "network", ncp_pnode_network },
+	{ "hosts", hosts_down },
+	{ "boot", bootfile_down },
+};
+
+int
+ncprov_down(struct ncprov *p, int argc, char **argv)
+{
+	struct ncp_pnode pn;
+	size_t i;
+	int failed = 0;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: ncprov [--node NAME] [--root DIR] "
+		    "[--dry-run] down\n");
+		return 2;
+	}
+	/* Nothing wanted: every step takes down all it made. */
+	memset(&pn, 0, sizeof(pn));
+	pn.ninep = nc_strdup("");
+	pn.aname = nc_strdup("");
+	p->down = 1;
+	for (i = 0; i < sizeof(dsteps) / sizeof(dsteps[0]); i++) {
+		p->why[0] = '\0';
+		if (dsteps[i].run(p, &pn) < 0) {
+			fprintf(stderr, "ncprov: down%s%s: %s: %s\n",
+			    p->node ? " " : "", p->node ? p->node : "",
+			    dsteps[i].name, p->why[0] ? p->why : "failed");
+			failed = 1;	/* the others still go */
+		}
+	}
+	if (!failed && p->changes == 0)
+		printf("no changes\n");
 	ncp_pnode_free(&pn);
 	return failed;
 }

@@ -14,7 +14,13 @@
  * boot.  Every container not running is started, all in parallel (one
  * `lxc-start -d` process each), and its node's status set to "booting".
  * Containers we made (the state file ROOT/var/lib/neoc/containers, lines
- * "BACKEND NAME") that left the tree are stopped and destroyed.
+ * "BACKEND NAME") that left the tree are stopped and destroyed, in
+ * parallel too (every `lxc-stop -k`, then every `lxc-destroy -f`; one
+ * that fails is tried once more a second later: that of a container whose
+ * lxc-create was cut short fails half way, then succeeds).  The
+ * state file lists a container before it is created, and keeps one whose
+ * creation or removal failed, so that a run cut short or failed leaves
+ * nothing ncprov down (an empty pnode: everything goes) cannot find.
  *
  * The control network: while there is an lxc guest, the bridge ncctl0
  * (pnode.h) exists with the address of --control-net and is up; each
@@ -35,7 +41,8 @@
  * (lines "bridge ncctl0 A.B.C.D/NN", "nat NETWORK/NN", and "forward" when
  * we turned forwarding on); with no lxc guest left, or the server back
  * inside the network, exactly that is torn down (bridge deleted, table
- * deleted, forwarding turned off again).  Under --root or --dry-run the
+ * deleted, forwarding turned off again); the file lists what is ours
+ * also after a failure half way.  Under --root or --dry-run the
  * commands are printed ("would run: ...", "would set
  * net.ipv4.ip_forward = 1"), under --root against the state file, so a
  * second --root run prints nothing.
@@ -638,17 +645,20 @@ nat_present(const char *subnet)
 	return yes;
 }
 
-/* Is our nftables table there at all? */
+/* Is our nftables table there at all?  (What nft says is not ours to
+ * print.) */
 static int
 nat_table_exists(void)
 {
 	char *argv[] = { NULL, "list", "table", "ip", NCP_NAT_TABLE, NULL };
+	struct nc_buf out = { 0 };
 	int yes = 0;
 
 	if ((argv[0] = ncp_which("nft")) != NULL)
 		yes = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
-		    .timeout_ms = LXC_TIMEOUT_MS }) == 0;
+		    .capture = &out, .timeout_ms = LXC_TIMEOUT_MS }) == 0;
 	free(argv[0]);
+	nc_buf_free(&out);
 	return yes;
 }
 
@@ -721,15 +731,34 @@ state_line(const char *text, const char *prefix)
 	return NULL;
 }
 
-/* The bridge part of control_net: make it (want) or delete ours.  0, or
- * -1 with the reason in *why. */
+/* Keep the first reason in *why; a later one is added to it. */
+static void
+add_why(char **why, char *more)
+{
+	char *both;
+
+	if (more == NULL)
+		return;
+	if (*why == NULL) {
+		*why = more;
+		return;
+	}
+	both = nc_asprintf("%s; %s", *why, more);
+	free(*why);
+	free(more);
+	*why = both;
+}
+
+/* The bridge part of control_net: make it (want) or delete ours; its
+ * state line goes to next while it is (or may be) there.  0, or -1 with
+ * the reason in *why. */
 static int
 ctl_bridge(struct lxc_run *r, int want, const char *old, const char *line,
-    char **why)
+    struct nc_buf *next, char **why)
 {
 	int real = r->p->root[0] == '\0', dry = !real || r->p->dry_run;
-	char *mine = state_line(old, "bridge " NCP_CTL_BRIDGE);
-	int there, has_addr, ours;
+	char *mine = state_line(old, "bridge " NCP_CTL_BRIDGE), *w = NULL;
+	int there, has_addr, ours, ret = 0;
 
 	ours = mine != NULL;
 	if (want) {
@@ -742,43 +771,52 @@ ctl_bridge(struct lxc_run *r, int want, const char *old, const char *line,
 		char *up[] = { "ip", "link", "set", NCP_CTL_BRIDGE, "up",
 		    NULL };
 
+		/* in the state before it is made: a run cut short after
+		 * `ip link add` leaves it to be found */
+		nc_buf_printf(next, "%s\n", line);
 		there = real ? exists("/sys/class/net/" NCP_CTL_BRIDGE) : ours;
 		has_addr = real ? there && ctl_has_addr(r) :
 		    mine != NULL && strcmp(mine, line) == 0;
-		free(mine);
 		if (there && has_addr && (real ? ctl_up() : 1))
-			return 0;
-		if ((!there && run_or_say(r, add, dry, why) < 0) ||
+			goto out;
+		if ((!there && run_or_say(r, add, dry, &w) < 0) ||
 		    (there && !has_addr &&
-		    run_or_say(r, flush, dry, why) < 0) ||
-		    (!has_addr && run_or_say(r, addr, dry, why) < 0) ||
-		    run_or_say(r, up, dry, why) < 0)
-			return -1;
-		return 0;
+		    run_or_say(r, flush, dry, &w) < 0) ||
+		    (!has_addr && run_or_say(r, addr, dry, &w) < 0) ||
+		    run_or_say(r, up, dry, &w) < 0)
+			ret = -1;
+		goto out;
 	}
-	free(mine);
 	if (ours && (!real || exists("/sys/class/net/" NCP_CTL_BRIDGE))) {
 		char *del[] = { "ip", "link", "del", NCP_CTL_BRIDGE, NULL };
 
-		return run_or_say(r, del, dry, why);
+		if (run_or_say(r, del, dry, &w) < 0) {
+			nc_buf_printf(next, "%s\n", mine);
+			ret = -1;
+		}
 	}
-	return 0;
+out:
+	add_why(why, w);
+	free(mine);
+	return ret;
 }
 
 /*
  * The way out of the control network: when the guests' 9P server is
  * outside it (r->routed), net.ipv4.ip_forward on and our nftables table
  * masquerading the control subnet; else (or !want) what we made of it
- * torn down.  The state lines "nat SUBNET" and "forward" (we turned it
- * on) go to *next.  0, or -1 with the reason in *why.
+ * torn down.  The state lines of what is ours afterwards, "nat SUBNET"
+ * and "forward" (we turned it on), go to *next, also after a failure.
+ * 0, or -1 with the reason in *why.
  */
 static int
 ctl_nat(struct lxc_run *r, int want, const char *old, struct nc_buf *next,
     char **why)
 {
 	int real = r->p->root[0] == '\0', dry = !real || r->p->dry_run;
-	int had_fwd = state_has(old, "forward");
+	int had_fwd = state_has(old, "forward"), nat_ok = 0;
 	char *had_nat = state_line(old, "nat"), *subnet = NULL, *line = NULL;
+	char *w = NULL;
 	int ret = -1;
 
 	if (want && r->routed) {
@@ -788,37 +826,55 @@ ctl_nat(struct lxc_run *r, int want, const char *old, struct nc_buf *next,
 		subnet = ncp_control_subnet(r->ctl);
 		line = nc_asprintf("nat %s", subnet);
 		if (fwd == 0) {
-			if (forward_set(r, 1, dry, why) < 0)
-				goto out;
+			if (forward_set(r, 1, dry, &w) < 0)
+				goto keep;
 			had_fwd = 1;
 		}
 		if (real ? !nat_present(subnet) :
 		    had_nat == NULL || strcmp(had_nat, line) != 0) {
 			nft[1] = ncp_nat_script(subnet);
-			if (run_or_say(r, nft, dry, why) < 0) {
+			if (run_or_say(r, nft, dry, &w) < 0) {
 				free(nft[1]);
-				goto out;
+				goto keep;
 			}
 			free(nft[1]);
 		}
-		nc_buf_printf(next, "%s\n", line);
+		nat_ok = 1;
+		ret = 0;
+keep:
+		/* one nft transaction: after a failure the old table (if
+		 * any) is as it was */
+		if (nat_ok)
+			nc_buf_printf(next, "%s\n", line);
+		else if (had_nat != NULL)
+			nc_buf_printf(next, "%s\n", had_nat);
 		if (had_fwd)
 			nc_buf_puts(next, "forward\n");
-		ret = 0;
 		goto out;
 	}
+	ret = 0;
 	if (had_nat != NULL && (!real || nat_table_exists())) {
 		char *del[] = { "nft", "delete", "table", "ip", NCP_NAT_TABLE,
 		    NULL };
+		char *w2 = NULL;
 
-		if (run_or_say(r, del, dry, why) < 0)
-			goto out;
+		if (run_or_say(r, del, dry, &w2) < 0) {
+			nc_buf_printf(next, "%s\n", had_nat);
+			add_why(&w, w2);
+			ret = -1;
+		}
 	}
-	if (had_fwd && (!real || forward_get() == 1) &&
-	    forward_set(r, 0, dry, why) < 0)
-		goto out;
-	ret = 0;
+	if (had_fwd && (!real || forward_get() == 1)) {
+		char *w2 = NULL;
+
+		if (forward_set(r, 0, dry, &w2) < 0) {
+			nc_buf_puts(next, "forward\n");
+			add_why(&w, w2);
+			ret = -1;
+		}
+	}
 out:
+	add_why(why, w);
 	free(had_nat);
 	free(subnet);
 	free(line);
@@ -829,8 +885,10 @@ out:
  * Make the control network (want) or tear down what we made of it
  * (!want): the bridge, and the way out of it (ctl_nat).  Without --root
  * the system is inspected, under --root the state file stands for it;
- * under either --root or --dry-run the commands are only printed.  0 or
- * -1 (the failure in r->errs).
+ * under either --root or --dry-run the commands are only printed.  The
+ * state file gets the bridge's and the table's lines before they are
+ * made, and then lists what is ours, also after a failure (each part is
+ * tried even when the other failed).  0 or -1 (the failure in r->errs).
  */
 static int
 control_net(struct lxc_run *r, int want)
@@ -839,19 +897,40 @@ control_net(struct lxc_run *r, int want)
 	struct nc_buf st = { 0 }, next = { 0 };
 	char *line = nc_asprintf("bridge " NCP_CTL_BRIDGE " %s", r->ctl);
 	char *why = NULL;
-	int ex, rc, ret = 0;
+	int ex, rc, ret = 0, ahead_written = 0;
 
 	if (ncp_read_local(p, CTL_STATE, &st, &ex) < 0)
 		nc_buf_reset(&st);
-	if (want)
-		nc_buf_printf(&next, "%s\n", line);
-	if (ctl_bridge(r, want, nc_buf_str(&st), line, &why) < 0 ||
-	    ctl_nat(r, want, nc_buf_str(&st), &next, &why) < 0) {
-		failed(r, NCP_CTL_BRIDGE, "%s", why);
-		ret = -1;
-		goto cleanup;
+	if (want && !p->dry_run) {
+		/* Before the bridge and the table are made, their lines (a
+		 * run cut short leaves nothing down cannot find; forwarding
+		 * is said once on, not to turn off what was not ours). */
+		struct nc_buf ahead = { 0 };
+		char *subnet = r->routed ? ncp_control_subnet(r->ctl) : NULL;
+		char *nat = subnet ? nc_asprintf("nat %s", subnet) : NULL;
+
+		nc_buf_add(&ahead, nc_buf_str(&st), st.len);
+		if (!state_has(nc_buf_str(&st), line))
+			nc_buf_printf(&ahead, "%s\n", line);
+		if (nat != NULL && !state_has(nc_buf_str(&st), nat))
+			nc_buf_printf(&ahead, "%s\n", nat);
+		if (ahead.len > st.len &&
+		    (rc = ncp_mkdirs(p, "/var/lib/neoc", 0755)) >= 0 &&
+		    ncp_replace(p, CTL_STATE, nc_buf_str(&ahead), ahead.len,
+		    0644, 0, 0) > 0)
+			ahead_written = 1;
+		free(subnet);
+		free(nat);
+		nc_buf_free(&ahead);
 	}
-	if (!p->dry_run && strcmp(nc_buf_str(&st), nc_buf_str(&next)) != 0 &&
+	if (ctl_bridge(r, want, nc_buf_str(&st), line, &next, &why) < 0)
+		ret = -1;
+	if (ctl_nat(r, want, nc_buf_str(&st), &next, &why) < 0)
+		ret = -1;
+	if (ret < 0)
+		failed(r, NCP_CTL_BRIDGE, "%s", why ? why : "failed");
+	if (!p->dry_run && (ahead_written ||
+	    strcmp(nc_buf_str(&st), nc_buf_str(&next)) != 0) &&
 	    (ex || next.len > 0)) {
 		if ((rc = ncp_mkdirs(p, "/var/lib/neoc", 0755)) >= 0)
 			rc = ncp_replace(p, CTL_STATE, nc_buf_str(&next),
@@ -862,7 +941,6 @@ control_net(struct lxc_run *r, int want)
 			ret = -1;
 		}
 	}
-cleanup:
 	free(why);
 	free(line);
 	nc_buf_free(&st);
@@ -1199,54 +1277,235 @@ load_hook(struct ncprov *p)
 	return s;
 }
 
-/* Stop and destroy the containers of ours no longer in the tree; the
- * names kept in *kept (those whose removal failed).  0 or -1. */
+/* Sleep ms milliseconds. */
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Run a batch of lxc-* commands (bare argv[0]) in parallel, each success
+ * reported as run_or_say would; ok[i] tells which succeeded, and, when
+ * record, the failures are recorded for the guests who[i].
+ */
+static void
+lxc_batch(struct lxc_run *r, char ***argvs, const char **who, size_t n,
+    int *ok, int record)
+{
+	struct ncp_job *jobs = nc_calloc(n ? n : 1, sizeof(*jobs));
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		char *prog = ncp_which(argvs[i][0]);
+
+		ok[i] = 0;
+		if (prog == NULL) {
+			jobs[i].rc = -ENOENT;
+			continue;
+		}
+		for (k = 0; argvs[i][k] != NULL; k++)
+			;
+		jobs[i].argv = nc_calloc(k + 1, sizeof(char *));
+		memcpy(jobs[i].argv, argvs[i], k * sizeof(char *));
+		jobs[i].argv[0] = prog;
+	}
+	/* the jobs without a program are not run (argv NULL): pack the
+	 * others to the front, run them, and put them back */
+	{
+		struct ncp_job *run = nc_calloc(n ? n : 1, sizeof(*run));
+		size_t *at = nc_calloc(n ? n : 1, sizeof(*at)), nr = 0;
+
+		for (i = 0; i < n; i++)
+			if (jobs[i].argv != NULL) {
+				at[nr] = i;
+				run[nr++] = jobs[i];
+			}
+		if ((rc = ncp_run_parallel(run, nr, 0, LXC_TIMEOUT_MS)) < 0)
+			for (k = 0; k < nr; k++)
+				if (run[k].rc == 0)
+					run[k].rc = rc;
+		for (k = 0; k < nr; k++)
+			jobs[at[k]] = run[k];
+		free(run);
+		free(at);
+	}
+	for (i = 0; i < n; i++) {
+		char *line = ncp_argv_str(argvs[i]);
+
+		if (jobs[i].argv == NULL) {
+			char *msg = nc_asprintf("%s: no %s command (apt-get "
+			    "install lxc)", line, argvs[i][0]);
+
+			if (record)
+				failed(r, who[i], "%s", msg);
+			free(msg);
+		} else if (jobs[i].rc == 0) {
+			ncp_report(r->p, STEP, "%s", line);
+			ok[i] = 1;
+		} else if (record) {
+			char *msg;
+
+			trim(&jobs[i].out);
+			msg = nc_asprintf("%s: %s%s%s", line, jobs[i].rc < 0 ?
+			    strerror(-jobs[i].rc) : "failed",
+			    jobs[i].out.len ? ": " : "",
+			    nc_buf_str(&jobs[i].out));
+			failed(r, who[i], "%s", msg);
+			free(msg);
+		}
+		free(line);
+		if (jobs[i].argv != NULL)
+			free(jobs[i].argv[0]);
+		free(jobs[i].argv);
+		nc_buf_free(&jobs[i].out);
+	}
+	free(jobs);
+}
+
+/* Stop and destroy the containers of ours no longer in the tree (all of
+ * them, in parallel: first every lxc-stop -k, then every lxc-destroy);
+ * the names kept in *kept (those whose removal failed).  0 or -1. */
 static int
 remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 {
-	char **old = NULL, *why = NULL, *cname;
-	size_t n = 0, i, j;
-	int ret = 0;
+	char **old = NULL, *why = NULL, ***stop, ***destroy, ***again;
+	const char **who_s, **who_d, **who_r;
+	size_t n = 0, i, j, ns = 0, nd = 0, nr = 0, ng = 0;
+	int ret = 0, *ok, *bad;
 
 	if (ncp_state_read(r->p, "lxc", &old, &n) < 0)
 		return 0;
+	stop = nc_calloc(n + 1, sizeof(*stop));
+	destroy = nc_calloc(n + 1, sizeof(*destroy));
+	again = nc_calloc(n + 1, sizeof(*again));
+	who_s = nc_calloc(n + 1, sizeof(*who_s));
+	who_d = nc_calloc(n + 1, sizeof(*who_d));
+	who_r = nc_calloc(n + 1, sizeof(*who_r));
+	ok = nc_calloc(n + 1, sizeof(*ok));
+	bad = nc_calloc(n + 1, sizeof(*bad));
+	/* the gone ones to the front of old */
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < r->pn->nguests; j++)
 			if (ncp_guest_is_lxc(r->p, &r->pn->guests[j]) &&
 			    strcmp(r->pn->guests[j].name, old[i]) == 0)
 				break;
-		if (j < r->pn->nguests)
-			continue;
-		cname = nc_asprintf("nc-%s", old[i]);
-		char *stop[] = { "lxc-stop", "-P", r->lxcpath, "-n", cname,
-		    "-k", NULL };
-		char *destroy[] = { "lxc-destroy", "-P", r->lxcpath, "-n",
-		    cname, "-f", NULL };
+		if (j == r->pn->nguests) {
+			char *t = old[ng];
 
-		if (may_run(r->p) && running(r, cname) &&
-		    lxc_cmd(r, stop, &why) < 0) {
-			failed(r, old[i], "%s", why);
-			*NC_PUSH(*kept, *nkept, *cap) = nc_strdup(old[i]);
-			ret = -1;
-		} else if ((!may_run(r->p) || created(r, cname)) &&
-		    lxc_cmd(r, destroy, &why) < 0) {
-			failed(r, old[i], "%s", why);
-			*NC_PUSH(*kept, *nkept, *cap) = nc_strdup(old[i]);
-			ret = -1;
-		} else if (may_run(r->p)) {
-			/* what a --no-start run wrote without lxc-create */
-			char *dir = nc_asprintf("%s/%s", r->lxcpath, cname);
-			char *rm[] = { "/bin/rm", "-rf", dir, NULL };
-
-			if (exists(dir))
-				ncp_run(&(struct ncp_cmd){ .argv = rm,
-				    .out_fd = -1 });
-			free(dir);
+			old[ng++] = old[i];
+			old[i] = t;
 		}
-		free(why);
-		why = NULL;
+	}
+	if (!may_run(r->p)) {
+		for (i = 0; i < ng; i++) {
+			char *cname = nc_asprintf("nc-%s", old[i]);
+			char *argv[] = { "lxc-destroy", "-P", r->lxcpath, "-n",
+			    cname, "-f", NULL };
+
+			lxc_cmd(r, argv, &why);	/* says it would */
+			free(why);
+			why = NULL;
+			free(cname);
+		}
+		goto cleanup;
+	}
+	for (i = 0; i < ng; i++) {
+		char *cname = nc_asprintf("nc-%s", old[i]);
+
+		if (running(r, cname)) {
+			char **a = nc_calloc(7, sizeof(*a));
+
+			a[0] = "lxc-stop";
+			a[1] = "-P";
+			a[2] = r->lxcpath;
+			a[3] = "-n";
+			a[4] = nc_strdup(cname);
+			a[5] = "-k";
+			who_s[ns] = old[i];
+			stop[ns++] = a;
+		}
 		free(cname);
 	}
+	lxc_batch(r, stop, who_s, ns, ok, 1);
+	for (i = 0; i < ns; i++)
+		for (j = 0; j < ng; j++)
+			if (!ok[i] && who_s[i] == old[j])
+				bad[j] = 1;
+	for (i = 0; i < ng; i++) {
+		char *cname = nc_asprintf("nc-%s", old[i]);
+
+		if (!bad[i] && created(r, cname)) {
+			char **a = nc_calloc(7, sizeof(*a));
+
+			a[0] = "lxc-destroy";
+			a[1] = "-P";
+			a[2] = r->lxcpath;
+			a[3] = "-n";
+			a[4] = nc_strdup(cname);
+			a[5] = "-f";
+			who_d[nd] = old[i];
+			destroy[nd++] = a;
+		}
+		free(cname);
+	}
+	/* lxc-destroy of a container whose lxc-create was cut short may
+	 * fail half way and do the rest when run again: once more, after a
+	 * pause, those still there */
+	lxc_batch(r, destroy, who_d, nd, ok, 0);
+	for (i = 0, nr = 0; i < nd; i++) {
+		char *dir = nc_asprintf("%s/%s", r->lxcpath, destroy[i][4]);
+
+		if (!ok[i] && exists(dir)) {
+			again[nr] = destroy[i];
+			who_r[nr++] = who_d[i];
+		}
+		free(dir);
+	}
+	if (nr > 0) {
+		nap_ms(1000);
+		lxc_batch(r, again, who_r, nr, ok, 1);
+	}
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < ng; j++)
+			if (!ok[i] && who_r[i] == old[j])
+				bad[j] = 1;
+	for (i = 0; i < ng; i++) {
+		if (bad[i]) {
+			*NC_PUSH(*kept, *nkept, *cap) = nc_strdup(old[i]);
+			ret = -1;
+			continue;
+		}
+		/* what a --no-start run wrote without lxc-create, or what
+		 * a failed lxc-create left */
+		char *dir = nc_asprintf("%s/nc-%s", r->lxcpath, old[i]);
+		char *rm[] = { "/bin/rm", "-rf", dir, NULL };
+
+		if (exists(dir))
+			ncp_run(&(struct ncp_cmd){ .argv = rm, .out_fd = -1 });
+		free(dir);
+	}
+cleanup:
+	for (i = 0; i < ns; i++) {
+		free(stop[i][4]);
+		free(stop[i]);
+	}
+	for (i = 0; i < nd; i++) {
+		free(destroy[i][4]);
+		free(destroy[i]);
+	}
+	free(stop);
+	free(destroy);
+	free(again);
+	free(who_s);
+	free(who_d);
+	free(who_r);
+	free(ok);
+	free(bad);
 	ncp_names_free(old, n);
 	return ret;
 }
@@ -1327,8 +1586,8 @@ int
 ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 {
 	struct lxc_run r = { .p = p, .pn = pn };
-	char **names = NULL, *cname;
-	size_t n = 0, cap = 0, i, nmade, nlxc = 0;
+	char **names = NULL, **made = NULL, *cname;
+	size_t n = 0, cap = 0, nm = 0, capm = 0, i, nlxc = 0;
 	int ret = 0, mkdired = 0;
 
 	r.lxcpath = ncp_path(p, LXC_DIR);
@@ -1352,7 +1611,18 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 		ret = -1;
 	if (remove_gone(&r, &names, &n, &cap) < 0)
 		ret = -1;
-	nmade = n;	/* those kept after a failed removal */
+	/* The state lists every container that may exist before any is
+	 * made (a run cut short, or a failed lxc-create, leaves nothing
+	 * down cannot find): those kept after a failed removal, and every
+	 * lxc guest. */
+	for (i = 0; i < pn->nguests; i++)
+		if (ncp_guest_is_lxc(p, &pn->guests[i]))
+			*NC_PUSH(names, n, cap) =
+			    nc_strdup(pn->guests[i].name);
+	if (ncp_state_write(p, "lxc", names, n) < 0) {
+		failed(&r, "state", "%s", "cannot write " STATE_FILE);
+		ret = -1;
+	}
 	for (i = 0; i < pn->nguests; i++) {
 		struct ncp_guest *g = &pn->guests[i];
 
@@ -1368,15 +1638,10 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 		if (create(&r, g, cname) < 0 || configure(&r, g, i, cname) < 0)
 			ret = -1;
 		else
-			*NC_PUSH(names, n, cap) = nc_strdup(g->name);
+			*NC_PUSH(made, nm, capm) = g->name;
 		free(cname);
 	}
-	if (ncp_state_write(p, "lxc", names, n) < 0) {
-		failed(&r, "state", "%s", "cannot write " STATE_FILE);
-		ret = -1;
-	}
-	if (!p->no_start && !p->dry_run &&
-	    start_all(&r, names + nmade, n - nmade) < 0)
+	if (!p->no_start && !p->dry_run && start_all(&r, made, nm) < 0)
 		ret = -1;
 	/* the control bridge goes once no container needs it */
 	if (nlxc == 0 && control_net(&r, 0) < 0)
@@ -1385,6 +1650,7 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 		ncp_fail(p, "lxc: %s", nc_buf_str(&r.errs));
 out:
 	ncp_names_free(names, n);
+	free(made);
 	free(r.lxcpath);
 	free(r.ncprov);
 	free(r.nc9pfs);

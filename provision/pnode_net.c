@@ -17,9 +17,13 @@
  *       burst 32kbit latency 400ms                  (when bandwidth > 0)
  *
  * What we made is remembered in ROOT/var/lib/neoc/network ("vde NAME",
- * "tap NAME", "bridge NAME", "phys NAME BRIDGE" lines); a thing listed
- * there and no longer wanted is torn down (switch stopped by its pidfile,
- * its conf file removed, links deleted).  The shaping applied is kept in
+ * "tap NAME", "bridge NAME", "phys NAME BRIDGE" lines), written before
+ * anything is made (with what is still to be torn down) and again after,
+ * so that a run cut short leaves nothing the next one cannot find; a
+ * thing listed there and no longer wanted is torn down (switch stopped by
+ * its pidfile, its conf file removed, links deleted), and so is a switch
+ * whose pidfile is in /run/neoc/vde without a line (without --root).
+ * With no LAN at all (ncprov down) that is everything.  The shaping applied is kept in
  * ROOT/var/lib/neoc/shaping ("host_if delay loss% kbit ifindex"), so tc
  * runs only when a parameter or the interface (its ifindex) changed.
  *
@@ -32,6 +36,7 @@
  * starting it.  ncp_pnode_network shapes what exists already; the pnode
  * command calls ncp_pnode_shape again once its containers run.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -503,15 +508,24 @@ teardown(struct ncprov *p, const struct lines *old, const struct lines *want,
 	}
 }
 
-/* Write a state file from its wanted lines (not under --dry-run). */
+/* Write a state file from its wanted lines (not under --dry-run; not
+ * when it would be a new empty file). */
 static void
 save_state(struct ncprov *p, const char *abs, const struct nc_buf *text,
     struct nc_buf *errs)
 {
+	char *path;
 	int rc;
 
 	if (p->dry_run)
 		return;
+	if (text->len == 0) {
+		path = ncp_path(p, abs);
+		rc = access(path, F_OK);
+		free(path);
+		if (rc < 0)
+			return;
+	}
 	if ((rc = ncp_mkdirs(p, STATE_DIR, 0755)) < 0 ||
 	    (rc = ncp_replace(p, abs, nc_buf_str(text), text->len, 0644, 0,
 	    0)) < 0)
@@ -711,22 +725,48 @@ lines_from(const struct nc_buf *text, struct lines *l)
 	}
 }
 
+/* Add to old a "vde NAME" line for each switch with a pidfile in
+ * /run/neoc/vde that it does not list (a run cut short before it saved
+ * its state): one of ours all the same. */
+static void
+orphan_switches(struct lines *old)
+{
+	DIR *d = opendir(VDE_RUN);
+	struct dirent *e;
+	char name[64];
+	size_t n;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		n = strlen(e->d_name);
+		if (n <= 4 || n - 4 >= sizeof(name) ||
+		    strcmp(e->d_name + n - 4, ".pid") != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 4), e->d_name);
+		if (name_ok(name) && !lines_has2(old, "vde", name))
+			*NC_PUSH(old->v, old->n, old->cap) =
+			    nc_asprintf("vde %s", name);
+	}
+	closedir(d);
+}
+
 int
 ncp_pnode_network(struct ncprov *p, struct ncp_pnode *pn)
 {
-	struct nc_buf want = { 0 }, errs = { 0 };
+	struct nc_buf want = { 0 }, errs = { 0 }, ahead = { 0 };
 	struct lines old, wanted = { 0 };
 	size_t i;
 	int rc = -1;
 
 	lines_load(p, NET_STATE, &old);
+	if (real_state(p))
+		orphan_switches(&old);
 	if (fill_names(p, pn) < 0)
 		goto out;
 	for (i = 0; i < pn->nlans; i++) {
 		struct ncp_lan *l = &pn->lans[i];
 
-		lan_switch(p, pn, l, &old, &errs);
-		lan_bridge(p, l, &old, &errs);
 		nc_buf_printf(&want, "vde %s\ntap %s\nbridge %s\n", l->vde,
 		    l->tap, l->bridge);
 		if (l->phys != NULL && l->phys[0] != '\0')
@@ -734,6 +774,16 @@ ncp_pnode_network(struct ncprov *p, struct ncp_pnode *pn)
 			    l->bridge);
 	}
 	lines_from(&want, &wanted);
+	/* Before anything is made: what will be, and what still was. */
+	nc_buf_add(&ahead, nc_buf_str(&want), want.len);
+	for (i = 0; i < old.n; i++)
+		if (!lines_has(&wanted, old.v[i]))
+			nc_buf_printf(&ahead, "%s\n", old.v[i]);
+	save_state(p, NET_STATE, &ahead, &errs);
+	for (i = 0; i < pn->nlans; i++) {
+		lan_switch(p, pn, &pn->lans[i], &old, &errs);
+		lan_bridge(p, &pn->lans[i], &old, &errs);
+	}
 	teardown(p, &old, &wanted, &errs);
 	save_state(p, NET_STATE, &want, &errs);
 	if (errs.len > 0) {
@@ -747,6 +797,7 @@ out:
 	lines_free(&old);
 	lines_free(&wanted);
 	nc_buf_free(&want);
+	nc_buf_free(&ahead);
 	nc_buf_free(&errs);
 	return rc;
 }

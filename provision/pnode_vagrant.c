@@ -27,10 +27,16 @@
  * keeps vagrant's boxes and VirtualBox's disks under /space/vagrant (local
  * disk, never NFS).  Machines of ours (the state file, lines "vagrant
  * NAME") no longer in the tree are destroyed with the old Vagrantfile
- * before it is rewritten; then, unless --no-start or --dry-run, every
- * machine not running is brought up, one `vagrant up NAME` process each
- * (VirtualBox has no --parallel), at most VAGRANT_PARALLEL at a time, and
- * its node's status set to "booting".
+ * before it is rewritten, `vagrant destroy -f NAME` at most
+ * VAGRANT_PARALLEL at a time; when one would not go, the old Vagrantfile
+ * (the only one that defines it) stays and the step fails, for the next
+ * run to try again.  With no vagrant guest left (and always under ncprov
+ * down, whose pnode is empty), the Vagrantfile, the ncprov copy and the
+ * profile are removed; ncprov down on a pnode without a vagrant command
+ * forgets the machines with a warning.  Then, unless --no-start or
+ * --dry-run, every machine not running is brought up, one `vagrant up
+ * NAME` process each (VirtualBox has no --parallel), at most
+ * VAGRANT_PARALLEL at a time, and its node's status set to "booting".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -444,40 +450,115 @@ cleanup:
 	return ret;
 }
 
-/* Destroy our machines no longer in the tree (with the old Vagrantfile);
- * those that stay (failed) are added to kept.  0 or -1 with why. */
+/* Destroy our machines no longer in the tree (with the old Vagrantfile),
+ * VAGRANT_PARALLEL at a time; those that stay (failed) are added to kept,
+ * those still wanted to stay.  Without a vagrant command, ncprov down
+ * forgets its machines with a warning (nothing can run them).  0 or -1
+ * with the reasons in errs. */
 static int
 remove_gone(struct ncprov *p, const struct ncp_pnode *pn, struct vrun *v,
-    char ***kept, size_t *nkept, size_t *cap, struct nc_buf *errs)
+    char ***kept, size_t *nkept, size_t *cap, char ***stay, size_t *nstay,
+    size_t *capstay, struct nc_buf *errs)
 {
 	char **old = NULL, *why = NULL;
-	size_t n = 0, i, j;
-	int ret = 0;
+	struct ncp_job *jobs;
+	const char **who;
+	size_t n = 0, i, j, nj = 0;
+	int ret = 0, rc;
 
 	if (ncp_state_read(p, "vagrant", &old, &n) < 0)
 		return 0;
+	jobs = nc_calloc(n + 1, sizeof(*jobs));
+	who = nc_calloc(n + 1, sizeof(*who));
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < pn->nguests; j++)
 			if (!ncp_guest_is_lxc(p, &pn->guests[j]) &&
 			    strcmp(pn->guests[j].name, old[i]) == 0)
 				break;
-		if (j < pn->nguests)
+		if (j < pn->nguests) {
+			*NC_PUSH(*stay, *nstay, *capstay) = nc_strdup(old[i]);
 			continue;
+		}
 		char *args[] = { "destroy", "-f", old[i], NULL };
 		struct nc_buf out = { 0 };
 
-		if (vagrant(p, v, args, &out, 1, &why) < 0) {
-			nc_buf_printf(errs, "%s%s: %s", errs->len ? "; " : "",
-			    old[i], why);
+		if (p->dry_run || (p->root[0] != '\0' && p->no_start)) {
+			vagrant(p, v, args, &out, 1, &why);	/* would */
+		} else if (v->vagrant == NULL && p->down) {
+			fprintf(stderr, "ncprov: vagrant: warning: no vagrant "
+			    "command: machine %s forgotten, not destroyed\n",
+			    old[i]);
+		} else if (v->vagrant == NULL) {
+			nc_buf_printf(errs, "%s%s: vagrant destroy -f %s: no "
+			    "vagrant command", errs->len ? "; " : "", old[i],
+			    old[i]);
 			*NC_PUSH(*kept, *nkept, *cap) = nc_strdup(old[i]);
 			ret = -1;
+		} else {
+			char **argv = nc_calloc(5, sizeof(*argv));
+
+			argv[0] = v->vagrant;
+			argv[1] = "destroy";
+			argv[2] = "-f";
+			argv[3] = old[i];
+			jobs[nj].envp = v->envp;
+			jobs[nj].cwd = v->dir;
+			who[nj] = old[i];
+			jobs[nj++].argv = argv;
 		}
 		free(why);
 		why = NULL;
 		nc_buf_free(&out);
 	}
+	if ((rc = ncp_run_parallel(jobs, nj, VAGRANT_PARALLEL,
+	    CMD_TIMEOUT_MS)) < 0) {
+		nc_buf_printf(errs, "%svagrant destroy: %s", errs->len ? "; " :
+		    "", strerror(-rc));
+		ret = -1;
+	}
+	for (i = 0; i < nj; i++) {
+		if (jobs[i].rc == 0 && rc == 0) {
+			ncp_report(p, STEP, "vagrant destroy -f %s", who[i]);
+		} else {
+			struct nc_buf *o = &jobs[i].out;
+			char *last;
+
+			while (o->len > 0 && strchr(" \n", o->p[o->len - 1]))
+				o->p[--o->len] = '\0';
+			last = o->len ? strrchr(o->p, '\n') : NULL;
+			nc_buf_printf(errs, "%s%s: vagrant destroy -f %s: %s%s%s",
+			    errs->len ? "; " : "", who[i], who[i],
+			    jobs[i].rc < 0 ? strerror(-jobs[i].rc) : "failed",
+			    o->len ? ": " : "", last ? last + 1 :
+			    nc_buf_str(o));
+			*NC_PUSH(*kept, *nkept, *cap) = nc_strdup(who[i]);
+			ret = -1;
+		}
+		free(jobs[i].argv);
+		nc_buf_free(&jobs[i].out);
+	}
+	free(jobs);
+	free(who);
 	ncp_names_free(old, n);
 	return ret;
+}
+
+/* Remove a file of ours under root (reported; said under --dry-run). */
+static void
+remove_file(struct ncprov *p, const char *abs, struct nc_buf *errs)
+{
+	char *path = ncp_path(p, abs);
+
+	if (access(path, F_OK) == 0) {
+		if (p->dry_run)
+			ncp_report(p, STEP, "would remove %s", abs);
+		else if (unlink(path) < 0)
+			nc_buf_printf(errs, "%s%s: %s", errs->len ? "; " : "",
+			    abs, strerror(errno));
+		else
+			ncp_report(p, STEP, "removed %s", abs);
+	}
+	free(path);
 }
 
 /* The machines `vagrant status` says are running (one line each in
@@ -594,9 +675,9 @@ ncp_pnode_vagrant(struct ncprov *p, struct ncp_pnode *pn)
 {
 	struct nc_buf vf = { 0 }, prof = { 0 }, errs = { 0 }, old = { 0 };
 	struct vrun v;
-	char **names = NULL, *why = NULL;
+	char **names = NULL, **stay = NULL, *why = NULL;
 	const char *prov = NULL;
-	size_t n = 0, cap = 0, i, nvag = 0;
+	size_t n = 0, cap = 0, nstay = 0, capstay = 0, i, nvag = 0;
 	int ex, rc, ret = -1;
 
 	vrun_init(p, &v);
@@ -607,6 +688,13 @@ ncp_pnode_vagrant(struct ncprov *p, struct ncp_pnode *pn)
 		}
 	ncp_read_local(p, VAGRANTFILE, &old, &ex);
 	if (nvag == 0 && !ex) {		/* no vagrant here, ever */
+		/* (machines listed without a Vagrantfile cannot be up nor
+		 * destroyed by vagrant: forgotten) */
+		if (ncp_state_read(p, "vagrant", &names, &n) == 0 && n > 0) {
+			fprintf(stderr, "ncprov: vagrant: warning: no "
+			    VAGRANTFILE ": %zu machine(s) forgotten\n", n);
+			ncp_state_write(p, "vagrant", NULL, 0);
+		}
 		ret = 0;
 		goto cleanup;
 	}
@@ -616,7 +704,30 @@ ncp_pnode_vagrant(struct ncprov *p, struct ncp_pnode *pn)
 	}
 	/* a failure is in errs: the rest goes on */
 	if (ex)
-		remove_gone(p, pn, &v, &names, &n, &cap, &errs);
+		remove_gone(p, pn, &v, &names, &n, &cap, &stay, &nstay,
+		    &capstay, &errs);
+	if (n > 0) {
+		/* Machines that would not go are defined only by the old
+		 * Vagrantfile: it stays, for the next run to try again. */
+		for (i = 0; i < nstay; i++)
+			*NC_PUSH(names, n, cap) = nc_strdup(stay[i]);
+		if ((rc = ncp_state_write(p, "vagrant", names, n)) < 0)
+			nc_buf_printf(&errs, "; state: %s", strerror(-rc));
+		goto fail;
+	}
+	if (nvag == 0) {
+		/* None left: what we wrote for them goes too. */
+		remove_file(p, VAGRANTFILE, &errs);
+		remove_file(p, VDIR "/ncprov", &errs);
+		remove_file(p, VPROFILE, &errs);
+		if ((rc = ncp_state_write(p, "vagrant", NULL, 0)) < 0)
+			nc_buf_printf(&errs, "%sstate: %s", errs.len ? "; " :
+			    "", strerror(-rc));
+		if (errs.len > 0)
+			goto fail;
+		ret = 0;
+		goto cleanup;
+	}
 	if ((rc = ncp_mkdirs(p, VDIR, 0755)) < 0 ||
 	    (rc = ncp_replace(p, VAGRANTFILE, vf.p, vf.len, 0644, 0, 0)) < 0) {
 		nc_buf_printf(&errs, "%s" VAGRANTFILE ": %s", errs.len ?
@@ -626,7 +737,7 @@ ncp_pnode_vagrant(struct ncprov *p, struct ncp_pnode *pn)
 	if (rc > 0)
 		ncp_report(p, STEP, VAGRANTFILE ": %zu %s", nvag,
 		    nvag == 1 ? "machine" : "machines");
-	if (nvag > 0 && (rc = copy_ncprov(p)) < 0) {
+	if ((rc = copy_ncprov(p)) < 0) {
 		nc_buf_printf(&errs, "%s" VDIR "/ncprov: %s", errs.len ?
 		    "; " : "", strerror(-rc));
 		goto fail;
@@ -650,7 +761,7 @@ ncp_pnode_vagrant(struct ncprov *p, struct ncp_pnode *pn)
 		    strerror(-rc));
 		goto fail;
 	}
-	if (!p->no_start && !p->dry_run && nvag > 0) {
+	if (!p->no_start && !p->dry_run) {
 		char *vbox = ncp_which("VBoxManage");
 		char *mf = nc_asprintf("%s/vms", v.dir);
 		char *argv[] = { vbox, "setproperty", "machinefolder", mf,
@@ -673,6 +784,7 @@ fail:
 	ncp_fail(p, "vagrant: %s", nc_buf_str(&errs));
 cleanup:
 	ncp_names_free(names, n);
+	ncp_names_free(stay, nstay);
 	free(why);
 	vrun_free(&v);
 	nc_buf_free(&vf);

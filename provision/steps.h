@@ -11,6 +11,8 @@
 #include "ncprov.h"
 
 int ncp_step_hosts(struct ncprov *p);	 /* hosts.c */
+/* Take the experiment's block out of /etc/hosts (ncprov down). */
+int ncp_hosts_remove(struct ncprov *p);	 /* hosts.c */
 int ncp_step_groups(struct ncprov *p);	 /* accounts.c */
 int ncp_step_accounts(struct ncprov *p); /* accounts.c */
 int ncp_step_ifaces(struct ncprov *p);	 /* ifaces.c */

@@ -6,10 +6,14 @@
 #   lanA: n1 n2 n3    lanB: n4 n5 n6
 # Checks: all 6 ready (neoc status --json, 90 s), ping by name on each LAN,
 # a second run says "no changes", n6 removed from the experiment is stopped
-# and destroyed by the next run.  (No netem in this kernel: the delay part
-# is not tested.)  Runs on the host itself (no --root): the exit trap
-# destroys the containers, deletes the bridges and TAPs, stops the VDE
-# switches and serve, restores /etc/hosts and removes the state files.
+# and destroyed by the next run, the boot file /etc/neoc/pnode is written,
+# and `ncprov down` (serve stopped) takes it all down: no container, no
+# bridge, TAP or ncctl0, no switch, /etc/hosts as it was, no boot file.
+# (No netem in this kernel: the delay part is not tested.)  Runs on the
+# host itself (no --root): the exit trap destroys the containers, deletes
+# the bridges and TAPs, stops the VDE switches and serve, restores
+# /etc/hosts and removes the state files, conf files and boot file, should
+# down have left any.
 . "$(dirname "$0")/lib.sh"
 
 NEOC=$NC_TOP/bin/neoc
@@ -50,7 +54,13 @@ cleanup() {
 		    /var/lib/neoc/network | while read -r d; do
 			ip link del "$d" 2> /dev/null
 		done
+		awk '$1 == "vde" { print $2 }' /var/lib/neoc/network |
+		    while read -r v; do
+			rm -f "/etc/vde2/conf.d/$v.conf"
+		done
 	fi
+	rm -f /etc/neoc/pnode
+	[ -n "${MADE_ETC_NEOC:-}" ] && rmdir /etc/neoc 2> /dev/null
 	ip link del ncctl0 2> /dev/null
 	[ -f "$T/hosts.orig" ] && cat "$T/hosts.orig" > /etc/hosts
 	rm -f /var/lib/neoc/network /var/lib/neoc/shaping \
@@ -69,10 +79,12 @@ trap 'exit 130' INT TERM HUP PIPE
 for c in lxc-create lxc-start lxc-attach vde_switch ip diod python3; do
 	command -v "$c" > /dev/null 2>&1 || fatal "$c is installed"
 done
-for f in /var/lib/neoc/containers /var/lib/neoc/network /var/lib/neoc/control; do
+for f in /var/lib/neoc/containers /var/lib/neoc/network /var/lib/neoc/control \
+    /etc/neoc/pnode; do
 	[ -e "$f" ] && fatal "no earlier pnode state on this host ($f exists)"
 done
 cp /etc/hosts "$T/hosts.orig"
+[ -d /etc/neoc ] || MADE_ETC_NEOC=1
 
 ns() {	# ns FILE NODES...: the experiment with these nodes
 	_f=$1; shift
@@ -167,4 +179,36 @@ if [ -z "$st" ] && [ ! -d "$LXCP/nc-n6" ]; then
 	ok "n6 removed from the experiment: stopped and destroyed"
 else
 	notok "n6 removed: stopped and destroyed" "state: $st" "$out"
+fi
+
+# --- the boot file, and down -----------------------------------------------------
+expect_eq "the boot file /etc/neoc/pnode" "NODE=pnode-0
+TREE=$M
+GUEST_NINEP=172.30.0.1:$PORT
+GUEST_ANAME=$M
+NO_EXPORT=1" "$(grep -v '^#' /etc/neoc/pnode 2>&1)"
+bridges=$(awk '$1 == "bridge" { print $2 }' /var/lib/neoc/network 2> /dev/null | xargs)
+stop_tracked	# serve: down needs no tree
+for m in $(mounted_under "$T" | sort -r); do
+	fusermount3 -u "$m" 2> /dev/null || umount -l "$m" 2> /dev/null
+done
+out=$("$NCPROV" --node pnode-0 down 2>&1)
+rc=$?
+left=
+for n in $NODES; do
+	[ -n "$(lxc-info -P "$LXCP" -n "nc-$n" -s -H 2> /dev/null)" ] &&
+	    left="$left nc-$n"
+	[ -d "$LXCP/nc-$n" ] && left="$left $LXCP/nc-$n"
+done
+for d in ncctl0 $bridges; do
+	[ -e "/sys/class/net/$d" ] && left="$left $d"
+done
+for f in /run/neoc/vde/*.pid /etc/neoc/pnode; do
+	[ -e "$f" ] && left="$left $f"
+done
+cmp -s /etc/hosts "$T/hosts.orig" || left="$left /etc/hosts"
+if [ $rc -eq 0 ] && [ -z "$left" ] && [ -n "$bridges" ]; then
+	ok "ncprov down: containers, switches, bridges, hosts block, boot file gone"
+else
+	notok "ncprov down: everything gone" "exit $rc" "left:$left" "$out"
 fi
