@@ -28,8 +28,10 @@ usage(FILE *f)
 "\n"
 "Take the experiment down: on every pnode stop and destroy its containers\n"
 "and tear down the virtual network (ncprov down), stop neoc serve (diod,\n"
-"the ncfs mount), and reset every node's status to pending.  Works after\n"
-"a failed or interrupted up, and again when there is nothing left.\n"
+"the ncfs mount), and reset every node's status to pending.  The pnodes\n"
+"are those neoc up reached (EXP.db.up); without that file nothing is\n"
+"known to be up unless --pnode-addr names pnodes.  Works after a failed\n"
+"or interrupted up, and again when there is nothing left.\n"
 "\n"
 "  -d, --db EXP.db        the experiment database (default ./%s)\n"
 "      --keep-serve       leave neoc serve running\n"
@@ -89,6 +91,17 @@ reset_status(const char *db)
 	return rc;
 }
 
+/* Did neoc up leave its state file for db? */
+static int
+up_known(const char *db)
+{
+	char *state = neoc_up_state_path(db);
+	int yes = access(state, F_OK) == 0;
+
+	free(state);
+	return yes;
+}
+
 static const struct option longopts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
@@ -128,6 +141,13 @@ cmd_down(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (r.naddrs == 0 && !up_known(db)) {
+		/* never up, or already down: nothing is known to be up */
+		if (!quiet)
+			printf("nothing is up (no %s.up)\n", db);
+		free(r.addrs);
+		return 0;
+	}
 	if (neoc_reach_setup(db, &r, &u) < 0)
 		goto out;
 	u.quiet = quiet;
