@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -164,16 +165,21 @@ ssh_progress(void *arg, const char *msg)
 	neoc_job_set(arg, NEOC_PH_CONNECTING, "%s", msg);
 }
 
-/* The ncprov to install: a static build when there is one. */
+/* The ncprov to install: a static build when there is one at least as
+ * new as the plain one (a stale static build is not sent). */
 static char *
 local_ncprov(void)
 {
-	char *s = neoc_sibling("ncprov-static");
+	char *st = neoc_sibling("ncprov-static"), *dyn = neoc_sibling("ncprov");
+	struct stat a, b;
 
-	if (strchr(s, '/') != NULL)
-		return s;
-	free(s);
-	return neoc_sibling("ncprov");
+	if (strchr(st, '/') != NULL && stat(st, &a) == 0 &&
+	    (stat(dyn, &b) < 0 || a.st_mtime >= b.st_mtime)) {
+		free(dyn);
+		return st;
+	}
+	free(st);
+	return dyn;
 }
 
 static int

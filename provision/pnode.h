@@ -131,6 +131,11 @@ struct ncp_job {
  */
 int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
     int timeout_ms);
+/* Run `ncprov container` again inside the running lxc containers names
+ * (under lxcpath), in parallel, reporting those that changed or failed;
+ * nothing under --dry-run or --no-start.  0, or -1 when the batch failed. */
+int ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
+    char *const *names, size_t n);
 /* Is g the lxc backend's (--backend, else its image's provider, or no
  * image at all)? */
 int ncp_guest_is_lxc(const struct ncprov *p, const struct ncp_guest *g);

@@ -12,7 +12,9 @@
  * allowed (v1 and v2).  Its rootfs gets the boot file /etc/neoc/node and
  * the rcS hook (provision/rc/rcS.hook) that runs `ncprov container` at
  * boot.  Every container not running is started, all in parallel (one
- * `lxc-start -d` process each), and its node's status set to "booting".
+ * `lxc-start -d` process each), and its node's status set to "booting";
+ * those already running run `ncprov container` again (pnode_reprov.c), so
+ * an edit of the tree reaches them.
  * Containers we made (the state file ROOT/var/lib/neoc/containers, lines
  * "BACKEND NAME") that left the tree are stopped and destroyed, in
  * parallel too (every `lxc-stop -k`, then every `lxc-destroy -f`; one
@@ -1519,11 +1521,14 @@ start_all(struct lxc_run *r, char **names, size_t n)
 	size_t i, nj = 0;
 	int ret = 0, rc;
 	const char **who = nc_calloc(n ? n : 1, sizeof(*who));
+	char **again = nc_calloc(n ? n : 1, sizeof(*again));
+	size_t nagain = 0;
 
 	for (i = 0; i < n; i++) {
 		char *cname = nc_asprintf("nc-%s", names[i]);
 
 		if (running(r, cname)) {
+			again[nagain++] = names[i];	/* already up */
 			free(cname);
 			continue;
 		}
@@ -1579,6 +1584,10 @@ start_all(struct lxc_run *r, char **names, size_t n)
 	free(jobs);
 	free(who);
 	free(prog);
+	/* the tree may have changed for those already up */
+	if (ncp_lxc_reprovision(r->p, r->lxcpath, again, nagain) < 0)
+		ret = -1;
+	free(again);
 	return ret;
 }
 

@@ -16,9 +16,13 @@ check() {
 	if out=$("$@" 2>&1); then ok "$name"; else notok "$name" "$out"; fi
 }
 
-# expect_eq NAME WANT GOT
+# expect_eq NAME WANT GOT [DETAIL...]: DETAIL lines shown on a failure
 expect_eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "want: $2" "got:  $3"; fi
+	_en=$1 _ew=$2 _eg=$3
+	shift 3
+	if [ "$_ew" = "$_eg" ]; then ok "$_en"; else
+		notok "$_en" "want: $_ew" "got:  $_eg" "$@"
+	fi
 }
 
 # jq-free JSON queries through python3: jget FILE EXPR (EXPR in python, the

@@ -11,6 +11,8 @@
 # Checks: up exits 0 with all 6 containers and both pnodes ready; pings by
 # name across the pnodes (neoc exec over SSH); the tmcc account exists in
 # containers on both pnodes; a second up changes nothing (--json events);
+# an edit (a container and an account added) is applied by up without
+# restarting the running containers;
 # neoc down leaves no container, interface, process, nft table or mount of
 # ours, twice.  Faults: pnode-1's sshd stopped → up exits 1 naming
 # pnode-1 after its retries while pnode-0's containers are ready, then
@@ -229,6 +231,27 @@ for k in 0 1; do
 	expect_eq "a second up: pnode-$k says no changes" "no changes" \
 	    "$(tail -1 "$DB.logs/pnode-$k.up.log" 2> /dev/null)"
 done
+
+# --- an edit: n7 joins lanA on pnode-0, bob joins the project ---------------------
+initpid() { pn_exec pnode-0 lxc-info -P /var/lib/neoc/lxc -n nc-n1 -p -H 2> /dev/null; }
+pid1=$(initpid)
+sed -e 's/^set n6 \[\$ns node\]$/&\nset n7 [$ns node]\ntb-add-node-attribute $n7 containers:partition 0/' \
+    -e 's/"\$n1 \$n2 \$n3"/"$n1 $n2 $n3 $n7"/' "$T/e.ns" > "$T/e3.ns"
+cp "$T/tmcc/accounts" "$T/accounts.orig"
+echo 'ADDUSER LOGIN=bob PSWD=* UID=20002 GID=6001 ROOT=0 NAME="Bob" HOMEDIR=/home/bob GLIST="" SERIAL=1 EMAIL="bob@example.org" SHELL=/bin/sh' \
+    >> "$T/tmcc/accounts"
+up --pnodes 2 --tmcc "$T/tmcc" "$T/e3.ns" > "$T/up5.out" 2> "$T/up5.err"
+expect_eq "after an edit (n7 added, bob added): neoc up exits 0" 0 "$?" \
+    "$(cat "$T/up5.err")" "$(tail -12 "$T/up5.out")"
+expect_eq "...n7 is ready" ready "$(state_of n7)"
+expect_eq "...n1 was not restarted (its init pid is the same)" "$pid1" "$(initpid)"
+expect_eq "...bob exists in the running n1 and n6" \
+    "bob:x:20002:6001:Bob:/home/bob:/bin/sh|bob:x:20002:6001:Bob:/home/bob:/bin/sh" \
+    "$("$NEOC" exec -d "$DB" n1 -- grep '^bob:' /etc/passwd 2>&1)|$("$NEOC" exec -d "$DB" n6 -- grep '^bob:' /etc/passwd 2>&1)" \
+    "$(tail -5 "$DB.logs/pnode-0.up.log")"
+out=$(timeout 30 "$NEOC" exec -d "$DB" n7 -- ping -c 2 -W 2 n3 2>&1)
+expect_eq "...n7 (pnode-0) pings n3 (pnode-1)" 0 "$?" "$out"
+cp "$T/accounts.orig" "$T/tmcc/accounts"
 
 check_down "after up"
 out=$(down 2>&1)
