@@ -502,6 +502,12 @@ cmd_up(int argc, char **argv)
 			if (pool.jobs[i].child > 0)
 				kill(pool.jobs[i].child, SIGTERM);
 		pthread_mutex_unlock(&neoc_job_mu);
+		/* a session may sit in a command until its own timeout:
+		 * report and leave without waiting for it */
+		rc = result(&u, &pool, how);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc);
 	}
 	neoc_pool_join(&pool);
 	rc = result(&u, &pool, how);

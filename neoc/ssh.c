@@ -449,7 +449,7 @@ neoc_ssh_open(const char *host, int port, const struct neoc_ssh_opts *o,
 	static const struct neoc_ssh_opts none;
 	struct target t = { .host = host, .port = port };
 	char *where, why[768], msg[1024];
-	int attempts, i, delay, retriable = 0, rc = -1;
+	int attempts, i, k, delay, retriable = 0, rc = -1;
 
 	*out = NULL;
 	if (o == NULL)
@@ -491,7 +491,13 @@ neoc_ssh_open(const char *host, int port, const struct neoc_ssh_opts *o,
 			    delay / 1000.0, why);
 			o->progress(o->progress_arg, msg);
 		}
-		sleep_ms(delay);
+		for (k = 0; k < delay && !(o->cancel && *o->cancel); k += 50)
+			sleep_ms(delay - k < 50 ? delay - k : 50);
+		if (o->cancel != NULL && *o->cancel) {
+			snprintf(why, sizeof(why), "interrupted");
+			retriable = 0;
+			break;
+		}
 		delay = delay > MAX_BACKOFF_MS / 2 ? MAX_BACKOFF_MS : delay * 2;
 	}
 	if (retriable && attempts > 1)

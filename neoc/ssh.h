@@ -11,6 +11,7 @@
 #ifndef NEOC_SSH_H
 #define NEOC_SSH_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct neoc_ssh_opts {
@@ -23,6 +24,7 @@ struct neoc_ssh_opts {
 	int backoff_ms;			/* delay before the first retry, doubled each time (0 = 500) */
 	void (*progress)(void *arg, const char *msg);	/* optional: "host: attempt 2 of 4 in 1.0 s: connection refused" */
 	void *progress_arg;		/* first argument of progress */
+	volatile sig_atomic_t *cancel;	/* non-zero: no further attempt (checked in the backoff) */
 };
 struct neoc_ssh;			/* one authenticated session */
 

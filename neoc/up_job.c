@@ -191,6 +191,7 @@ run_remote(struct neoc_job *j, int logfd)
 		.known_hosts = u->known_hosts, .accept_new = u->accept_new,
 		.timeout_ms = (int)(u->connect_timeout * 1000),
 		.retries = u->retries, .progress = ssh_progress,
+		.cancel = &neoc_interrupted,
 		.progress_arg = j,
 	};
 	char err[512], addr[64], *guest = NULL, *src = NULL, **argv = NULL;

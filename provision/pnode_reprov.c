@@ -61,6 +61,15 @@ ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
 		jobs[i].argv = argv;
 	}
 	rc = ncp_run_parallel(jobs, n, 0, REPROV_TIMEOUT_MS);
+	/* once more, one at a time, for those that failed: a connection to
+	 * the 9P server through the pnode's masquerade can be lost */
+	for (i = 0; rc == 0 && i < n; i++)
+		if (jobs[i].rc != 0) {
+			nc_buf_free(&jobs[i].out);
+			memset(&jobs[i].out, 0, sizeof(jobs[i].out));
+			if (ncp_run_parallel(&jobs[i], 1, 1, REPROV_TIMEOUT_MS) < 0)
+				break;
+		}
 	for (i = 0; i < n; i++) {
 		const char *last = last_line(&jobs[i].out);
 

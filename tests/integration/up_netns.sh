@@ -16,7 +16,8 @@
 # neoc down leaves no container, interface, process, nft table or mount of
 # ours, twice.  Faults: pnode-1's sshd stopped → up exits 1 naming
 # pnode-1 after its retries while pnode-0's containers are ready, then
-# down cleans up; a startcmd failing with failure action nonfatal →
+# down cleans up; Ctrl-C during the retries → exit 130, then down cleans
+# up; a startcmd failing with failure action nonfatal →
 # reported, exit 0, then down cleans up.  Nothing is left at the end.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.lib"
@@ -271,6 +272,27 @@ expect_eq "...pnode-0's containers are ready, pnode-1's failed" \
     "$(state_of n1 n2 n4 n3 n5 n6 pnode-1)"
 sshd_start 1
 check_down "after the failed up"
+
+# --- Ctrl-C while pnode-1 is being retried ----------------------------------------
+sshd_stop 1
+up --retries 30 --connect-timeout 2 > "$T/up6.out" 2> "$T/up6.err" &
+UP=$!
+i=0
+while [ "$(state_of n1 n2 n4)" != "ready ready ready" ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+t0=$(now_ms)
+pkill -INT -P "$UP"	# neoc: $! is the subshell running up()
+wait "$UP"
+rc=$?
+expect_eq "Ctrl-C during the retries: neoc up exits 130 ($(( $(now_ms) - t0 )) ms)" \
+    130 "$rc" "$(cat "$T/up6.err")"
+grep -q "interrupted; .neoc down" "$T/up6.err" &&
+    ok "...and says neoc down cleans up" ||
+    notok "...and says neoc down cleans up" "$(cat "$T/up6.err")"
+sshd_start 1
+check_down "after Ctrl-C"
 
 # --- fault: a startcmd fails, failure action nonfatal ---------------------------------
 nsfile "$T/e2.ns" "tb-set-node-startcmd \$n6 \"sh -c 'exit 3'\"" \
