@@ -81,7 +81,8 @@ for c in lxc-create lxc-start lxc-attach vde_switch ip diod python3; do
 done
 for f in /var/lib/neoc/containers /var/lib/neoc/network /var/lib/neoc/control \
     /etc/neoc/pnode; do
-	[ -e "$f" ] && fatal "no earlier pnode state on this host ($f exists)"
+	# empty state files are what a finished `ncprov down` leaves
+	[ -s "$f" ] && fatal "no earlier pnode state on this host ($f is not empty)"
 done
 cp /etc/hosts "$T/hosts.orig"
 [ -d /etc/neoc ] || MADE_ETC_NEOC=1
