@@ -15,12 +15,46 @@ const char *const neoc_state_names[NEOC_NSTATES] = {
 	"pending", "booting", "provisioning", "ready", "failed",
 };
 
+/* The length of the valid UTF-8 sequence at s, or 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	n = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ?
+	    3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* s with every byte that is not valid UTF-8 replaced by '?' (in place):
+ * status text from any writer stays printable and fit for JSON. */
+static char *
+utf8_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n;
+
+	while (p != NULL && *p != '\0') {
+		if ((n = utf8_len(p)) == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+	return s;
+}
+
 static char *
 col(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 
-	return t ? nc_strdup((const char *)t) : NULL;
+	return t ? utf8_clean(nc_strdup((const char *)t)) : NULL;
 }
 
 int
@@ -155,7 +189,7 @@ neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n, int bar)
 	}
 }
 
-/* A copy of s fit for a status line: one line, printable. */
+/* A copy of s fit for a status line: one line, printable, UTF-8. */
 static char *
 one_line(const char *s)
 {
@@ -167,7 +201,7 @@ one_line(const char *s)
 	for (p = c; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
-	return c;
+	return utf8_clean(c);
 }
 
 int

@@ -75,8 +75,11 @@ neoc_reach_setup(const char *db, const struct neoc_reach *r,
 		neoc_pnodes_free(u->pnodes, u->npnodes);
 		u->pnodes = NULL;
 		u->npnodes = 0;
-		if (access(u->db, R_OK) == 0 && neoc_pnodes_resolve(u->db,
-		    r->addrs, r->naddrs, &u->pnodes, &u->npnodes) < 0)
+		/* without a database there are no pnodes, unless
+		 * --pnode-addr names some: then it must be there */
+		if ((r->naddrs > 0 || access(u->db, R_OK) == 0) &&
+		    neoc_pnodes_resolve(u->db, r->addrs, r->naddrs,
+		    &u->pnodes, &u->npnodes) < 0)
 			return -1;
 	}
 	if (u->mount == NULL)

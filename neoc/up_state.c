@@ -82,6 +82,7 @@ neoc_up_load(const char *db, struct neoc_up *u)
 	json_error_t je;
 	json_t *root, *pn, *v;
 	size_t i, cap = 0;
+	json_int_t port;
 
 	u->db = nc_strdup(db);
 	u->state = neoc_up_state_path(db);
@@ -105,8 +106,9 @@ neoc_up_load(const char *db, struct neoc_up *u)
 
 		p->name = str(v, "name");
 		p->host = str(v, "host");
-		p->port = (int)json_integer_value(json_object_get(v, "port"));
-		if (p->name == NULL || p->port < 1 || p->port > 65535) {
+		port = json_integer_value(json_object_get(v, "port"));
+		p->port = port >= 1 && port <= 65535 ? (int)port : 0;
+		if (p->name == NULL || p->port == 0) {
 			fprintf(stderr, "neoc: %s: a pnode without a name or "
 			    "port\n", u->state);
 			json_decref(root);
