@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "p9.h"
 #include "source.h"
 #include "util.h"
+
+#define NCP_9P_ATTEMPTS 3	/* connections tried on transient failures */
 
 static int
 p9s_read(void *impl, const char *path, struct nc_buf *out)
@@ -74,15 +77,39 @@ static const struct ncp_source_ops p9_ops = {
 	.close = p9s_close,
 };
 
+/*
+ * A failure worth another connection: no answer (a SYN dropped by a full
+ * listen queue when many containers boot at once, a server that stalled)
+ * or a connection cut during the handshake.  A refused connection is a
+ * server that is down: that is said at once.
+ */
+static int
+transient(int rc)
+{
+	return rc == -ETIMEDOUT || rc == -ECONNRESET || rc == -EPIPE ||
+	    rc == -ECONNABORTED;
+}
+
 int
 ncp_source_9p(const char *hostport, const char *aname, int timeout_ms,
     struct ncp_source *s, char *err, size_t errlen)
 {
 	struct p9_opts o = { .connect_ms = timeout_ms, .reply_ms = timeout_ms };
+	struct timespec pause = { 0, 100 * 1000000L };
 	struct p9_client *c;
-	int rc;
+	int rc, attempt;
 
-	if ((rc = p9_connect(hostport, aname, &o, &c, err, errlen)) < 0)
+	for (attempt = 1;; attempt++) {
+		rc = p9_connect(hostport, aname, &o, &c, err, errlen);
+		if (rc == 0 || !transient(rc) || attempt == NCP_9P_ATTEMPTS)
+			break;
+		fprintf(stderr, "ncprov: %s; connecting again (%d of %d)\n",
+		    err != NULL && errlen > 0 && err[0] ? err : strerror(-rc),
+		    attempt + 1, NCP_9P_ATTEMPTS);
+		nanosleep(&pause, NULL);
+		pause.tv_nsec *= 2;
+	}
+	if (rc < 0)
 		return rc;
 	s->ops = &p9_ops;
 	s->impl = c;
