@@ -258,6 +258,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = c->run(&p, argc, argv);
+	if (rc != 0 && ncp_source_lost(&p.src)) {
+		/* the server went away, not the node: worth running again */
+		fprintf(stderr, "ncprov: the connection to %s was lost; exit "
+		    "%d (run again)\n", p.src.desc, NCP_EXIT_LOST);
+		rc = NCP_EXIT_LOST;
+	}
 	ncp_source_close(&p.src);
 	ncp_boot_free(&boot);
 	return rc;

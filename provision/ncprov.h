@@ -7,6 +7,10 @@
 
 #include "source.h"
 
+/* The exit status when the connection to the tree was lost part way: the
+ * rc scripts run ncprov container again on it (EX_TEMPFAIL). */
+#define NCP_EXIT_LOST 75
+
 struct ncprov {
 	struct ncp_source src;	/* where the tree comes from */
 	const char *node;	/* this node's name */

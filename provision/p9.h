@@ -62,6 +62,8 @@ struct p9_client;
 int p9_connect(const char *hostport, const char *aname,
     const struct p9_opts *o, struct p9_client **cp, char *err, size_t errlen);
 void p9_close(struct p9_client *c);
+/* 1 once the connection is unusable (lost, timed out, cut). */
+int p9_dead(const struct p9_client *c);
 /* The attached root's fid. */
 p9_fid p9_root(const struct p9_client *c);
 /* The negotiated msize. */

@@ -387,6 +387,12 @@ dial(const char *hostport, int connect_ms, char *err, size_t errlen)
 	return fd;
 }
 
+int
+p9_dead(const struct p9_client *c)
+{
+	return c->dead;
+}
+
 /* Describe a failed exchange for p9_connect's message. */
 static void
 describe(const struct p9_client *c, int rc, const char *what,

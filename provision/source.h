@@ -24,6 +24,8 @@ struct ncp_source_ops {
 	    size_t len);
 	/* Requests made so far (9P round trips; files opened for a tree). */
 	unsigned long long (*requests)(void *impl);
+	/* 1 when the connection to the tree was lost (NULL: never). */
+	int (*lost)(void *impl);
 	void (*close)(void *impl);
 };
 
@@ -40,6 +42,8 @@ int ncp_source_tree(const char *dir, struct ncp_source *s);
 int ncp_source_9p(const char *hostport, const char *aname, int timeout_ms,
     struct ncp_source *s, char *err, size_t errlen);
 void ncp_source_close(struct ncp_source *s);
+/* 1 when the source's connection was lost (worth running again). */
+int ncp_source_lost(const struct ncp_source *s);
 /* Free a list from ops->list. */
 void ncp_names_free(char **names, size_t n);
 

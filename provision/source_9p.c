@@ -68,12 +68,19 @@ p9s_close(void *impl)
 	p9_close(impl);
 }
 
+static int
+p9s_lost(void *impl)
+{
+	return p9_dead(impl);
+}
+
 static const struct ncp_source_ops p9_ops = {
 	.read = p9s_read,
 	.list = p9s_list,
 	.is_dir = p9s_is_dir,
 	.write = p9s_write,
 	.requests = p9s_requests,
+	.lost = p9s_lost,
 	.close = p9s_close,
 };
 

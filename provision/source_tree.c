@@ -146,6 +146,12 @@ ncp_source_tree(const char *dir, struct ncp_source *s)
 	return 0;
 }
 
+int
+ncp_source_lost(const struct ncp_source *s)
+{
+	return s->ops != NULL && s->ops->lost != NULL && s->ops->lost(s->impl);
+}
+
 void
 ncp_source_close(struct ncp_source *s)
 {
