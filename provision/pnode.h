@@ -75,7 +75,7 @@ void ncp_ifname(const char *prefix, const char *a, const char *b,
     char out[16]);
 
 /*
- * The control network (pnode_lxc.c): the bridge NCP_CTL_BRIDGE on this
+ * The control network (pnode_control.c): the bridge NCP_CTL_BRIDGE on this
  * pnode, with the address of --control-net (NCP_CTL_DEFAULT when not
  * given); each lxc guest gets a NIC "ctl0" on it with the address
  * network + NCP_CTL_FIRST + its index in the pnode's container list, so

@@ -89,7 +89,9 @@ no_close(void *impl)
 }
 
 static const struct ncp_source_ops no_ops = {
-	no_read, no_list, no_is_dir, no_write, no_requests, no_close,
+	.read = no_read, .list = no_list, .is_dir = no_is_dir,
+	.write = no_write, .requests = no_requests,
+	.close = no_close,
 };
 
 /* ---- the world ---- */

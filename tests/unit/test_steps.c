@@ -168,8 +168,9 @@ fake_close(void *impl)
 }
 
 static const struct ncp_source_ops fake_ops = {
-	fake_read, fake_list, fake_is_dir, fake_write, fake_requests,
-	fake_close,
+	.read = fake_read, .list = fake_list, .is_dir = fake_is_dir,
+	.write = fake_write, .requests = fake_requests,
+	.close = fake_close,
 };
 
 /* ---- the temporary root ---- */

@@ -1,0 +1,72 @@
+/*
+ * pnode_lxc.h: what the three files of the lxc backend share, and no one
+ * else: the run they work on, and the functions that cross from one to
+ * another.  pnode_lxc.c has the step (create, start, stop, destroy, the
+ * state file), pnode_control.c the control network, pnode_lxc_conf.c each
+ * guest's config, boot file and rcS hook.
+ */
+#ifndef NCP_PNODE_LXC_H
+#define NCP_PNODE_LXC_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "pnode.h"
+
+#define LXC_DIR "/var/lib/neoc/lxc"		/* the lxcpath, under root */
+#define LXC_TIMEOUT_MS (120 * 1000)		/* create, start, destroy */
+
+/* What a run of the lxc backend works with. */
+struct lxc_run {
+	struct ncprov *p;	/* the run */
+	struct ncp_pnode *pn;	/* the pnode's containers and LANs */
+	char *lxcpath;		/* root + LXC_DIR: what -P gets */
+	char *ncprov;		/* the binary bind-mounted in, or NULL */
+	char *nc9pfs;		/* nc9pfs, or NULL */
+	char *hook;		/* the rcS hook, markers included */
+	struct nc_buf errs;	/* the failures so far, "; "-separated */
+	const char *ctl;	/* the control bridge's A.B.C.D/NN */
+	unsigned long ctl_addr;	/* its address, host order */
+	int ctl_prefix;		/* its prefix length */
+	int routed;		/* the guests' 9P server is outside the
+				 * control network: a default route via the
+				 * bridge, forwarding and masquerade */
+};
+
+/* pnode_lxc.c */
+
+/* Record a failure of one container (the step goes on with the others). */
+void ncp_lxc_failed(struct lxc_run *r, const char *guest, const char *fmt,
+    const char *what);
+/* Run a command (argv[0] a bare name), or, when dry, say it would: 0, or
+ * -1 with the reason in *why (malloc'd). */
+int ncp_lxc_run_or_say(struct lxc_run *r, char **argv, int dry, char **why);
+/* Is path (not under root) there? */
+int ncp_lxc_exists(const char *path);
+
+/* pnode_control.c */
+
+/* The control address "A.B.C.D/NN" of the guest at index i of the pnode's
+ * container list into out; 0, or -1 when it does not fit the network. */
+int ncp_control_guest_addr(const struct lxc_run *r, size_t i, char *out,
+    size_t len);
+/*
+ * Make the control network (want) or tear down what we made of it
+ * (!want): the bridge, and the way out of it (ctl_nat).  Without --root
+ * the system is inspected, under --root the state file stands for it;
+ * under either --root or --dry-run the commands are only printed.  The
+ * state file gets the bridge's and the table's lines before they are
+ * made, and then lists what is ours, also after a failure (each part is
+ * tried even when the other failed).  0 or -1 (the failure in r->errs).
+ */
+int ncp_control_net(struct lxc_run *r, int want);
+
+/* pnode_lxc_conf.c */
+
+/* The config, boot file and rcS hook of guest g (index gi); 0 or -1. */
+int ncp_lxc_configure(struct lxc_run *r, struct ncp_guest *g, size_t gi,
+    const char *cname);
+/* The rcS hook: NCPROV_RC_DIR, the installed copies, or our own line. */
+char *ncp_lxc_load_hook(struct ncprov *p);
+
+#endif

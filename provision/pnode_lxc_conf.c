@@ -1,0 +1,286 @@
+/*
+ * pnode_lxc_conf.c: what the lxc backend (pnode_lxc.c) writes for each
+ * guest: its LXC config, the boot file /etc/neoc/node and the rcS hook in
+ * its rootfs.
+ *
+ * The config (LXCPATH/nc-<guest>/config) keeps what the template wrote
+ * and gets, between the marker lines "# BEGIN neo-containers" and
+ * "# END neo-containers", what we own (the template's own network and
+ * hostname lines are dropped): the hostname; the control NIC lxc.net.0,
+ * a veth "ctl0" on the control bridge with the guest's control address
+ * (pnode_control.c) and, when the 9P server is routed, a default route;
+ * one veth NIC per experiment interface (lxc.net.1..N) on its LAN's bridge
+ * with the tree's MAC and a stable host-side name; read-only bind mounts
+ * of ncprov and nc9pfs at /usr/sbin and /dev/fuse with the device cgroup
+ * allowed (v1 and v2).  Its rootfs gets the boot file /etc/neoc/node
+ * (NODE=, NINEP=, ANAME=) and the rcS hook (provision/rc/rcS.hook, from
+ * NCPROV_RC_DIR or the installed copies) that runs `ncprov container` at
+ * boot, in place of any earlier one between its markers.  Files go
+ * through ncp_replace, so a second run changes nothing.
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "files.h"
+#include "pnode.h"
+#include "pnode_lxc.h"
+#include "util.h"
+
+#define STEP "containers"
+#define HOOK_BEGIN "# --- neo-containers"	/* the rcS hook's markers */
+#define HOOK_END "# --- end neo-containers ---"
+#define CONF_BEGIN "# BEGIN neo-containers"	/* our part of a config */
+#define CONF_END "# END neo-containers"
+
+/* A path as an fstab field (space, tab, newline, backslash escaped). */
+static void
+fstab_path(struct nc_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (strchr(" \t\n\\", *s) != NULL)
+			nc_buf_printf(b, "\\%03o", (unsigned char)*s);
+		else
+			nc_buf_add(b, s, 1);
+	}
+}
+
+/* Is the config line s (len bytes) one of ours: network, hostname? */
+static int
+managed_line(const char *s, size_t len)
+{
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	return (len >= 8 && strncmp(s, "lxc.net.", 8) == 0) ||
+	    (len >= 12 && strncmp(s, "lxc.uts.name", 12) == 0 &&
+	    (len == 12 || strchr(" \t=", s[12]) != NULL));
+}
+
+/* Our part of the config of guest g, index gi of the pnode's containers
+ * (between the marker lines). */
+static int
+our_config(struct lxc_run *r, struct ncp_guest *g, size_t gi,
+    struct nc_buf *b)
+{
+	char ctl[INET_ADDRSTRLEN + 4], veth[16], gw[INET_ADDRSTRLEN];
+	size_t i, j, k;
+
+	if (ncp_control_guest_addr(r, gi, ctl, sizeof(ctl)) < 0) {
+		ncp_lxc_failed(r, g->name, "no room for it in the control "
+		    "network %s", r->ctl);
+		return -1;
+	}
+	ncp_ifname("nk", g->name, "ctl0", veth);
+	snprintf(gw, sizeof(gw), "%.*s", (int)strcspn(r->ctl, "/"), r->ctl);
+	nc_buf_printf(b, CONF_BEGIN ": written by ncprov pnode, rewritten "
+	    "on every run\nlxc.uts.name = %s\n", g->name);
+	nc_buf_printf(b, "lxc.net.0.type = veth\n"
+	    "lxc.net.0.link = " NCP_CTL_BRIDGE "\n"
+	    "lxc.net.0.flags = up\n"
+	    "lxc.net.0.name = ctl0\n"
+	    "lxc.net.0.ipv4.address = %s\n"
+	    "lxc.net.0.veth.pair = %s\n", ctl, veth);
+	if (r->routed)
+		nc_buf_printf(b, "lxc.net.0.ipv4.gateway = %s\n", gw);
+	for (i = 0; i < g->nnics; i++) {
+		struct ncp_nic *nic = &g->nics[i];
+		struct ncp_lan *lan = NULL;
+
+		k = i + 1;	/* lxc.net.0 is the control NIC */
+		for (j = 0; j < r->pn->nlans && lan == NULL; j++)
+			if (strcmp(r->pn->lans[j].name, nic->lan) == 0)
+				lan = &r->pn->lans[j];
+		if (lan == NULL || lan->bridge[0] == '\0') {
+			ncp_lxc_failed(r, g->name, "%s: no bridge for its LAN",
+			    nic->name);
+			return -1;
+		}
+		if (nic->host_if[0] == '\0')
+			ncp_ifname("nv", g->name, nic->name, nic->host_if);
+		nc_buf_printf(b, "lxc.net.%zu.type = veth\n"
+		    "lxc.net.%zu.link = %s\n"
+		    "lxc.net.%zu.flags = up\n", k, k, lan->bridge, k);
+		if (nic->mac != NULL && nic->mac[0] != '\0')
+			nc_buf_printf(b, "lxc.net.%zu.hwaddr = %s\n", k,
+			    nic->mac);
+		nc_buf_printf(b, "lxc.net.%zu.name = %s\n"
+		    "lxc.net.%zu.veth.pair = %s\n", k, nic->name, k,
+		    nic->host_if);
+	}
+	if (r->ncprov != NULL) {
+		nc_buf_puts(b, "lxc.mount.entry = ");
+		fstab_path(b, r->ncprov);
+		nc_buf_puts(b, " usr/sbin/ncprov none bind,ro,create=file "
+		    "0 0\n");
+	}
+	if (r->nc9pfs != NULL) {
+		nc_buf_puts(b, "lxc.mount.entry = ");
+		fstab_path(b, r->nc9pfs);
+		nc_buf_puts(b, " usr/sbin/nc9pfs none bind,ro,create=file "
+		    "0 0\n");
+	}
+	nc_buf_puts(b, "lxc.mount.entry = /dev/fuse dev/fuse none "
+	    "bind,optional,create=file 0 0\n"
+	    "lxc.cgroup.devices.allow = c 10:229 rwm\n"
+	    "lxc.cgroup2.devices.allow = c 10:229 rwm\n"
+	    CONF_END "\n");
+	return 0;
+}
+
+/*
+ * Append to out the lines of text outside the block from a line starting
+ * with begin to the line starting with end, and, when managed is given,
+ * outside the lines it claims.
+ */
+static void
+strip_block(const char *text, size_t len, const char *begin,
+    const char *end, int (*managed)(const char *, size_t),
+    struct nc_buf *out)
+{
+	const char *s = text, *stop = text + len, *nl;
+	int in = 0;
+
+	while (s < stop) {
+		nl = memchr(s, '\n', (size_t)(stop - s));
+		size_t l = nl ? (size_t)(nl - s) : (size_t)(stop - s);
+
+		if (!in && strncmp(s, begin, strlen(begin)) == 0 &&
+		    l >= strlen(begin))
+			in = 1;
+		else if (in && l >= strlen(end) &&
+		    strncmp(s, end, strlen(end)) == 0)
+			in = 0;
+		else if (!in && (managed == NULL || !managed(s, l))) {
+			nc_buf_add(out, s, l);
+			nc_buf_puts(out, "\n");
+		}
+		s += l + 1;
+	}
+}
+
+/* Write a file under the container's directory (rel from it); 0 or -1. */
+static int
+put(struct lxc_run *r, const struct ncp_guest *g, const char *cname,
+    const char *rel, const struct nc_buf *data, mode_t mode)
+{
+	char *abs = nc_asprintf(LXC_DIR "/%s/%s", cname, rel);
+	char *dir = nc_strdup(abs);
+	int rc;
+
+	*strrchr(dir, '/') = '\0';
+	if ((rc = ncp_mkdirs(r->p, dir, 0755)) >= 0)
+		rc = ncp_replace(r->p, abs, nc_buf_str(data), data->len,
+		    mode, 0, 0);
+	if (rc < 0) {
+		char *msg = nc_asprintf("%s: %s", abs, strerror(-rc));
+
+		ncp_lxc_failed(r, g->name, "%s", msg);
+		free(msg);
+	} else if (rc > 0)
+		ncp_report(r->p, STEP, "%s", abs);
+	free(dir);
+	free(abs);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+ncp_lxc_configure(struct lxc_run *r, struct ncp_guest *g, size_t gi,
+    const char *cname)
+{
+	struct nc_buf old = { 0 }, b = { 0 };
+	char *abs = NULL;
+	int ex, rc, ret = -1;
+
+	/* config: the template's lines, ours in place of its network */
+	abs = nc_asprintf(LXC_DIR "/%s/config", cname);
+	if ((rc = ncp_read_local(r->p, abs, &old, &ex)) < 0) {
+		ncp_lxc_failed(r, g->name, "%s", strerror(-rc));
+		goto cleanup;
+	}
+	if (ex)
+		strip_block(nc_buf_str(&old), old.len, CONF_BEGIN, CONF_END,
+		    managed_line, &b);
+	else
+		nc_buf_printf(&b, "lxc.rootfs.path = dir:%s/%s/rootfs\n",
+		    r->lxcpath, cname);
+	if (our_config(r, g, gi, &b) < 0 ||
+	    put(r, g, cname, "config", &b, 0644) < 0)
+		goto cleanup;
+
+	/* the boot file */
+	nc_buf_reset(&b);
+	nc_buf_printf(&b, "NODE=%s\n", g->name);
+	if (r->pn->ninep != NULL && r->pn->ninep[0] != '\0')
+		nc_buf_printf(&b, "NINEP=%s\n", r->pn->ninep);
+	if (r->pn->aname != NULL && r->pn->aname[0] != '\0')
+		nc_buf_printf(&b, "ANAME=%s\n", r->pn->aname);
+	if (put(r, g, cname, "rootfs/etc/neoc/node", &b, 0644) < 0)
+		goto cleanup;
+
+	/* the rcS hook: the current one in place of any earlier */
+	free(abs);
+	abs = nc_asprintf(LXC_DIR "/%s/rootfs/etc/init.d/rcS", cname);
+	nc_buf_reset(&old);
+	nc_buf_reset(&b);
+	if ((rc = ncp_read_local(r->p, abs, &old, &ex)) < 0) {
+		ncp_lxc_failed(r, g->name, "%s", strerror(-rc));
+		goto cleanup;
+	}
+	if (!ex || old.len == 0)
+		nc_buf_puts(&b, "#!/bin/sh\n");
+	else
+		strip_block(nc_buf_str(&old), old.len, HOOK_BEGIN, HOOK_END,
+		    NULL, &b);
+	nc_buf_puts(&b, r->hook);
+	if (put(r, g, cname, "rootfs/etc/init.d/rcS", &b, 0755) < 0)
+		goto cleanup;
+	ret = 0;
+cleanup:
+	free(abs);
+	nc_buf_free(&old);
+	nc_buf_free(&b);
+	return ret;
+}
+
+char *
+ncp_lxc_load_hook(struct ncprov *p)
+{
+	const char *dir = getenv("NCPROV_RC_DIR");
+	struct nc_buf b = { 0 };
+	char *path, *s;
+	int ex;
+
+	if (dir != NULL && *dir != '\0') {
+		path = nc_asprintf("%s/rcS.hook", dir);
+		struct ncprov bare = { .root = "" };
+
+		ncp_read_local(&bare, path, &b, &ex);
+		free(path);
+	}
+	if (b.len == 0)
+		ncp_read_local(p, "/usr/local/share/neoc/rc/rcS.hook", &b,
+		    &ex);
+	if (b.len == 0)
+		ncp_read_local(p, "/usr/share/neoc/rc/rcS.hook", &b, &ex);
+	if (b.len == 0 || strncmp(b.p, HOOK_BEGIN, strlen(HOOK_BEGIN)) ||
+	    strstr(b.p, HOOK_END) == NULL) {
+		nc_buf_reset(&b);
+		nc_buf_puts(&b, HOOK_BEGIN ": provision this container at "
+		    "boot (ncprov container) ---\n"
+		    "[ -r /etc/neoc/node ] && mkdir -p /var/log/neoc && "
+		    "(n=0; "
+		    "until /usr/sbin/ncprov status booting; do "
+		    "n=$((n + 1)); [ $n -ge 120 ] && exit 1; sleep 1; done; "
+		    "/usr/sbin/ncprov container) < /dev/null "
+		    ">> /var/log/neoc/ncprov.log 2>&1 &\n" HOOK_END "\n");
+	}
+	if (b.p[b.len - 1] != '\n')
+		nc_buf_puts(&b, "\n");
+	s = nc_strdup(b.p);
+	nc_buf_free(&b);
+	return s;
+}
