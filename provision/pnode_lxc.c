@@ -583,6 +583,62 @@ lxc_batch(struct lxc_run *r, char ***argvs, const char **who, size_t n,
 	free(jobs);
 }
 
+/*
+ * Make every lxc guest of pn not made yet, every lxc-create at once (under
+ * --dry-run or --root each says it would, one by one).  bad[i] is set for
+ * the guests whose creation failed.
+ */
+static void
+create_all(struct lxc_run *r, const struct ncp_pnode *pn, int *bad)
+{
+	size_t n = pn->nguests ? pn->nguests : 1, i, k = 0;
+	char ***argvs = nc_calloc(n, sizeof(*argvs)), *cname, *conf;
+	const char **who = nc_calloc(n, sizeof(*who));
+	size_t *at = nc_calloc(n, sizeof(*at));
+	int *ok = nc_calloc(n, sizeof(*ok));
+
+	for (i = 0; i < pn->nguests; i++) {
+		const struct ncp_guest *g = &pn->guests[i];
+
+		bad[i] = 0;
+		if (!ncp_guest_is_lxc(r->p, g))
+			continue;
+		cname = nc_asprintf("nc-%s", g->name);
+		if (!may_run(r->p) || created(r, cname)) {
+			bad[i] = create(r, g, cname) < 0;
+			free(cname);
+			continue;
+		}
+		/* a config of ours from a --no-start run would make
+		 * lxc-create refuse: it is rewritten after anyway */
+		conf = nc_asprintf("%s/%s/config", r->lxcpath, cname);
+		unlink(conf);
+		free(conf);
+		argvs[k] = nc_calloc(8, sizeof(char *));
+		argvs[k][0] = "lxc-create";
+		argvs[k][1] = "-P";
+		argvs[k][2] = r->lxcpath;
+		argvs[k][3] = "-n";
+		argvs[k][4] = cname;
+		argvs[k][5] = "-t";
+		argvs[k][6] = template_of(g);
+		who[k] = g->name;
+		at[k++] = i;
+	}
+	if (k > 0)
+		lxc_batch(r, argvs, who, k, ok, 1);
+	for (i = 0; i < k; i++) {
+		bad[at[i]] = !ok[i];
+		free(argvs[i][4]);
+		free(argvs[i][6]);
+		free(argvs[i]);
+	}
+	free(argvs);
+	free(who);
+	free(at);
+	free(ok);
+}
+
 /* Stop and destroy the containers of ours no longer in the tree (all of
  * them, in parallel: first every lxc-stop -k, then every lxc-destroy);
  * the names kept in *kept (those whose removal failed).  0 or -1. */
@@ -812,7 +868,7 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 	struct lxc_run r = { .p = p, .pn = pn };
 	char **names = NULL, **made = NULL, *cname;
 	size_t n = 0, cap = 0, nm = 0, capm = 0, i, nlxc = 0;
-	int ret = 0, mkdired = 0;
+	int ret = 0, *bad = NULL, nodir = 0;
 
 	r.lxcpath = ncp_path(p, LXC_DIR);
 	if ((r.ncprov = ncp_self_binary("ncprov-static")) == NULL)
@@ -847,19 +903,21 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 		ncp_lxc_failed(&r, "state", "%s", "cannot write " STATE_FILE);
 		ret = -1;
 	}
-	for (i = 0; i < pn->nguests; i++) {
+	if (nlxc > 0 && ncp_mkdirs(p, LXC_DIR, 0755) < 0) {
+		ncp_lxc_failed(&r, "lxcpath", "%s", "mkdir " LXC_DIR);
+		ret = -1;
+		nodir = 1;
+	}
+	bad = nc_calloc(pn->nguests ? pn->nguests : 1, sizeof(*bad));
+	if (!nodir)
+		create_all(&r, pn, bad);
+	for (i = 0; !nodir && i < pn->nguests; i++) {
 		struct ncp_guest *g = &pn->guests[i];
 
 		if (!ncp_guest_is_lxc(p, g))
 			continue;
-		if (!mkdired && ncp_mkdirs(p, LXC_DIR, 0755) < 0) {
-			ncp_lxc_failed(&r, g->name, "%s", "mkdir " LXC_DIR);
-			ret = -1;
-			break;
-		}
-		mkdired = 1;
 		cname = nc_asprintf("nc-%s", g->name);
-		if (create(&r, g, cname) < 0 ||
+		if (bad[i] ||
 		    ncp_lxc_configure(&r, g, i, cname) < 0)
 			ret = -1;
 		else
@@ -875,6 +933,7 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 		ncp_fail(p, "lxc: %s", nc_buf_str(&r.errs));
 out:
 	ncp_names_free(names, n);
+	free(bad);
 	free(made);
 	free(r.lxcpath);
 	free(r.ncprov);

@@ -275,7 +275,9 @@ ncp_lxc_load_hook(struct ncprov *p)
 		    "(n=0; "
 		    "until /usr/sbin/ncprov status booting; do "
 		    "n=$((n + 1)); [ $n -ge 120 ] && exit 1; sleep 1; done; "
-		    "/usr/sbin/ncprov container) < /dev/null "
+		    "n=0; while :; do /usr/sbin/ncprov container; rc=$?; "
+		    "n=$((n + 1)); [ $rc -eq 75 ] && [ $n -lt 3 ] || break; "
+		    "sleep 1; done) < /dev/null "
 		    ">> /var/log/neoc/ncprov.log 2>&1 &\n" HOOK_END "\n");
 	}
 	if (b.p[b.len - 1] != '\n')
