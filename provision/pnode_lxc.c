@@ -446,6 +446,39 @@ running(struct lxc_run *r, const char *cname)
 	return yes;
 }
 
+/*
+ * The running containers under the lxcpath, one name per line, from one
+ * `lxc-ls --running` (one program for all, where lxc-info is one each).
+ * 0, or -1 when lxc-ls is missing or fails: ask running() then.
+ */
+static int
+running_list(struct lxc_run *r, struct nc_buf *out)
+{
+	char *argv[] = { NULL, "-P", r->lxcpath, "--running", "-1", NULL };
+	int rc;
+
+	if ((argv[0] = ncp_which("lxc-ls")) == NULL)
+		return -1;
+	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = out, .timeout_ms = LXC_TIMEOUT_MS });
+	free(argv[0]);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Is cname a line of list? */
+static int
+listed(const char *list, const char *cname)
+{
+	size_t len = strlen(cname);
+	const char *s;
+
+	for (s = list; (s = strstr(s, cname)) != NULL; s += len)
+		if ((s == list || s[-1] == '\n') &&
+		    (s[len] == '\n' || s[len] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* The lxc template of guest g: its image when /usr/share/lxc/templates
  * has one by that name, else busybox. */
 static char *
@@ -793,11 +826,14 @@ start_all(struct lxc_run *r, char **names, size_t n)
 	const char **who = nc_calloc(n ? n : 1, sizeof(*who));
 	char **again = nc_calloc(n ? n : 1, sizeof(*again));
 	size_t nagain = 0;
+	struct nc_buf up = { 0 };
+	int have_list = running_list(r, &up) == 0;
 
 	for (i = 0; i < n; i++) {
 		char *cname = nc_asprintf("nc-%s", names[i]);
 
-		if (running(r, cname)) {
+		if (have_list ? listed(nc_buf_str(&up), cname) :
+		    running(r, cname)) {
 			again[nagain++] = names[i];	/* already up */
 			free(cname);
 			continue;
@@ -859,6 +895,7 @@ start_all(struct lxc_run *r, char **names, size_t n)
 	if (ncp_lxc_reprovision(r->p, r->lxcpath, again, nagain) < 0)
 		ret = -1;
 	free(again);
+	nc_buf_free(&up);
 	return ret;
 }
 
