@@ -49,7 +49,7 @@ NEOC_OBJ    = $(NEOC_SRC:%.c=build/%.o)
 # The front door's parts without its main(), for the unit tests.
 NEOC_PARTS  = $(filter-out neoc/main.c,$(NEOC_SRC))
 
-.PHONY: all deps check unit integration demo install clean bench ncprov-static
+.PHONY: all deps check unit integration demo install clean bench bench-up ncprov-static
 all: bin/neoc bin/ncfs bin/ncprov bin/nc9pfs bin/ncimage
 
 build/schema_sql.c: configfs/schema.sql tools/embed.sh
@@ -160,6 +160,11 @@ bench: all
 	sh bench/import
 	sh bench/ncfs 1000
 	sh bench/provision
+
+# Bringing containers up (root, LXC; minutes).
+bench-up: all
+	sh bench/up
+	sh bench/neoc-up
 
 include mk/rc.mk
 
