@@ -1,6 +1,6 @@
 /*
  * cache.c: the layout of the image cache (cache.h), checksums with
- * OpenSSL's EVP SHA-256, and small atomic file writes.
+ * SHA-256 (lib/digest.c), and small atomic file writes.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,9 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "cache.h"
+#include "digest.h"
 #include "util.h"
 
 const char *
@@ -192,42 +191,11 @@ cleanup:
 int
 nci_sha256_file(const char *path, char hex[NCI_SHA256_HEX])
 {
-	unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	EVP_MD_CTX *ctx = NULL;
-	int fd, rc = 0;
-	ssize_t n;
+	int fd, rc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		rc = -ENOMEM;
-		goto cleanup;
-	}
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
-			rc = -EIO;
-			goto cleanup;
-		}
-	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32) {
-		rc = -EIO;
-		goto cleanup;
-	}
-	for (i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-cleanup:
-	EVP_MD_CTX_free(ctx);
+	rc = nc_sha256_fd(fd, hex);
 	close(fd);
 	return rc;
 }

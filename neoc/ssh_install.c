@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "digest.h"
 #include "ssh.h"
 #include "ssh_int.h"
 #include "util.h"
@@ -49,41 +49,6 @@ static const char put_script[] =
 
 /* $1 the path, $2 the mode: same contents, another mode. */
 static const char mode_script[] = "chmod -- \"$2\" \"$1\"\n";
-
-/* SHA-256 of fd (read to its end) as hex into hex[65]: 0, or -errno. */
-static int
-sha256_fd(int fd, char hex[65])
-{
-	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	ssize_t n;
-	int rc = -EIO;
-
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		goto out;
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
-			goto out;
-	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
-		goto out;
-	for (i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	rc = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
 
 /* The directory part of a path ("." or "/" when there is none). */
 static char *
@@ -165,7 +130,7 @@ neoc_ssh_install(struct neoc_ssh *s, const char *local, const char *remote,
 		snprintf(err, errlen, "%s: not a regular file", local);
 		goto out;
 	}
-	if ((e = sha256_fd(fd, hex)) < 0) {
+	if ((e = nc_sha256_fd(fd, hex)) < 0) {
 		snprintf(err, errlen, "%s: %s", local, strerror(-e));
 		goto out;
 	}
