@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,20 +70,56 @@ neoc_run(char *const argv[], int quiet)
 }
 
 char *
-neoc_sibling(const char *name)
+neoc_self(void)
 {
-	char self[PATH_MAX], *dir, *path;
+	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	if (n > 0) {
-		self[n] = '\0';
-		dir = dirname(self);
-		path = nc_asprintf("%s/%s", dir, name);
-		if (access(path, X_OK) == 0)
+	if (n <= 0)
+		return nc_strdup("neoc");
+	self[n] = '\0';
+	return nc_strdup(self);
+}
+
+char *
+neoc_sibling(const char *name)
+{
+	char *self = neoc_self(), *path;
+
+	if (strchr(self, '/') != NULL) {
+		path = nc_asprintf("%s/%s", dirname(self), name);
+		if (access(path, X_OK) == 0) {
+			free(self);
 			return path;
+		}
 		free(path);
 	}
+	free(self);
 	return nc_strdup(name);
+}
+
+pid_t
+neoc_pidfile_pid(const char *pidfile)
+{
+	long pid = 0;
+	FILE *f;
+
+	if ((f = fopen(pidfile, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 1 && kill((pid_t)pid, 0) == 0 ? (pid_t)pid : 0;
+}
+
+char *
+neoc_absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return nc_strdup(path);
+	return nc_asprintf("%s/%s", cwd, path);
 }
 
 int

@@ -17,6 +17,12 @@ int neoc_run_fd(char *const argv[], int logfd);
 /* The path of a sibling program of this neoc (same directory) if it
  * exists, else name (for a PATH search).  Returns a malloc'd string. */
 char *neoc_sibling(const char *name);
+/* This program's own path (/proc/self/exe), malloc'd; "neoc" if unknown. */
+char *neoc_self(void);
+/* The pid a pidfile names when that process is alive, else 0. */
+pid_t neoc_pidfile_pid(const char *pidfile);
+/* path made absolute against the working directory (malloc'd). */
+char *neoc_absolute(const char *path);
 /* 1 when path is the mount point of a mounted filesystem. */
 int neoc_is_mounted(const char *path);
 

@@ -46,7 +46,7 @@ stop_serve(const struct neoc_up *u, int quiet)
 {
 	char *pidfile = nc_asprintf("%s.logs/serve.pid", u->db);
 	char *const lazy[] = { "fusermount3", "-u", "-z", u->mount, NULL };
-	pid_t pid = neoc_serve_pid(pidfile);
+	pid_t pid = neoc_pidfile_pid(pidfile);
 	int i, rc = 0;
 
 	if (pid != 0) {

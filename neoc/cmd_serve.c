@@ -62,23 +62,6 @@ usage(FILE *f)
 "      --pidfile FILE   default /run/neoc/serve.pid\n", NEOC_DEFAULT_DB);
 }
 
-/* A pid from the pidfile that is still alive, or 0. */
-static pid_t
-running_pid(const char *pidfile)
-{
-	long pid = 0;
-	FILE *f;
-
-	if ((f = fopen(pidfile, "r")) == NULL)
-		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	if (pid > 1 && kill((pid_t)pid, 0) == 0)
-		return (pid_t)pid;
-	return 0;
-}
-
 static int
 write_pidfile(const char *pidfile)
 {
@@ -222,7 +205,7 @@ serve(struct serve *s)
 	nc_exp_init(&e);
 	if (neoc_open_load(s->db, &e) < 0)
 		goto out;
-	if ((pid = running_pid(s->pidfile)) != 0 && pid != getpid()) {
+	if ((pid = neoc_pidfile_pid(s->pidfile)) != 0 && pid != getpid()) {
 		fprintf(stderr, "neoc serve: already running (pid %ld, %s)\n",
 		    (long)pid, s->pidfile);
 		goto out;

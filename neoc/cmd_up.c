@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -77,23 +76,10 @@ on_signal(int sig)
 	neoc_interrupted = 1;
 }
 
-/* This neoc, to run its own subcommands. */
-static char *
-self(void)
-{
-	char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-
-	if (n <= 0)
-		return nc_strdup("neoc");
-	path[n] = '\0';
-	return nc_strdup(path);
-}
-
 static int
 import(const struct neoc_up *u, const struct up_args *a)
 {
-	char **argv = NULL, *me = self();
+	char **argv = NULL, *me = neoc_self();
 	size_t n = 0, cap = 0, i;
 	int rc;
 
@@ -146,31 +132,16 @@ port_open(const char *listen)
 	return ok;
 }
 
-/* The pid in the serve pidfile when alive, else 0. */
-pid_t
-neoc_serve_pid(const char *pidfile)
-{
-	long pid = 0;
-	FILE *f;
-
-	if ((f = fopen(pidfile, "r")) == NULL)
-		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return pid > 1 && kill((pid_t)pid, 0) == 0 ? (pid_t)pid : 0;
-}
-
 /* neoc serve as a daemon, unless it already runs; 0 or -1 printed. */
 static int
 serve(const struct neoc_up *u, const char *logs)
 {
 	char *pidfile = nc_asprintf("%s/serve.pid", logs);
-	char *log = nc_asprintf("%s/serve.log", logs), *me = self();
+	char *log = nc_asprintf("%s/serve.log", logs), *me = neoc_self();
 	char *argv[16];
 	int logfd, n = 0, i, rc = -1;
 
-	if (neoc_serve_pid(pidfile) != 0 && neoc_is_mounted(u->mount) &&
+	if (neoc_pidfile_pid(pidfile) != 0 && neoc_is_mounted(u->mount) &&
 	    port_open(u->listen)) {
 		if (!u->quiet && !u->json)
 			printf("serve: already running (%s on %s, diod on %s)"
@@ -211,7 +182,7 @@ serve(const struct neoc_up *u, const char *logs)
 				    u->mount, u->listen);
 			goto out;
 		}
-		if (i > 10 && neoc_serve_pid(pidfile) == 0)
+		if (i > 10 && neoc_pidfile_pid(pidfile) == 0)
 			break;
 		usleep(50000);
 	}
@@ -389,16 +360,6 @@ pass(struct up_args *a, const char *opt, const char *val)
 	*NC_PUSH(a->import, a->nimport, a->capimport) = (char *)val;
 }
 
-static char *
-absolute(const char *path)
-{
-	char cwd[PATH_MAX];
-
-	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-		return nc_strdup(path);
-	return nc_asprintf("%s/%s", cwd, path);
-}
-
 int
 cmd_up(int argc, char **argv)
 {
@@ -451,7 +412,7 @@ cmd_up(int argc, char **argv)
 		    "ADDR:PORT");
 	if (a.ns == NULL && a.nimport > 0)
 		errx(2, "--pnodes, --capacity and --tmcc go with FILE.ns");
-	u.db = absolute(db);
+	u.db = neoc_absolute(db);
 	u.state = neoc_up_state_path(u.db);
 	u.mount = nc_strdup(mount);
 	u.listen = nc_strdup(listen);

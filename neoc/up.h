@@ -104,8 +104,6 @@ const char *neoc_phase_name(enum neoc_phase ph);
 
 /* The jobs' memory. */
 void neoc_jobs_free(struct neoc_pool *pool);
-/* The live pid in a neoc serve pidfile, else 0. */
-pid_t neoc_serve_pid(const char *pidfile);
 
 /* Seconds since the first call (monotonic). */
 double neoc_elapsed(void);

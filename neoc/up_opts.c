@@ -2,12 +2,12 @@
  * up_opts.c: the pnode-reaching options of neoc down and exec, and the
  * settings they start from (what up saved, or the database's pnodes).
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "children.h"
 #include "cmds.h"
 #include "up_opts.h"
 #include "util.h"
@@ -61,11 +61,10 @@ int
 neoc_reach_setup(const char *db, const struct neoc_reach *r,
     struct neoc_up *u)
 {
-	char cwd[PATH_MAX], *abs;
+	char *abs;
 	int had;
 
-	abs = db[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL ?
-	    nc_strdup(db) : nc_asprintf("%s/%s", cwd, db);
+	abs = neoc_absolute(db);
 	memset(u, 0, sizeof(*u));
 	had = neoc_up_load(abs, u);
 	free(abs);
