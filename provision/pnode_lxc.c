@@ -617,6 +617,36 @@ lxc_batch(struct lxc_run *r, char ***argvs, const char **who, size_t n,
 }
 
 /*
+ * The argv "PROG -P LXCPATH -n CNAME [OPT [ARG]]" for lxc_batch
+ * (malloc'd; argv[4] is cname, now owned by it, and argv[6] arg, owned
+ * too when given).
+ */
+static char **
+lxc_argv(struct lxc_run *r, const char *prog, char *cname, const char *opt,
+    char *arg)
+{
+	char **a = nc_calloc(8, sizeof(*a));
+
+	a[0] = (char *)prog;
+	a[1] = "-P";
+	a[2] = r->lxcpath;
+	a[3] = "-n";
+	a[4] = cname;
+	a[5] = (char *)opt;
+	a[6] = arg;
+	return a;
+}
+
+/* Free an lxc_argv. */
+static void
+lxc_argv_free(char **a)
+{
+	free(a[4]);
+	free(a[6]);
+	free(a);
+}
+
+/*
  * Make every lxc guest of pn not made yet, every lxc-create at once (under
  * --dry-run or --root each says it would, one by one).  bad[i] is set for
  * the guests whose creation failed.
@@ -647,14 +677,8 @@ create_all(struct lxc_run *r, const struct ncp_pnode *pn, int *bad)
 		conf = nc_asprintf("%s/%s/config", r->lxcpath, cname);
 		unlink(conf);
 		free(conf);
-		argvs[k] = nc_calloc(8, sizeof(char *));
-		argvs[k][0] = "lxc-create";
-		argvs[k][1] = "-P";
-		argvs[k][2] = r->lxcpath;
-		argvs[k][3] = "-n";
-		argvs[k][4] = cname;
-		argvs[k][5] = "-t";
-		argvs[k][6] = template_of(g);
+		argvs[k] = lxc_argv(r, "lxc-create", cname, "-t",
+		    template_of(g));
 		who[k] = g->name;
 		at[k++] = i;
 	}
@@ -662,9 +686,7 @@ create_all(struct lxc_run *r, const struct ncp_pnode *pn, int *bad)
 		lxc_batch(r, argvs, who, k, ok, 1);
 	for (i = 0; i < k; i++) {
 		bad[at[i]] = !ok[i];
-		free(argvs[i][4]);
-		free(argvs[i][6]);
-		free(argvs[i]);
+		lxc_argv_free(argvs[i]);
 	}
 	free(argvs);
 	free(who);
@@ -723,16 +745,9 @@ remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 		char *cname = nc_asprintf("nc-%s", old[i]);
 
 		if (running(r, cname)) {
-			char **a = nc_calloc(7, sizeof(*a));
-
-			a[0] = "lxc-stop";
-			a[1] = "-P";
-			a[2] = r->lxcpath;
-			a[3] = "-n";
-			a[4] = nc_strdup(cname);
-			a[5] = "-k";
 			who_s[ns] = old[i];
-			stop[ns++] = a;
+			stop[ns++] = lxc_argv(r, "lxc-stop", nc_strdup(cname),
+			    "-k", NULL);
 		}
 		free(cname);
 	}
@@ -745,16 +760,9 @@ remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 		char *cname = nc_asprintf("nc-%s", old[i]);
 
 		if (!bad[i] && created(r, cname)) {
-			char **a = nc_calloc(7, sizeof(*a));
-
-			a[0] = "lxc-destroy";
-			a[1] = "-P";
-			a[2] = r->lxcpath;
-			a[3] = "-n";
-			a[4] = nc_strdup(cname);
-			a[5] = "-f";
 			who_d[nd] = old[i];
-			destroy[nd++] = a;
+			destroy[nd++] = lxc_argv(r, "lxc-destroy",
+			    nc_strdup(cname), "-f", NULL);
 		}
 		free(cname);
 	}
@@ -796,12 +804,10 @@ remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 	}
 cleanup:
 	for (i = 0; i < ns; i++) {
-		free(stop[i][4]);
-		free(stop[i]);
+		lxc_argv_free(stop[i]);
 	}
 	for (i = 0; i < nd; i++) {
-		free(destroy[i][4]);
-		free(destroy[i]);
+		lxc_argv_free(destroy[i]);
 	}
 	free(stop);
 	free(destroy);
