@@ -28,6 +28,7 @@
 #include "bootfile.h"
 #include "files.h"
 #include "util.h"
+#include "scratch_dir.h"
 
 /* A pnode's options, as `neoc up` gives them. */
 static const struct ncp_boot full = {
@@ -115,23 +116,6 @@ round_trip_tree(void **state)
 	free(text);
 }
 
-static int
-rm_rf(const char *dir)
-{
-	char *cmd[] = { "/bin/rm", "-rf", (char *)dir, NULL };
-	char *const env[] = { NULL };
-	pid_t pid = fork();
-	int st = 0;
-
-	if (pid == 0) {
-		execve(cmd[0], cmd, env);
-		_exit(127);
-	}
-	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return st;
-}
-
 /* Written under --root (twice: once), read, removed (twice: once). */
 static void
 write_read_remove(void **state)
@@ -177,7 +161,7 @@ write_read_remove(void **state)
 	close(saved);
 	close(devnull);
 	free(path);
-	assert_int_equal(rm_rf(root), 0);
+	assert_int_equal(scratch_rm(root), 0);
 }
 
 /* Each bad text is refused with this message. */
@@ -274,7 +258,7 @@ bad_file(void **state)
 	free(want);
 	ncp_boot_free(&b);
 	free(path);
-	assert_int_equal(rm_rf(root), 0);
+	assert_int_equal(scratch_rm(root), 0);
 }
 
 static void

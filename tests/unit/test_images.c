@@ -19,6 +19,7 @@
 
 #include "ncimage.h"
 #include "util.h"
+#include "scratch_dir.h"
 
 /* A scratch directory per test. */
 struct fx {
@@ -42,15 +43,8 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char *argv[] = { "rm", "-rf", f->dir, NULL };
-	pid_t pid = fork();
-	int st;
 
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	waitpid(pid, &st, 0);
+	scratch_rm(f->dir);
 	free(f->cache);
 	free(f);
 	return 0;

@@ -38,6 +38,7 @@
 #include "pnode.h"
 #include "run.h"
 #include "util.h"
+#include "scratch_dir.h"
 
 /* ---- a fake tree: only status writes land here ---- */
 
@@ -159,15 +160,6 @@ get(const char *rel)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	char *hook;
@@ -200,8 +192,8 @@ teardown(void **state)
 	size_t i;
 
 	(void)state;
-	nftw(g_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	nftw(g_rc, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_rm(g_root);
+	scratch_rm(g_rc);
 	unsetenv("NCPROV_RC_DIR");
 	for (i = 0; i < g_nw; i++) {
 		free(g_wpath[i]);
@@ -455,7 +447,7 @@ test_vagrant_libvirt_lxc(void **state)
 
 	/* the lxc-provider guest is the lxc backend's unless --backend
 	 * vagrant says otherwise */
-	nftw(g_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_rm(g_root);
 	mkdir(g_root, 0700);
 	pn.guests = &g[1];
 	assert_int_equal(ncp_pnode_vagrant(&g_p, &pn), 0);
@@ -848,13 +840,6 @@ run_batch(size_t max, const char *script, char *dir)
 	nc_buf_free(&jobs[4].out);
 }
 
-/* Remove dir and its files. */
-static void
-rm_dir(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /*
  * All at once: each job waits (10 s at most) until all four have
  * started, which only happens when they run together (no clock is
@@ -878,7 +863,7 @@ test_run_parallel(void **state)
 
 	(void)state;
 	run_batch(0, together, dir);
-	rm_dir(dir);
+	scratch_rm(dir);
 	run_batch(2, capped, dir);
 	assert_non_null(d = opendir(dir));
 	while ((de = readdir(d)) != NULL) {
@@ -894,7 +879,7 @@ test_run_parallel(void **state)
 		free(path);
 	}
 	closedir(d);
-	rm_dir(dir);
+	scratch_rm(dir);
 	assert_int_equal(files, 4);
 	assert_true(most >= 1 && most <= 2);
 }

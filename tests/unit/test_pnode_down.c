@@ -35,6 +35,7 @@
 #include "pnode.h"
 #include "pnode_net.h"
 #include "util.h"
+#include "scratch_dir.h"
 
 /* ---- a tree that must not be used ---- */
 
@@ -163,16 +164,8 @@ static int
 teardown(void **state)
 {
 	struct world *w = *state;
-	char *cmd[] = { "/bin/rm", "-rf", w->root, NULL };
-	char *const env[] = { NULL };
-	pid_t pid = fork();
 
-	if (pid == 0) {
-		execve(cmd[0], cmd, env);
-		_exit(127);
-	}
-	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	scratch_rm(w->root);
 	free(w);
 	return 0;
 }

@@ -25,6 +25,7 @@
 #include "pnode.h"
 #include "pnode_net.h"
 #include "util.h"
+#include "scratch_dir.h"
 
 /* One case's world: a root and a pnode of 2 LANs and 2 containers. */
 struct world {
@@ -69,16 +70,8 @@ static int
 teardown(void **state)
 {
 	struct world *w = *state;
-	char *cmd[] = { "/bin/rm", "-rf", w->root, NULL };
-	char *const env[] = { NULL };
-	pid_t pid = fork();
 
-	if (pid == 0) {
-		execve(cmd[0], cmd, env);
-		_exit(127);
-	}
-	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	scratch_rm(w->root);
 	free(w);
 	return 0;
 }

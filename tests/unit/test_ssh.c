@@ -33,6 +33,7 @@
 #include "ssh.h"
 #include "ssh_int.h"
 #include "util.h"
+#include "scratch_dir.h"
 
 /* ------------------------------------------------------------ quoting */
 
@@ -244,20 +245,11 @@ setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct scratch *s = *state;
 
-	nftw(s->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_rm(s->dir);
 	free(s);
 	return 0;
 }

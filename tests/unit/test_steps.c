@@ -33,6 +33,7 @@
 #include "run.h"
 #include "steps.h"
 #include "util.h"
+#include "scratch_dir.h"
 
 #define MAC1 "02:7f:30:24:23:fa"	/* h1's eth1 in the tree */
 #define MAC2 "02:7f:30:24:23:fb"	/* h1's eth2 */
@@ -231,15 +232,6 @@ exists(const char *rel)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	(void)state;
@@ -258,7 +250,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	nftw(g_root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_rm(g_root);
 	tree_clear();
 	return 0;
 }

@@ -38,6 +38,7 @@
 #include "up.h"
 #include "up_opts.h"
 #include "util.h"
+#include "scratch_dir.h"
 
 /* ------------------------------------------------------------ scratch */
 
@@ -67,15 +68,6 @@ setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct scratch *s = *state;
@@ -84,7 +76,7 @@ teardown(void **state)
 		dup2(s->saved_fd, 2);
 		close(s->saved_fd);
 	}
-	nftw(s->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_rm(s->dir);
 	free(s);
 	return 0;
 }
