@@ -157,6 +157,15 @@ unmount_all() {
 }
 # unmount_lazy: lazy unmount (fusermount3 -u -z, else umount -l) of every
 # mount under $T, deepest first.
+# need_cmds CMD...: every CMD is installed, else "not ok" naming it and
+# exit 1.
+need_cmds() {
+	for _c in "$@"; do
+		command -v "$_c" > /dev/null 2>&1 && continue
+		notok "$_c is installed"
+		exit 1
+	done
+}
 unmount_lazy() {
 	for m in $(mounted_under "$T" | sort -r); do
 		fusermount3 -u -z "$m" 2> /dev/null || umount -l "$m" 2> /dev/null

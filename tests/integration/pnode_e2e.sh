@@ -67,18 +67,14 @@ cleanup() {
 	    /var/lib/neoc/containers /var/lib/neoc/control
 	rm -rf /run/neoc/vde /etc/vde2/conf.d/nw*.conf /etc/vde2/conf.d/nd*.conf
 	stop_tracked
-	for m in $(mounted_under "$T" | sort -r); do
-		fusermount3 -u "$m" 2> /dev/null || umount -l "$m" 2> /dev/null
-	done
+	unmount_lazy
 	finish_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
 [ "$(id -u)" -eq 0 ] || fatal "runs as root (LXC, bridges, VDE)"
-for c in lxc-create lxc-start lxc-attach vde_switch ip diod python3; do
-	command -v "$c" > /dev/null 2>&1 || fatal "$c is installed"
-done
+need_cmds lxc-create lxc-start lxc-attach vde_switch ip diod python3
 for f in /var/lib/neoc/containers /var/lib/neoc/network /var/lib/neoc/control \
     /etc/neoc/pnode; do
 	# empty state files are what a finished `ncprov down` leaves

@@ -35,19 +35,15 @@ cleanup() {
 	set +e
 	pn_destroy_all
 	stop_tracked
-	for m in $(mounted_under "$T" | sort -r); do
-		fusermount3 -u "$m" 2> /dev/null || umount -l "$m" 2> /dev/null
-	done
+	unmount_lazy
 	finish_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
 [ "$(id -u)" -eq 0 ] || fatal "runs as root (netns, LXC, bridges, VDE)"
-for c in lxc-create lxc-start lxc-attach vde_switch ip nft nsenter unshare \
-    diod python3; do
-	command -v "$c" > /dev/null 2>&1 || fatal "$c is installed"
-done
+need_cmds lxc-create lxc-start lxc-attach vde_switch ip nft nsenter unshare \
+    diod python3
 grep -qw overlay /proc/filesystems || fatal "the kernel has overlayfs"
 t_start=$(date +%s)
 host_files() { ls -A /var/lib/neoc /var/lib/neoc/lxc /run/neoc /etc/vde2/conf.d 2>&1; }

@@ -29,9 +29,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
 [ "$(id -u)" -eq 0 ] || fatal "runs as root (netns, LXC)"
-for c in lxc-create lxc-start vde_switch ip nsenter unshare diod python3; do
-	command -v "$c" > /dev/null 2>&1 || fatal "$c is installed"
-done
+need_cmds lxc-create lxc-start vde_switch ip nsenter unshare diod python3
 pn_init || fatal "the host bridge"
 pn_create pc "$PN_NET.2/24" || fatal "the machine's namespace"
 PORT=$(free_port)

@@ -35,19 +35,15 @@ cleanup() {
 	    --known-hosts "$T/known_hosts" > /dev/null 2>&1
 	pn_destroy_all
 	stop_tracked
-	for m in $(mounted_under "$T" | sort -r); do
-		fusermount3 -u "$m" 2> /dev/null || umount -l "$m" 2> /dev/null
-	done
+	unmount_lazy
 	finish_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
 [ "$(id -u)" -eq 0 ] || fatal "runs as root (netns, LXC, sshd)"
-for c in lxc-create lxc-start vde_switch ip nft nsenter unshare diod \
-    ssh-keygen python3; do
-	command -v "$c" > /dev/null 2>&1 || fatal "$c is installed"
-done
+need_cmds lxc-create lxc-start vde_switch ip nft nsenter unshare diod \
+    ssh-keygen python3
 [ -x /usr/sbin/sshd ] || fatal "OpenSSH's sshd is installed"
 host_hosts=$(md5sum < /etc/hosts)
 
