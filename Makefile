@@ -13,9 +13,10 @@ PKGS     = sqlite3 tcl jansson libssh2 libcrypto
 FUSE_CFLAGS = $(shell pkg-config --cflags fuse3 2>/dev/null)
 FUSE_LIBS   = $(shell pkg-config --libs fuse3 2>/dev/null) -lpthread
 CFLAGS  ?= -O2 -g
-NC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Iconfigfs -Ineoc \
-	    -Iconfigfs/ncfs -Iprovision $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-	    $(FUSE_CFLAGS)
+# Every object is compiled with only the include paths of its layer (below),
+# so a layer cannot reach up: docs/DESIGN.md, "Folders".
+NC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP $(INC) \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(FUSE_CFLAGS)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -25,20 +26,60 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 tcl-dev \
 	   python3 libcurl4-openssl-dev libssl-dev vagrant passwd util-linux \
 	   openssh-client coreutils bsdutils strace nftables
 
+# The layers, lowest first, and what each may include.
+INC_LIB     = -Ilib
+INC_P9      = -Ilib/p9
+INC_MODEL   = $(INC_LIB) -Iconfigfs/model
+INC_NS      = $(INC_MODEL) -Iconfigfs/ns
+INC_TMCC    = $(INC_MODEL) -Iconfigfs/tmcc
+INC_JSON    = $(INC_MODEL) -Iconfigfs/json
+INC_STORE   = $(INC_MODEL) -Iconfigfs/store
+INC_NCFS    = $(INC_LIB) -Iconfigfs/model -Iconfigfs/store -Iconfigfs/ncfs
+INC_NEOC    = $(INC_MODEL) -Iconfigfs/ns -Iconfigfs/tmcc -Iconfigfs/json \
+	      -Iconfigfs/store -Ineoc
+INC_IMAGES  = $(INC_LIB) -Iconfigfs/model -Iconfigfs/store -Iimages
+INC_PROV    = $(INC_LIB) $(INC_P9) -Iprovision
+INC_PROV_CT = $(INC_PROV) -Iprovision/container
+INC_PROV_PN = $(INC_PROV) -Iprovision/pnode
+INC_NC9PFS  = $(INC_LIB) $(INC_P9)
+INC_TESTS   = $(INC_NEOC) $(INC_NCFS) $(INC_PROV_CT) -Iprovision/pnode -Iimages
+
+$(foreach b,build build/asan,\
+  $(eval $(b)/lib/%.o: INC = $(INC_LIB)) \
+  $(eval $(b)/lib/p9/%.o: INC = $(INC_P9)) \
+  $(eval $(b)/configfs/model/%.o: INC = $(INC_MODEL)) \
+  $(eval $(b)/configfs/ns/%.o: INC = $(INC_NS)) \
+  $(eval $(b)/configfs/tmcc/%.o: INC = $(INC_TMCC)) \
+  $(eval $(b)/configfs/json/%.o: INC = $(INC_JSON)) \
+  $(eval $(b)/configfs/store/%.o: INC = $(INC_STORE)) \
+  $(eval $(b)/configfs/ncfs/%.o: INC = $(INC_NCFS)) \
+  $(eval $(b)/neoc/%.o: INC = $(INC_NEOC)) \
+  $(eval $(b)/images/%.o: INC = $(INC_IMAGES)) \
+  $(eval $(b)/provision/%.o: INC = $(INC_PROV)) \
+  $(eval $(b)/provision/container/%.o: INC = $(INC_PROV_CT)) \
+  $(eval $(b)/provision/pnode/%.o: INC = $(INC_PROV_PN)) \
+  $(eval $(b)/provision/main.o: INC = $(INC_PROV_CT) -Iprovision/pnode) \
+  $(eval $(b)/nc9pfs/%.o: INC = $(INC_NC9PFS)) \
+  $(eval $(b)/schema_sql.o: INC = $(INC_LIB)) \
+  $(eval $(b)/tests/%: INC = $(INC_TESTS)))
+
 LIB_SRC     = $(sort $(wildcard lib/*.c))
-CONFIGFS_SRC = $(sort $(wildcard configfs/*.c))
+P9_SRC      = $(sort $(wildcard lib/p9/*.c))
+CONFIGFS_SRC = $(sort $(wildcard configfs/model/*.c configfs/ns/*.c \
+	       configfs/tmcc/*.c configfs/json/*.c configfs/store/*.c))
 NEOC_SRC    = $(sort $(wildcard neoc/*.c))
 NCFS_SRC    = $(sort $(wildcard configfs/ncfs/*.c))
 NCFS_PARTS  = $(filter-out configfs/ncfs/ncfs_main.c,$(NCFS_SRC))
-PROV_SRC    = $(sort $(wildcard provision/*.c))
+PROV_SRC    = $(sort $(wildcard provision/*.c provision/container/*.c \
+	      provision/pnode/*.c))
 IMAGES_SRC  = $(sort $(wildcard images/*.c))
 IMAGES_PARTS = $(filter-out images/main.c,$(IMAGES_SRC))
 IMAGES_LIBS = $(shell pkg-config --libs libcurl jansson sqlite3 2>/dev/null) \
 	      -lcrypto -lm
 PROV_PARTS  = $(filter-out provision/main.c,$(PROV_SRC))
 # ncprov links only libc: these are the shared pieces it may use.
-PROV_LIB    = lib/buf.c lib/util.c lib/strmap.c
-CORE_SRC    = $(LIB_SRC) $(CONFIGFS_SRC)
+PROV_LIB    = lib/buf.c lib/util.c lib/strmap.c $(P9_SRC)
+CORE_SRC    = $(LIB_SRC) $(P9_SRC) $(CONFIGFS_SRC)
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 UNIT_ASAN   = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
@@ -52,18 +93,18 @@ NEOC_PARTS  = $(filter-out neoc/main.c,$(NEOC_SRC))
 .PHONY: all deps check unit integration demo install clean bench bench-up ncprov-static
 all: bin/neoc bin/ncfs bin/ncprov bin/nc9pfs bin/ncimage
 
-build/schema_sql.c: configfs/schema.sql tools/embed.sh
+build/schema_sql.c: configfs/store/schema.sql tools/embed.sh
 	@mkdir -p $(@D)
 	sh tools/embed.sh nc_schema_sql $< > $@
 
-build/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h provision/*.h images/*.h) | build/schema_sql.c
+build/%.o: %.c | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/schema_sql.o: build/schema_sql.c
 	$(CC) $(NC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c $(wildcard lib/*.h configfs/*.h neoc/*.h configfs/ncfs/*.h provision/*.h images/*.h) | build/schema_sql.c
+build/asan/%.o: %.c | build/schema_sql.c
 	@mkdir -p $(@D)
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
@@ -75,7 +116,7 @@ bin/ncprov: $(PROV_SRC:%.c=build/%.o) $(PROV_LIB:%.c=build/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
-bin/nc9pfs: build/nc9pfs/nc9pfs.o $(filter build/provision/p9_%,$(PROV_SRC:%.c=build/%.o))
+bin/nc9pfs: build/nc9pfs/nc9pfs.o $(P9_SRC:%.c=build/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(FUSE_LIBS)
 
@@ -109,7 +150,7 @@ bin/ncfs: $(NCFS_SRC:%.c=build/%.o) build/libnc.a
 build/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/%.o) \
 	    $(NCFS_PARTS:%.c=build/%.o) $(PROV_PARTS:%.c=build/%.o) build/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS_ALL) $(FUSE_LIBS) -lcmocka
+	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LDLIBS_ALL) $(FUSE_LIBS) -lcmocka
 
 build/asan/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/asan/%.o) \
 	    $(NCFS_PARTS:%.c=build/asan/%.o) $(PROV_PARTS:%.c=build/asan/%.o) \
@@ -122,12 +163,12 @@ build/asan/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/asan/%.o) \
 build/tests/test_images: tests/unit/test_images.c \
 	    $(IMAGES_PARTS:%.c=build/%.o) build/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) -Iimages $(CFLAGS) -o $@ $^ $(IMAGES_LIBS) -lcmocka
+	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(IMAGES_LIBS) -lcmocka
 
 build/asan/tests/test_images: tests/unit/test_images.c \
 	    $(IMAGES_PARTS:%.c=build/asan/%.o) build/asan/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) -Iimages -O1 -g $(SAN) -o $@ $^ $(IMAGES_LIBS) \
+	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(IMAGES_LIBS) \
 	    -lcmocka
 
 # Install what the build and the tests need, only when something is missing.
@@ -183,3 +224,4 @@ install: all install-rc
 clean:
 	rm -rf build bin
 .SECONDARY:
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,6 +1,6 @@
 /*
  * fuzz_p9.c: libFuzzer harness for the 9P2000.L reply decoder
- * (provision/p9_msg.c), the code that handles every byte a server sends.
+ * (lib/p9/p9_msg.c), the code that handles every byte a server sends.
  *
  * Each input goes to p9_msg_check and p9_msg_decode as a whole message,
  * to p9_msg_decode_body as the body of every reply type, and to

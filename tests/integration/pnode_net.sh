@@ -1,5 +1,5 @@
 #!/bin/sh
-# pnode_net.sh: the network step of `ncprov pnode` (provision/pnode_net.c)
+# pnode_net.sh: the network step of `ncprov pnode` (provision/pnode/pnode_net.c)
 # for real, inside a network namespace made here, on an experiment of two
 # LANs (lan0: a b, 100Mb 0ms; link1: b c, 10Mb 20ms) imported with one pnode
 # and read through an ncfs mount.

@@ -1,6 +1,6 @@
 /*
  * test_accounts.c: the groups and accounts steps of ncprov container
- * (provision/accounts.c) and the colon files under them (pwfile.c).
+ * (provision/container/accounts.c) and the colon files under them (pwfile.c).
  *
  * The steps read a fake tree (an ops table over in-memory strings) and
  * write a temporary --root holding a busybox-like /etc: passwd with root,
@@ -30,7 +30,7 @@
 
 #include "files.h"
 #include "pwfile.h"
-#include "steps.h"
+#include "container_steps.h"
 #include "util.h"
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -1,5 +1,5 @@
 /*
- * test_bootfile.c: the boot files of provision/bootfile.c.  The pnode's
+ * test_bootfile.c: the boot files of provision/pnode/bootfile.c.  The pnode's
  * (/etc/neoc/pnode) written and read back (a 9P source with every option,
  * a mounted tree with none), byte for byte and field by field; written
  * under a temporary --root through ncp_replace (a second write changes

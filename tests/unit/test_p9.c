@@ -1,5 +1,5 @@
 /*
- * test_p9.c: the 9P2000.L client (provision/p9_*.c).
+ * test_p9.c: the 9P2000.L client (lib/p9/p9_*.c).
  *
  * The decoder is tested on hand-made byte arrays.  The client is tested
  * against a real diod on loopback that the test starts on a free port,

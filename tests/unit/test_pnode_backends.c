@@ -1,6 +1,6 @@
 /*
  * test_pnode_backends.c: the containers step of the pnode provisioner,
- * its lxc and vagrant backends (provision/pnode_lxc.c, pnode_vagrant.c),
+ * its lxc and vagrant backends (provision/pnode/pnode_lxc.c, pnode_vagrant.c),
  * and the parallel runner under both.
  *
  * Each test builds a struct ncp_pnode by hand (as ncp_pnode_load would

@@ -1,5 +1,5 @@
 /*
- * test_pnode_down.c: ncprov down (provision/pnode.c) under a temporary
+ * test_pnode_down.c: ncprov down (provision/pnode/pnode.c) under a temporary
  * --root with --no-start, where no command runs and the state files stand
  * for the system.  A pnode is provisioned by its steps (network, lxc,
  * vagrant, shaping of NICs whose host side exists) with two lxc guests

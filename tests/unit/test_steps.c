@@ -1,6 +1,6 @@
 /*
  * test_steps.c: the container provisioner's steps ifaces, mounts and
- * startcmd (provision/ifaces.c, mounts.c, startcmd.c) and the program
+ * startcmd (provision/container/ifaces.c, mounts.c, startcmd.c) and the program
  * runner under them (provision/run.c).
  *
  * Each test gets a fake tree (an in-memory table of path -> contents
@@ -31,7 +31,7 @@
 #include "files.h"
 #include "ncprov.h"
 #include "run.h"
-#include "steps.h"
+#include "container_steps.h"
 #include "util.h"
 #include "scratch_dir.h"
 

@@ -29,7 +29,7 @@
 
 #include "files.h"
 #include "pwfile.h"
-#include "steps.h"
+#include "container_steps.h"
 #include "strmap.h"
 #include "util.h"
 

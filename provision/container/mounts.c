@@ -51,7 +51,7 @@
 
 #include "files.h"
 #include "run.h"
-#include "steps.h"
+#include "container_steps.h"
 #include "util.h"
 
 #define STEP "mounts"

@@ -5,13 +5,12 @@
  * writes "failed STEP reason"; steps that do not depend on it still run;
  * the exit status is then 1.  A run that changes nothing says "no changes".
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "files.h"
-#include "steps.h"
+#include "container_steps.h"
 #include "util.h"
 
 enum { S_HOSTS, S_GROUPS, S_ACCOUNTS, S_IFACES, S_MOUNTS, S_STARTCMD };
@@ -33,29 +32,6 @@ static const struct step steps[] = {
 	    NEED(S_ACCOUNTS) | NEED(S_MOUNTS) | NEED(S_IFACES) },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
-
-int
-ncp_fail(struct ncprov *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p->why, sizeof(p->why), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-int
-ncp_read_node(struct ncprov *p, const char *rel, struct nc_buf *out)
-{
-	char *path = nc_asprintf("nodes/%s/%s", p->node, rel);
-	int rc;
-
-	nc_buf_reset(out);
-	rc = p->src.ops->read(p->src.impl, path, out);
-	free(path);
-	return rc;
-}
 
 /* Status writes are part of the run, not of a dry run. */
 static void

@@ -32,7 +32,7 @@
 
 #include "files.h"
 #include "run.h"
-#include "steps.h"
+#include "container_steps.h"
 #include "util.h"
 
 #define STEP "ifaces"

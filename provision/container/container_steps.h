@@ -1,0 +1,16 @@
+/*
+ * container_steps.h: the steps of a booting container, one file each
+ * (besides hosts, shared with the pnode: ../steps.h).
+ */
+#ifndef NCP_CONTAINER_STEPS_H
+#define NCP_CONTAINER_STEPS_H
+
+#include "steps.h"
+
+int ncp_step_groups(struct ncprov *p);	 /* accounts.c */
+int ncp_step_accounts(struct ncprov *p); /* accounts.c */
+int ncp_step_ifaces(struct ncprov *p);	 /* ifaces.c */
+int ncp_step_mounts(struct ncprov *p);	 /* mounts.c */
+int ncp_step_startcmd(struct ncprov *p); /* startcmd.c */
+
+#endif
