@@ -1,5 +1,5 @@
 /*
- * main.c: ncimage, the image catalog and cache (DESIGN.md, "Binaries").
+ * main.c: ncimage, the image catalog and cache (docs/DESIGN.md, "Binaries").
  *
  *   ncimage [--cache DIR] list [-d EXP.db]
  *   ncimage [--cache DIR] fetch [--sha256 HEX] [-d EXP.db] NAME URL

@@ -1,6 +1,6 @@
 /*
  * cmd_status.c: neoc status, every node's state from the status lines the
- * provisioners write (DESIGN.md, "Status"): a table, counts per state and a
+ * provisioners write (docs/DESIGN.md, "Status"): a table, counts by state and a
  * progress bar on a terminal; --json for scripts; --watch to follow.
  */
 #include <getopt.h>

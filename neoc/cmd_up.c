@@ -1,5 +1,5 @@
 /*
- * cmd_up.c: neoc up, the config role end to end (DESIGN.md, "Roles and
+ * cmd_up.c: neoc up, the config role end to end (docs/DESIGN.md, "Roles and
  * steps"): import the NS file (or keep the database), serve the tree
  * (ncfs and diod, `neoc serve` as a daemon), reach every pnode (this
  * machine without SSH, the others with libssh2, in parallel), run

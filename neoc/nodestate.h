@@ -1,6 +1,6 @@
 /*
  * nodestate.h: every node's provisioning state as the status lines in the
- * database give it (DESIGN.md, "Status"), for neoc status, up and down.
+ * database give it (docs/DESIGN.md, "Status"), for neoc status, up and down.
  */
 #ifndef NEOC_NODESTATE_H
 #define NEOC_NODESTATE_H

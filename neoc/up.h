@@ -1,6 +1,6 @@
 /*
  * up.h: neoc up, down and exec: bringing the experiment up on its pnodes
- * (DESIGN.md, "Roles and steps", config), taking it down again, and
+ * (docs/DESIGN.md, "Roles and steps", config), taking it down again, and
  * reaching a container.  What up was told is kept in the state file
  * EXP.db.up (JSON) so down and exec reach the same pnodes the same way.
  */

@@ -1,5 +1,5 @@
 /*
- * status.c: the node's status line (DESIGN.md, "Status"): STATE TIME
+ * status.c: the node's status line (docs/DESIGN.md, "Status"): STATE TIME
  * [STEP] [MESSAGE], written to nodes/<node>/status, which ncfs validates.
  */
 #include <ctype.h>

@@ -1,5 +1,5 @@
 /*
- * json.h: the experiment as JSON (the shape fixed in DESIGN.md), both ways.
+ * json.h: the experiment as JSON (docs/DESIGN.md, "JSON export"), both ways.
  */
 #ifndef NC_JSON_H
 #define NC_JSON_H

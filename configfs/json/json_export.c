@@ -1,6 +1,6 @@
 /*
  * json_export.c: the experiment as JSON (jansson), in the shape fixed by
- * DESIGN.md ("JSON export (contract)") plus a few extra keys that make the
+ * docs/DESIGN.md ("JSON export") plus a few extra keys that make the
  * round trip lossless: a node's parent_os, tarfiles, rpms, fix and implicit;
  * a LAN's netmask; a user's email (and password with --secrets); a mount's
  * fstype; an image's sha256; and the top-level "pifaces" and "hostnames".

@@ -1,6 +1,6 @@
 /*
  * ncfs.h: what the parts of ncfs share.  ncfs serves the experiment
- * database as the tree of DESIGN.md ("The tree under /nc").
+ * database as the tree of docs/DESIGN.md ("The tree under /nc").
  *
  * A path names a directory of some type (ncfs_dtype) with up to three keys
  * (node, interface, attribute, ... names), or a file: a field of such a

@@ -1,6 +1,6 @@
 /*
  * ncfs_main.c: ncfs [-o opts] EXPERIMENT.db MOUNTPOINT, the experiment
- * database mounted as the tree of DESIGN.md.  Usable from fstab as
+ * database mounted (docs/DESIGN.md, "The tree under /nc").  From fstab as
  * "EXP.db /nc fuse.ncfs defaults,allow_other 0 0" (mount.fuse3 runs us).
  */
 #include <err.h>

@@ -1,5 +1,5 @@
 /*
- * ncfs_tree.c: the tree of DESIGN.md as directory types.  Each type has
+ * ncfs_tree.c: /nc (docs/DESIGN.md, "The tree under /nc") by type.  Each has
  * fixed subdirectories, fixed files (ncfs_fields[]) and, for collections,
  * children named by database records.
  */

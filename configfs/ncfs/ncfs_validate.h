@@ -93,7 +93,7 @@ struct ncfs_status {
 	size_t message_len;	/* its length, trailing blanks cut */
 };
 
-/* "STATE TIME [STEP] [MESSAGE]" (DESIGN.md "Status"). */
+/* "STATE TIME [STEP] [MESSAGE]" (docs/DESIGN.md, "Status"). */
 int ncfs_v_status(const char *what, const char *v, struct ncfs_status *st,
     struct nc_buf *why);
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # ncfs_browse.sh: reading a mounted experiment.  `ls -R` and `find` walk the
-# whole tree, which must be exactly the tree of DESIGN.md for the
+# whole tree, which must be exactly the tree of docs/DESIGN.md for the
 # experiment's records (every name, type, mode bits, owner root); `stat`
 # sizes equal what `cat` returns; inode numbers are unique and stable
 # across stats and across a remount; every value file reads what the
@@ -93,9 +93,9 @@ for p in sorted(out):
 PY
 sed 1d "$T/find.out" | sort > "$T/got.tree"
 if cmp -s "$T/want.tree" "$T/got.tree"; then
-	ok "the tree is exactly DESIGN.md's: names, types, modes, owner root ($(wc -l < "$T/got.tree") entries)"
+	ok "the tree is exactly docs/DESIGN.md's: names, types, modes, owner root ($(wc -l < "$T/got.tree") entries)"
 else
-	notok "the tree is exactly DESIGN.md's: names, types, modes, owner root" \
+	notok "the tree is exactly docs/DESIGN.md's: names, types, modes, owner root" \
 	    "$(diff "$T/want.tree" "$T/got.tree" | head -20)"
 fi
 expect_eq "ls -U nodes lists the nodes in the experiment's order" \

@@ -5,7 +5,7 @@
 # value without touching the generation, changes an address and bumps the
 # generation, adds and deletes a user; `neoc import` replaces the topology
 # with another NS file and back.  Each change must show in the mount within
-# a second (DESIGN.md: poll PRAGMA data_version and invalidate the kernel's
+# a second (docs/DESIGN.md, "The tree under /nc": ncfs polls, drops the kernel's
 # caches): values, rendered files, directory listings, vanished records.
 # The time each took is printed as a comment.
 . "$(dirname "$0")/lib.sh"
