@@ -150,25 +150,25 @@ bin/ncfs: $(NCFS_SRC:%.c=build/%.o) build/libnc.a
 build/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/%.o) \
 	    $(NCFS_PARTS:%.c=build/%.o) $(PROV_PARTS:%.c=build/%.o) build/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LDLIBS_ALL) $(FUSE_LIBS) -lcmocka
+	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) $(LDLIBS_ALL) $(FUSE_LIBS) -lcmocka
 
 build/asan/tests/%: tests/unit/%.c $(NEOC_PARTS:%.c=build/asan/%.o) \
 	    $(NCFS_PARTS:%.c=build/asan/%.o) $(PROV_PARTS:%.c=build/asan/%.o) \
 	    build/asan/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LDLIBS_ALL) $(FUSE_LIBS) \
+	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) $(LDLIBS_ALL) $(FUSE_LIBS) \
 	    -lcmocka
 
 # The image cache's tests also link images/ and libcurl, libcrypto.
 build/tests/test_images: tests/unit/test_images.c \
 	    $(IMAGES_PARTS:%.c=build/%.o) build/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(IMAGES_LIBS) -lcmocka
+	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) $(IMAGES_LIBS) -lcmocka
 
 build/asan/tests/test_images: tests/unit/test_images.c \
 	    $(IMAGES_PARTS:%.c=build/asan/%.o) build/asan/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(IMAGES_LIBS) \
+	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) $(IMAGES_LIBS) \
 	    -lcmocka
 
 # Install what the build and the tests need, only when something is missing.
