@@ -1,10 +1,12 @@
 # neo-containers: build, test, install.
 #
 #   make deps     apt-install every build and test dependency (Debian 12, root)
+#   make deps-vagrant  apt-install the Vagrant backend's packages
 #   make          build bin/neoc
 #   make check    unit tests (plain and ASan/UBSan) and integration tests
 #   make demo     bring the example experiment up on this machine (LXC)
 #   make install  DESTDIR= PREFIX=/usr/local
+#   make deb      Debian packages into build/deb/ (mk/deb.mk)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -20,11 +22,20 @@ NC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP $(INC) \
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-DEB_PKGS = build-essential pkg-config libsqlite3-dev sqlite3 tcl-dev \
-	   libjansson-dev libcmocka-dev libssh2-1-dev libfuse3-dev fuse3 \
-	   graphviz diod vde2 lxc busybox-static openssh-server iproute2 \
-	   python3 libcurl4-openssl-dev libssl-dev vagrant passwd util-linux \
-	   openssh-client coreutils bsdutils strace nftables
+# The Debian packages `make deps` installs, without their Recommends (lxc's
+# and vagrant's pull in a kernel and QEMU): what the build needs, what the
+# tests and the embedded default (this machine as the pnode, LXC) run, and
+# what `make deb` builds packages with.  The Vagrant backend's packages come
+# with `make deps-vagrant` (`make check` runs it: one test validates
+# Vagrantfiles).
+BUILD_PKGS = build-essential pkg-config libsqlite3-dev tcl-dev libjansson-dev \
+	   libssh2-1-dev libfuse3-dev libcurl4-openssl-dev libssl-dev
+RUN_PKGS = libcmocka-dev sqlite3 tcl fuse3 graphviz diod vde2 lxc apparmor \
+	   busybox-static openssh-server openssh-client iproute2 nftables \
+	   python3 passwd util-linux coreutils bsdutils procps strace
+DEB_TOOLS = debhelper dpkg-dev
+DEB_PKGS = $(BUILD_PKGS) $(RUN_PKGS) $(DEB_TOOLS)
+VAGRANT_PKGS = vagrant vagrant-libvirt
 
 # The layers, lowest first, and what each may include.
 INC_LIB     = -Ilib
@@ -90,7 +101,7 @@ NEOC_OBJ    = $(NEOC_SRC:%.c=build/%.o)
 # The front door's parts without its main(), for the unit tests.
 NEOC_PARTS  = $(filter-out neoc/main.c,$(NEOC_SRC))
 
-.PHONY: all deps check unit integration demo install clean bench bench-up ncprov-static
+.PHONY: all deps deps-vagrant check unit integration demo install clean bench bench-up ncprov-static
 all: bin/neoc bin/ncfs bin/ncprov bin/nc9pfs bin/ncimage
 
 build/schema_sql.c: configfs/store/schema.sql tools/embed.sh
@@ -171,18 +182,30 @@ build/asan/tests/test_images: tests/unit/test_images.c \
 	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) $(IMAGES_LIBS) \
 	    -lcmocka
 
-# Install what the build and the tests need, only when something is missing.
-deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
+# $(call apt_install,PACKAGES): apt-get install, without Recommends, those
+# of PACKAGES not installed yet.
+define apt_install
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else echo "deps: everything is installed"; fi
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		    --no-install-recommends $$missing; \
+	else echo "$@: everything is installed"; fi
+endef
 
-check: deps
+# Install what the build and the tests need, only when something is missing.
+deps:
+	$(call apt_install,$(DEB_PKGS))
+
+# The Vagrant backend: vagrant and its libvirt provider plugin (a provider
+# to run machines, VirtualBox or libvirt-daemon-system, is the operator's).
+deps-vagrant:
+	$(call apt_install,$(VAGRANT_PKGS))
+
+check: deps deps-vagrant
 	$(MAKE) all ncprov-static $(UNIT_BINS) $(UNIT_ASAN)
 	sh tests/run.sh
 
@@ -208,6 +231,7 @@ bench-up: all
 	sh bench/neoc-up
 
 include mk/rc.mk
+include mk/deb.mk
 
 install: all install-rc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
