@@ -94,7 +94,7 @@ done > "$O/left"
 EOF
 unshare -m --propagation private sh "$T/inside.sh" "$T" "$(basename "$main")" \
     "$(basename "$prov")" > "$T/inside.out" 2>&1
-if [ -f "$OUT/mount.err" ]; then
+if [ -f "$OUT/mount.err" ] || [ ! -f "$OUT/install.rc" ]; then
 	notok "the scratch root (overlay of /) mounts" "$(cat "$T/inside.out")"
 	exit 1
 fi
