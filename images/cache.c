@@ -2,7 +2,6 @@
  * cache.c: the layout of the image cache (cache.h), checksums with
  * SHA-256 (lib/digest.c), and small atomic file writes.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "cache.h"
 #include "digest.h"
 #include "util.h"
+#include "valid.h"
 
 const char *
 nci_cache_root(const char *opt)
@@ -28,34 +28,12 @@ nci_cache_root(const char *opt)
 }
 
 int
-nci_name_valid(const char *s)
-{
-	size_t len, i;
-
-	if (s == NULL)
-		return 0;
-	len = strlen(s);
-	if (len == 0 || len > 128 || s[0] == '/' || s[0] == '.' ||
-	    s[len - 1] == '/' || strstr(s, "..") != NULL ||
-	    strstr(s, "//") != NULL || strstr(s, "/.") != NULL)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!(isalnum(c) || c == '/' || c == '.' || c == '_' ||
-		    c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-int
 nci_cache_key(const char *name, char *out, size_t outsz)
 {
 	size_t i, o = 0, len;
 	const char *put;
 
-	if (!nci_name_valid(name))
+	if (nc_valid_image_name(name, NULL) < 0)
 		return -EINVAL;
 	len = strlen(name);
 	for (i = 0; i < len; i++) {
@@ -201,19 +179,6 @@ nci_sha256_file(const char *path, char hex[NCI_SHA256_HEX])
 }
 
 int
-nci_sha256_valid(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || strlen(s) != 64)
-		return 0;
-	for (i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-int
 nci_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	char *buf = NULL;
@@ -273,7 +238,7 @@ nci_cache_read_sha(const char *root, const char *name,
 		goto cleanup;
 	}
 	text[64] = '\0';
-	if (!nci_sha256_valid(text)) {
+	if (nc_valid_sha256(text, NULL) < 0) {
 		rc = -EINVAL;
 		goto cleanup;
 	}
@@ -335,7 +300,7 @@ nci_cache_write_sha(const char *root, const char *name, const char *hex)
 	char *path = nci_cache_path(root, name, "box.sha256"), *line;
 	int rc;
 
-	if (path == NULL || !nci_sha256_valid(hex)) {
+	if (path == NULL || nc_valid_sha256(hex, NULL) < 0) {
 		free(path);
 		return -EINVAL;
 	}

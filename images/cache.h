@@ -35,14 +35,10 @@ struct nci_entry {
 /* The cache root: opt if not NULL, else $NCIMAGE_CACHE, else the default. */
 const char *nci_cache_root(const char *opt);
 /*
- * 1 when name is an image (Vagrant box) name: letters, digits, '.', '_',
- * '-' and '/' between components; no leading '.', no "..", no "//".
- */
-int nci_name_valid(const char *name);
-/*
  * The cache directory name of an image: '/' becomes "--", and a '-' next
  * to another '-' or to a '/' becomes "%2d", so the mapping is injective.
- * Returns 0, -EINVAL (bad name) or -ENAMETOOLONG.
+ * Returns 0, -EINVAL (not an image name: nc_valid_image_name) or
+ * -ENAMETOOLONG.
  */
 int nci_cache_key(const char *name, char *out, size_t outsz);
 /* The inverse of nci_cache_key; -EINVAL when key is no image's key. */
@@ -57,8 +53,6 @@ int nci_cache_stat(const char *root, const char *name, struct nci_entry *e);
 
 /* SHA-256 (OpenSSL EVP) of a file as lowercase hex. */
 int nci_sha256_file(const char *path, char hex[NCI_SHA256_HEX]);
-/* 1 when s is 64 hex digits. */
-int nci_sha256_valid(const char *s);
 /* Read / atomically write box.sha256; read gives -ENOENT when absent. */
 int nci_cache_read_sha(const char *root, const char *name,
     char hex[NCI_SHA256_HEX]);

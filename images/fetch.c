@@ -22,6 +22,7 @@
 
 #include "ncimage.h"
 #include "util.h"
+#include "valid.h"
 
 /* The largest file still read as a possible catalog. */
 #define CATALOG_MAX (4 << 20)
@@ -465,14 +466,14 @@ nci_fetch(const char *root, const char *name, const char *url,
     char *err, size_t errsz)
 {
 	char *box = NULL, *part = NULL, *version = NULL, *catsha = NULL;
-	const char *want = o->sha256;
+	const char *want = o->sha256, *why;
 	char hex[NCI_SHA256_HEX];
 	int lock = -1, rc;
 
 	memset(r, 0, sizeof(*r));
 	err[0] = '\0';
-	if (!nci_name_valid(name)) {
-		seterr(err, errsz, "\"%s\" is not an image name", name);
+	if (nc_valid_image_name(name, &why) < 0) {
+		seterr(err, errsz, "image name \"%s\" %s", name, why);
 		return -EINVAL;
 	}
 	if (!nci_url_valid(url)) {
@@ -480,9 +481,8 @@ nci_fetch(const char *root, const char *name, const char *url,
 		    url);
 		return -EINVAL;
 	}
-	if (want != NULL && !nci_sha256_valid(want)) {
-		seterr(err, errsz, "\"%s\" is not a SHA-256 (64 hex digits)",
-		    want);
+	if (want != NULL && nc_valid_sha256(want, &why) < 0) {
+		seterr(err, errsz, "SHA-256 \"%s\" %s", want, why);
 		return -EINVAL;
 	}
 	if ((rc = nci_cache_mkdir(root, name)) < 0) {

@@ -20,6 +20,7 @@
 #include "images.h"
 #include "ncimage.h"
 #include "util.h"
+#include "valid.h"
 
 /* One row of the images table (or of the baked-in catalog). */
 struct img {
@@ -409,6 +410,7 @@ cmd_fetch(struct common *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nci_fetch_opts o;
+	const char *why;
 	char *end;
 	int ch;
 
@@ -423,9 +425,9 @@ cmd_fetch(struct common *c, int argc, char **argv)
 			c->cache = optarg;
 			break;
 		case OPT_SHA:
-			if (!nci_sha256_valid(optarg)) {
+			if (nc_valid_sha256(optarg, &why) < 0) {
 				fprintf(stderr, "ncimage fetch: --sha256 "
-				    "\"%s\" is not 64 hex digits\n", optarg);
+				    "\"%s\" %s\n", optarg, why);
 				return 2;
 			}
 			o.sha256 = optarg;

@@ -12,6 +12,7 @@
 #include "ns.h"
 #include "tmcc.h"
 #include "util.h"
+#include "valid.h"
 
 /* The experiment name a file suggests: its basename without extension. */
 static char *
@@ -24,7 +25,7 @@ name_from_file(const char *path)
 		*dot = '\0';
 	nc_name_mangle(base, &name);
 	free(copy);
-	if (!nc_name_valid(name)) {
+	if (nc_valid_label(name, NULL) < 0) {
 		free(name);
 		name = nc_strdup("experiment");
 	}
@@ -42,13 +43,12 @@ report(struct nc_diag *d)
 static int
 set_names(struct nc_exp *e, const struct neoc_sources *s)
 {
-	const char *src = s->ns ? s->ns : s->json;
+	const char *src = s->ns ? s->ns : s->json, *why;
 	char *derived;
 
 	if (s->name != NULL) {
-		if (!nc_name_valid(s->name)) {
-			fprintf(stderr, "--name: \"%s\" %s\n", s->name,
-			    nc_name_problem(s->name));
+		if (nc_valid_label(s->name, &why) < 0) {
+			fprintf(stderr, "--name: \"%s\" %s\n", s->name, why);
 			return -1;
 		}
 		nc_set_str(&e->name, s->name);
@@ -58,9 +58,9 @@ set_names(struct nc_exp *e, const struct neoc_sources *s)
 		free(derived);
 	}
 	if (s->project != NULL) {
-		if (!nc_name_valid(s->project)) {
+		if (nc_valid_label(s->project, &why) < 0) {
 			fprintf(stderr, "--project: \"%s\" %s\n", s->project,
-			    nc_name_problem(s->project));
+			    why);
 			return -1;
 		}
 		nc_set_str(&e->project, s->project);
@@ -68,9 +68,8 @@ set_names(struct nc_exp *e, const struct neoc_sources *s)
 		nc_set_str(&e->project, "neoc");
 	}
 	if (s->group != NULL) {
-		if (!nc_name_valid(s->group)) {
-			fprintf(stderr, "--group: \"%s\" %s\n", s->group,
-			    nc_name_problem(s->group));
+		if (nc_valid_label(s->group, &why) < 0) {
+			fprintf(stderr, "--group: \"%s\" %s\n", s->group, why);
 			return -1;
 		}
 		nc_set_str(&e->group, s->group);

@@ -12,8 +12,8 @@
 
 #include "inet.h"
 #include "json.h"
-#include "names.h"
 #include "util.h"
+#include "valid.h"
 
 /* Longest path in a message: "users[12].groups[3]". */
 #define PATHLEN 160
@@ -261,55 +261,15 @@ get_elem(struct importer *im, json_t *a, size_t i, const char *path,
 	return 0;
 }
 
-/* A DNS label (NULL passes). */
+/* s (NULL passes) follows rule, one of valid.h's. */
 static int
-check_label(struct importer *im, const char *path, const char *key,
-    const char *s)
+check(struct importer *im, const char *path, const char *key, const char *s,
+    int (*rule)(const char *, const char **))
 {
 	const char *why;
 
-	if (s == NULL)
-		return 0;
-	why = nc_name_problem(s);
-	if (why != NULL)
+	if (s != NULL && rule(s, &why) < 0)
 		return ffail(im, path, key, "\"%s\" %s", s, why);
-	return 0;
-}
-
-/* A user or group name. */
-static int
-check_login(struct importer *im, const char *path, const char *key,
-    const char *s, const char *what)
-{
-	if (!nc_login_valid(s))
-		return ffail(im, path, key, "\"%s\" is not a valid %s name", s,
-		    what);
-	return 0;
-}
-
-/* A safe absolute path (NULL passes). */
-static int
-check_path(struct importer *im, const char *path, const char *key,
-    const char *s)
-{
-	if (s != NULL && !nc_path_valid(s))
-		return ffail(im, path, key, "\"%s\" is not a safe absolute "
-		    "path", s);
-	return 0;
-}
-
-/* An interface name: 1..15 bytes of letters, digits, '.', '_' and '-'. */
-static int
-check_ifname(struct importer *im, const char *path, const char *key,
-    const char *s)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
-
-	if (n == 0 || n > 15 || s[n] != '\0' || strcmp(s, ".") == 0 ||
-	    strcmp(s, "..") == 0)
-		return ffail(im, path, key, "\"%s\" is not an interface name "
-		    "(1 to 15 letters, digits, '.', '_', '-')", s);
 	return 0;
 }
 
@@ -318,14 +278,13 @@ static int
 get_ip(struct importer *im, json_t *o, const char *path, const char *key,
     int req, uint32_t *ip)
 {
-	const char *s;
+	const char *s, *why;
 
 	*ip = 0;
 	if (get_str(im, o, path, key, req, &s) < 0)
 		return -1;
-	if (s != NULL && nc_ip_parse(s, ip) < 0)
-		return ffail(im, path, key, "\"%s\" is not an IPv4 address",
-		    s);
+	if (s != NULL && nc_valid_ipv4(s, ip, &why) < 0)
+		return ffail(im, path, key, "\"%s\" %s", s, why);
 	return 0;
 }
 
@@ -349,7 +308,7 @@ static int
 get_mac(struct importer *im, json_t *o, const char *path, const char *key,
     uint8_t mac[6], int *has)
 {
-	const char *s;
+	const char *s, *why;
 
 	*has = 0;
 	memset(mac, 0, 6);
@@ -357,8 +316,8 @@ get_mac(struct importer *im, json_t *o, const char *path, const char *key,
 		return -1;
 	if (s == NULL)
 		return 0;
-	if (nc_mac_parse(s, mac) < 0)
-		return ffail(im, path, key, "\"%s\" is not a MAC address", s);
+	if (nc_valid_mac(s, mac, &why) < 0)
+		return ffail(im, path, key, "\"%s\" %s", s, why);
 	*has = 1;
 	return 0;
 }
@@ -380,7 +339,7 @@ import_experiment(struct importer *im, json_t *root)
 	    get_text(im, o, p, "project", OPT, " /", &project) < 0 ||
 	    get_text(im, o, p, "group", OPT, " /", &group) < 0 ||
 	    get_str(im, o, p, "control", OPT, &control) < 0 ||
-	    check_label(im, p, "control", control) < 0)
+	    check(im, p, "control", control, nc_valid_label) < 0)
 		return -1;
 	nc_set_str(&e->name, name);
 	nc_set_str(&e->project, project);
@@ -418,10 +377,9 @@ import_images(struct importer *im, json_t *root)
 		if (nc_strmap_get(&e->image_by_name, name) >= 0)
 			return ffail(im, path, "name", "image \"%s\" is listed "
 			    "twice", name);
-		if (sha != NULL && (strlen(sha) != 64 ||
-		    strspn(sha, "0123456789abcdef") != 64))
-			return ffail(im, path, "sha256", "\"%s\" is not 64 "
-			    "lowercase hex digits", sha);
+		if (check(im, path, "name", name, nc_valid_image_name) < 0 ||
+		    check(im, path, "sha256", sha, nc_valid_sha256) < 0)
+			return -1;
 		ix = nc_exp_image(e, name);
 		img = &e->images[ix];
 		nc_set_str(&img->os, os);
@@ -451,7 +409,7 @@ import_lans(struct importer *im, json_t *root)
 		mkpath(path, "lans[%zu]", i);
 		if (get_elem(im, a, i, path, &o) < 0 ||
 		    get_str(im, o, path, "name", REQ, &name) < 0 ||
-		    check_label(im, path, "name", name) < 0 ||
+		    check(im, path, "name", name, nc_valid_label) < 0 ||
 		    get_str(im, o, path, "kind", REQ, &skind) < 0)
 			return -1;
 		if (nc_exp_find_lan(e, name) >= 0)
@@ -502,7 +460,7 @@ import_iface(struct importer *im, json_t *o, const char *path, size_t node)
 	size_t k;
 
 	if (get_str(im, o, path, "name", REQ, &name) < 0 ||
-	    check_ifname(im, path, "name", name) < 0 ||
+	    check(im, path, "name", name, nc_valid_ifname) < 0 ||
 	    get_str(im, o, path, "lan", REQ, &lan) < 0)
 		return -1;
 	for (k = 0; k < n->nifaces; k++)
@@ -541,10 +499,10 @@ import_iface(struct importer *im, json_t *o, const char *path, size_t node)
 static int
 get_pairs(struct importer *im, json_t *o, const char *path, const char *key,
     const char *what, struct nc_node *n,
-    int (*add)(struct nc_node *, const char *, const char *))
+    const char *(*add)(struct nc_node *, const char *, const char *))
 {
 	char p[PATHLEN];
-	const char *a, *b;
+	const char *a, *b, *why;
 	json_t *arr, *v;
 	size_t i;
 
@@ -563,32 +521,34 @@ get_pairs(struct importer *im, json_t *o, const char *path, const char *key,
 			if (elem_str(im, v, i, q, "a string", i ? &b : &a) < 0)
 				return -1;
 		}
-		if (add(n, a, b) < 0)
-			return ffail(im, p, NULL, "\"%s\" is %s", a,
-			    a[0] == '\0' ? "empty" : "set twice");
+		if ((why = add(n, a, b)) != NULL)
+			return ffail(im, p, NULL, "\"%s\" %s", a, why);
 	}
 	return 0;
 }
 
-static int
+static const char *
 add_attr(struct nc_node *n, const char *key, const char *value)
 {
-	if (key[0] == '\0')
-		return -1;
-	return nc_node_set_attr(n, key, value, 0) == 0 ? 0 : -1;
+	const char *why;
+
+	if (nc_valid_attr_key(key, &why) < 0)
+		return why;
+	return nc_node_set_attr(n, key, value, 0) == 0 ? NULL : "is set twice";
 }
 
-static int
+static const char *
 add_tarfile(struct nc_node *n, const char *dir, const char *file)
 {
 	struct nc_tarfile *t;
+	const char *why;
 
-	if (dir[0] == '\0')
-		return -1;
+	if (nc_valid_path(dir, &why) < 0)
+		return why;
 	t = NC_PUSH(n->tarfiles, n->ntarfiles, n->captarfiles);
 	t->dir = nc_strdup(dir);
 	t->file = nc_strdup(file);
-	return 0;
+	return NULL;
 }
 
 /* The node's "image": null or an object naming an entry of "images". */
@@ -627,7 +587,7 @@ import_node(struct importer *im, json_t *o, const char *path)
 	size_t idx, i;
 
 	if (get_str(im, o, path, "name", REQ, &name) < 0 ||
-	    check_label(im, path, "name", name) < 0 ||
+	    check(im, path, "name", name, nc_valid_label) < 0 ||
 	    get_str(im, o, path, "role", REQ, &srole) < 0)
 		return -1;
 	if (nc_exp_find_node(e, name) >= 0)
@@ -640,11 +600,11 @@ import_node(struct importer *im, json_t *o, const char *path)
 	    get_text(im, o, path, "parent_os", OPT, "", &pos) < 0 ||
 	    get_text(im, o, path, "hardware", OPT, "", &hw) < 0 ||
 	    get_str(im, o, path, "host", OPT, &host) < 0 ||
-	    check_label(im, path, "host", host) < 0 ||
+	    check(im, path, "host", host, nc_valid_label) < 0 ||
 	    get_text(im, o, path, "startcmd", OPT, "", &cmd) < 0 ||
 	    get_str(im, o, path, "failure_action", OPT, &fa) < 0 ||
 	    get_str(im, o, path, "fix", OPT, &fix) < 0 ||
-	    check_label(im, path, "fix", fix) < 0 ||
+	    check(im, path, "fix", fix, nc_valid_label) < 0 ||
 	    get_node_image(im, o, path, &img) < 0)
 		return -1;
 	if (fa != NULL && strcmp(fa, "fatal") != 0 &&
@@ -789,7 +749,7 @@ import_user_lists(struct importer *im, json_t *o, const char *path,
 	for (k = 0; k < json_array_size(l); k++) {
 		mkpath(p, "%s.groups[%zu]", path, k);
 		if (elem_str(im, l, k, p, "a group name", &s) < 0 ||
-		    check_login(im, p, NULL, s, "group") < 0)
+		    check(im, p, NULL, s, nc_valid_login) < 0)
 			return -1;
 		for (j = 0; j < u->ngroups; j++)
 			if (strcmp(u->groups[j], s) == 0)
@@ -830,20 +790,20 @@ import_users(struct importer *im, json_t *root)
 		mkpath(path, "users[%zu]", i);
 		if (get_elem(im, a, i, path, &o) < 0 ||
 		    get_str(im, o, path, "name", REQ, &name) < 0 ||
-		    check_login(im, path, "name", name, "user") < 0)
+		    check(im, path, "name", name, nc_valid_login) < 0)
 			return -1;
 		if (nc_strmap_get(&e->user_by_name, name) >= 0)
 			return ffail(im, path, "name", "user \"%s\" is listed "
 			    "twice", name);
-		if (get_int(im, o, path, "uid", REQ, 0, 0xfffffffeL, 0,
+		if (get_int(im, o, path, "uid", REQ, 0, (long)NC_ID_MAX, 0,
 		    &uid) < 0 ||
-		    get_int(im, o, path, "gid", REQ, 0, 0xfffffffeL, 0,
+		    get_int(im, o, path, "gid", REQ, 0, (long)NC_ID_MAX, 0,
 		    &gid) < 0 ||
 		    get_text(im, o, path, "fullname", OPT, ":", &full) < 0 ||
 		    get_str(im, o, path, "home", OPT, &home) < 0 ||
-		    check_path(im, path, "home", home) < 0 ||
+		    check(im, path, "home", home, nc_valid_home) < 0 ||
 		    get_str(im, o, path, "shell", OPT, &shell) < 0 ||
-		    check_path(im, path, "shell", shell) < 0 ||
+		    check(im, path, "shell", shell, nc_valid_shell) < 0 ||
 		    get_text(im, o, path, "email", OPT, " :", &email) < 0 ||
 		    get_text(im, o, path, "password", OPT, " :", &pw) < 0 ||
 		    get_bool(im, o, path, "root", &is_root) < 0)
@@ -919,12 +879,12 @@ import_groups(struct importer *im, json_t *root)
 		mkpath(path, "groups[%zu]", i);
 		if (get_elem(im, a, i, path, &o) < 0 ||
 		    get_str(im, o, path, "name", REQ, &name) < 0 ||
-		    check_login(im, path, "name", name, "group") < 0)
+		    check(im, path, "name", name, nc_valid_login) < 0)
 			return -1;
 		if (nc_strmap_get(&e->group_by_name, name) >= 0)
 			return ffail(im, path, "name", "group \"%s\" is listed "
 			    "twice", name);
-		if (get_int(im, o, path, "gid", REQ, 0, 0xfffffffeL, 0,
+		if (get_int(im, o, path, "gid", REQ, 0, (long)NC_ID_MAX, 0,
 		    &gid) < 0)
 			return -1;
 		snprintf(num, sizeof(num), "%ld", gid);
@@ -957,10 +917,13 @@ import_mounts(struct importer *im, json_t *root)
 		mkpath(path, "mounts[%zu]", i);
 		if (get_elem(im, a, i, path, &o) < 0 ||
 		    get_text(im, o, path, "server", OPT, " /:,", &server) < 0 ||
+		    check(im, path, "server", server, nc_valid_hostname) < 0 ||
 		    get_str(im, o, path, "source", REQ, &source) < 0 ||
-		    check_path(im, path, "source", source) < 0 ||
+		    check(im, path, "source", source,
+		    nc_valid_mount_path) < 0 ||
 		    get_str(im, o, path, "target", REQ, &target) < 0 ||
-		    check_path(im, path, "target", target) < 0 ||
+		    check(im, path, "target", target,
+		    nc_valid_mount_path) < 0 ||
 		    get_text(im, o, path, "options", OPT, " ", &opts) < 0 ||
 		    get_text(im, o, path, "fstype", OPT, " ,", &fstype) < 0)
 			return -1;
@@ -992,16 +955,16 @@ import_pifaces(struct importer *im, json_t *root)
 		memset(&pf, 0, sizeof(pf));
 		if (get_elem(im, a, i, path, &o) < 0 ||
 		    get_str(im, o, path, "pnode", REQ, &pnode) < 0 ||
-		    check_label(im, path, "pnode", pnode) < 0 ||
+		    check(im, path, "pnode", pnode, nc_valid_label) < 0 ||
 		    get_str(im, o, path, "name", REQ, &name) < 0 ||
-		    check_ifname(im, path, "name", name) < 0 ||
+		    check(im, path, "name", name, nc_valid_ifname) < 0 ||
 		    get_ip(im, o, path, "ip", OPT, &pf.ip) < 0 ||
 		    get_mask(im, o, path, "netmask", &pf.mask) < 0 ||
 		    get_mac(im, o, path, "mac", pf.mac, &has) < 0 ||
 		    get_text(im, o, path, "speed", OPT, " ", &speed) < 0 ||
 		    get_text(im, o, path, "duplex", OPT, " ", &duplex) < 0 ||
 		    get_str(im, o, path, "lan", OPT, &lan) < 0 ||
-		    check_label(im, path, "lan", lan) < 0)
+		    check(im, path, "lan", lan, nc_valid_label) < 0)
 			return -1;
 		pf.pnode = nc_strdup(pnode);
 		pf.name = nc_strdup(name);

@@ -2,11 +2,11 @@
  * images.c: the baked-in image catalog and the resolution of the nodes'
  * containers:image_* attributes into image records.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "images.h"
 #include "util.h"
+#include "valid.h"
 
 const struct nc_baked_image nc_baked_images[] = {
 	{ "chef/centos-7.0", "virtualbox", "1.0.0", "centos" },
@@ -31,26 +31,6 @@ nc_image_baked(const char *name)
 	return NULL;
 }
 
-/* Image names are Vagrant box names: owner/box, letters, digits, . _ - */
-static int
-image_name_valid(const char *s)
-{
-	size_t len = strlen(s), i;
-
-	if (len == 0 || len > 128 || s[0] == '/' || s[0] == '.' ||
-	    s[len - 1] == '/' || strstr(s, "..") != NULL ||
-	    strstr(s, "//") != NULL)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!(isalnum(c) || c == '/' || c == '.' || c == '_' ||
-		    c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 static int
 url_valid(const char *s)
 {
@@ -73,6 +53,7 @@ resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
 	const char *os = nc_node_attr(n, "containers:image_os");
 	const char *type = nc_node_attr(n, "containers:image_type");
 	const char *url = nc_node_attr(n, "containers:image_url");
+	const char *why;
 	const struct nc_baked_image *b;
 	struct nc_image *im;
 	size_t idx;
@@ -87,10 +68,9 @@ resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
 		return 0;
 	}
 	line = nc_node_attr_line(n, "containers:image_name");
-	if (!image_name_valid(name))
-		return nc_diag_error(d, line, "node %s: image name \"%s\" is "
-		    "not a box name (letters, digits, '.', '_', '-', one "
-		    "'/')", n->name, name);
+	if (nc_valid_image_name(name, &why) < 0)
+		return nc_diag_error(d, line, "node %s: image name \"%s\" %s",
+		    n->name, name, why);
 	if (url != NULL && !url_valid(url))
 		return nc_diag_error(d,
 		    nc_node_attr_line(n, "containers:image_url"), "node %s: image URL \"%s\" is not an http, https or file "

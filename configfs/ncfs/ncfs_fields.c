@@ -791,9 +791,9 @@ LIST(user_groups_get, "SELECT m.grp FROM users u"
     " ORDER BY m.ord, m.grp")
 SET(user_name_set, "name", ncfs_v_fullname, 0, "ss",
     "UPDATE users SET fullname = ?1 WHERE name = ?2")
-SET(user_home_set, "home", ncfs_v_path, 0, "ss",
+SET(user_home_set, "home", ncfs_v_home, 0, "ss",
     "UPDATE users SET home = ?1 WHERE name = ?2")
-SET(user_shell_set, "shell", ncfs_v_path, 0, "ss",
+SET(user_shell_set, "shell", ncfs_v_shell, 0, "ss",
     "UPDATE users SET shell = ?1 WHERE name = ?2")
 SET(user_password_set, "password", ncfs_v_password, 0, "ss",
     "UPDATE users SET password = ?1 WHERE name = ?2")

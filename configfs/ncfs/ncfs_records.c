@@ -5,15 +5,20 @@
  * is validated and the record looked up before anything is written.
  *
  * A new user gets the next uid (the largest plus one, 20000 for the
- * first), the gid of the group "users" if there is one (else its uid),
- * home /users/<u>, shell /bin/sh and no password ("*").  A new group gets
- * the next gid (6000 for the first).  A new attribute is empty and last.
+ * first, never below 1000: nc_valid_next_id), the gid of the group "users"
+ * if there is one (else its uid), home /users/<u>, shell /bin/sh and no
+ * password ("*").  A new group gets the next gid (6000 for the first,
+ * never below 1000).  A new attribute is empty and last.
  */
 #include <errno.h>
 
 #include "ncfs.h"
 #include "ncfs_render.h"
 #include "ncfs_validate.h"
+#include "valid.h"
+
+#define FIRST_UID 20000UL	/* the first user's uid */
+#define FIRST_GID 6000UL	/* the first group's gid */
 
 /* 1 when sql(?1 = k0, ?2 = k1) returns a row, 0 when not, -errno. */
 static int
@@ -72,12 +77,12 @@ user_add(struct ncfs_conn *c, const char *name, struct nc_buf *why)
 		nc_buf_printf(why, "users: %s already exists", name);
 		return -EEXIST;
 	}
-	if ((rc = query_agg(c, "SELECT COALESCE(MAX(uid) + 1, 20000)"
-	    " FROM users", &uid)) < 0 ||
+	if ((rc = query_agg(c, "SELECT COALESCE(MAX(uid), -1) FROM users",
+	    &uid)) < 0 ||
 	    (rc = query_agg(c, "SELECT COALESCE(MAX(ord) + 1, 0) FROM users",
 	    &ord)) < 0)
 		return rc;
-	if (uid > NCFS_ID_MAX) {
+	if ((uid = (long long)nc_valid_next_id(uid, FIRST_UID)) == 0) {
 		nc_buf_printf(why, "users: %s: no uid is left above the "
 		    "largest in use", name);
 		return -ENOSPC;
@@ -110,12 +115,12 @@ group_add(struct ncfs_conn *c, const char *name, struct nc_buf *why)
 		nc_buf_printf(why, "groups: %s already exists", name);
 		return -EEXIST;
 	}
-	if ((rc = query_agg(c, "SELECT COALESCE(MAX(gid) + 1, 6000)"
-	    " FROM groups", &gid)) < 0 ||
+	if ((rc = query_agg(c, "SELECT COALESCE(MAX(gid), -1) FROM groups",
+	    &gid)) < 0 ||
 	    (rc = query_agg(c, "SELECT COALESCE(MAX(ord) + 1, 0) FROM groups",
 	    &ord)) < 0)
 		return rc;
-	if (gid > NCFS_ID_MAX) {
+	if ((gid = (long long)nc_valid_next_id(gid, FIRST_GID)) == 0) {
 		nc_buf_printf(why, "groups: %s: no gid is left above the "
 		    "largest in use", name);
 		return -ENOSPC;

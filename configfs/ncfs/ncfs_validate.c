@@ -1,8 +1,12 @@
 /*
  * ncfs_validate.c: validators of the values written into the tree (see
- * ncfs_validate.h).  Nothing here touches the database: the checks that
- * need it (uniqueness, existence) are made by the setters of
- * ncfs_fields.c, after these.
+ * ncfs_validate.h).  The rule of every value the importers and ncprov see
+ * too (names, paths, addresses, ids, digests) is lib/valid.c's; what is
+ * here is ncfs's own: the text of a value, its errno, the reason's
+ * wording, and what only a write to the tree has (an address inside its
+ * LAN's subnet, status lines, key lists).  Nothing here touches the
+ * database: the checks that need it (uniqueness, existence) are made by
+ * the setters of ncfs_fields.c, after these.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -10,10 +14,10 @@
 #include <string.h>
 
 #include "inet.h"
-#include "names.h"
 #include "ncfs_validate.h"
 #include "units.h"
 #include "util.h"
+#include "valid.h"
 
 #define SHOW_MAX 64		/* bytes of a value shown in a reason */
 
@@ -138,49 +142,40 @@ ncfs_v_word(const char *what, const char *v, struct nc_buf *why)
 	return check_text(what, v, 0, why);
 }
 
-int
-ncfs_v_label(const char *what, const char *v, struct nc_buf *why)
+/*
+ * v by rule (valid.h), what the tree calls a name: over 63 bytes is
+ * -ENAMETOOLONG (it would be a file name too long to show).
+ */
+static int
+check_rule(const char *what, const char *v,
+    int (*rule)(const char *, const char **), struct nc_buf *why)
 {
-	const char *p = nc_name_problem(v);
+	const char *reason;
 
-	if (p == NULL)
+	if (rule(v, &reason) == 0)
 		return 0;
 	if (strlen(v) > NC_NAME_MAX)
 		return refuse(-ENAMETOOLONG, why, what, v,
 		    "is longer than 63 bytes");
-	return refuse(-EINVAL, why, what, v, p);
+	return refuse(-EINVAL, why, what, v, reason);
+}
+
+int
+ncfs_v_label(const char *what, const char *v, struct nc_buf *why)
+{
+	return check_rule(what, v, nc_valid_label, why);
 }
 
 int
 ncfs_v_login(const char *what, const char *v, struct nc_buf *why)
 {
-	if (strlen(v) > NC_NAME_MAX)
-		return refuse(-ENAMETOOLONG, why, what, v,
-		    "is longer than 63 bytes");
-	if (!nc_login_valid(v))
-		return refuse(-EINVAL, why, what, v, "is not a valid user or "
-		    "group name ([a-z_][a-z0-9_.-]*, at most 32 bytes)");
-	return 0;
+	return check_rule(what, v, nc_valid_login, why);
 }
 
 int
 ncfs_v_attr_key(const char *what, const char *v, struct nc_buf *why)
 {
-	size_t i;
-
-	if (v[0] == '\0')
-		return refuse(-EINVAL, why, what, v, "is empty");
-	if (strlen(v) > NC_NAME_MAX)
-		return refuse(-ENAMETOOLONG, why, what, v,
-		    "is longer than 63 bytes");
-	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
-		return refuse(-EINVAL, why, what, v, "is not a key");
-	for (i = 0; v[i] != '\0'; i++)
-		if (!isalnum((unsigned char)v[i]) && v[i] != '_' &&
-		    v[i] != ':' && v[i] != '.' && v[i] != '-')
-			return refuse(-EINVAL, why, what, v, "may hold only "
-			    "letters, digits, '_', ':', '.' and '-'");
-	return 0;
+	return check_rule(what, v, nc_valid_attr_key, why);
 }
 
 /* v one of the NULL-terminated choices; their list in the reason. */
@@ -222,11 +217,10 @@ ncfs_v_failure_action(const char *what, const char *v, struct nc_buf *why)
 int
 ncfs_v_ip(const char *what, const char *v, uint32_t *ip, struct nc_buf *why)
 {
-	if (v[0] == '\0')
-		return refuse(-EINVAL, why, what, v, "is empty");
-	if (nc_ip_parse(v, ip) < 0)
-		return refuse(-EINVAL, why, what, v,
-		    "is not an IPv4 address (a.b.c.d)");
+	const char *reason;
+
+	if (nc_valid_ipv4(v, ip, &reason) < 0)
+		return refuse(-EINVAL, why, what, v, reason);
 	return 0;
 }
 
@@ -263,19 +257,11 @@ ncfs_v_ip_subnet(const char *what, uint32_t ip, uint32_t mask,
 int
 ncfs_v_mac(const char *what, const char *v, char out[18], struct nc_buf *why)
 {
-	static const uint8_t zero[6];
+	const char *reason;
 	uint8_t mac[6];
 
-	if (v[0] == '\0')
-		return refuse(-EINVAL, why, what, v, "is empty");
-	if (nc_mac_parse(v, mac) < 0)
-		return refuse(-EINVAL, why, what, v,
-		    "is not a MAC address (aa:bb:cc:dd:ee:ff)");
-	if (mac[0] & 1)
-		return refuse(-EINVAL, why, what, v,
-		    "is a multicast address, not a unicast one");
-	if (memcmp(mac, zero, sizeof(zero)) == 0)
-		return refuse(-EINVAL, why, what, v, "is all zeros");
+	if (nc_valid_mac(v, mac, &reason) < 0)
+		return refuse(-EINVAL, why, what, v, reason);
 	nc_mac_format(mac, out);
 	return 0;
 }
@@ -372,23 +358,12 @@ ncfs_v_loss(const char *what, const char *v, double *loss,
 int
 ncfs_v_id(const char *what, const char *v, long *id, struct nc_buf *why)
 {
-	long n = 0;
-	size_t i;
+	const char *reason;
+	unsigned long n;
 
-	if (v[0] == '\0')
-		return refuse(-EINVAL, why, what, v, "is empty");
-	for (i = 0; v[i] != '\0'; i++) {
-		if (!isdigit((unsigned char)v[i]))
-			return refuse(-EINVAL, why, what, v,
-			    "is not a decimal number");
-		n = n * 10 + (v[i] - '0');
-		if (n > NCFS_ID_MAX)
-			return refuse(-EINVAL, why, what, v,
-			    "is over 2147483647");
-	}
-	if (v[0] == '0' && v[1] != '\0')
-		return refuse(-EINVAL, why, what, v, "has a leading zero");
-	*id = n;
+	if (nc_valid_id(v, &n, &reason) < 0)
+		return refuse(-EINVAL, why, what, v, reason);
+	*id = (long)n;
 	return 0;
 }
 
@@ -411,19 +386,30 @@ ncfs_v_fullname(const char *what, const char *v, struct nc_buf *why)
 	return 0;
 }
 
-int
-ncfs_v_path(const char *what, const char *v, struct nc_buf *why)
+/* One word (no blanks, controls) that follows rule (valid.h). */
+static int
+check_word_rule(const char *what, const char *v,
+    int (*rule)(const char *, const char **), struct nc_buf *why)
 {
-	if (v[0] == '\0')
-		return refuse(-EINVAL, why, what, v, "is empty");
+	const char *reason;
+
 	if (check_text(what, v, 0, why) < 0)
 		return -EINVAL;
-	if (!nc_path_valid(v))
-		return refuse(-EINVAL, why, what, v, "is not an absolute path "
-		    "without \"..\"");
-	if (strchr(v, ':') != NULL)
-		return refuse(-EINVAL, why, what, v, "holds a ':'");
+	if (rule(v, &reason) < 0)
+		return refuse(-EINVAL, why, what, v, reason);
 	return 0;
+}
+
+int
+ncfs_v_home(const char *what, const char *v, struct nc_buf *why)
+{
+	return check_word_rule(what, v, nc_valid_home, why);
+}
+
+int
+ncfs_v_shell(const char *what, const char *v, struct nc_buf *why)
+{
+	return check_word_rule(what, v, nc_valid_shell, why);
 }
 
 int
@@ -464,18 +450,9 @@ ncfs_v_url(const char *what, const char *v, struct nc_buf *why)
 int
 ncfs_v_sha256(const char *what, const char *v, struct nc_buf *why)
 {
-	size_t i;
-
 	if (v[0] == '\0')
-		return 0;
-	for (i = 0; v[i] != '\0'; i++)
-		if (!isdigit((unsigned char)v[i]) && !(v[i] >= 'a' &&
-		    v[i] <= 'f'))
-			break;
-	if (i != 64 || v[i] != '\0')
-		return refuse(-EINVAL, why, what, v,
-		    "is not 64 lowercase hex digits");
-	return 0;
+		return 0;	/* none recorded */
+	return check_word_rule(what, v, nc_valid_sha256, why);
 }
 
 static int
@@ -748,7 +725,7 @@ ncfs_v_name_list(const char *what, const char *v, struct ncfs_list *l,
 		memcpy(name, line, len);
 		name[len] = '\0';
 		*NC_PUSH(l->v, l->n, l->cap) = name;
-		if (len > NC_NAME_MAX || !nc_login_valid(name)) {
+		if (len > NC_NAME_MAX || nc_valid_login(name, NULL) < 0) {
 			nc_buf_printf(why, "%s: line %d: ", what, lineno);
 			ncfs_show(why, name);
 			nc_buf_puts(why, " is not a valid user or group name");

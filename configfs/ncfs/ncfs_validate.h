@@ -15,7 +15,6 @@
 
 #define NCFS_VALUE_MAX	4096		/* bytes of a one-line value */
 #define NCFS_LIST_MAX	(256 * 1024)	/* bytes of a multi-line value */
-#define NCFS_ID_MAX	2147483647L	/* largest uid or gid */
 #define NCFS_TIME_MAX	(1LL << 40)	/* largest status time */
 #define NCFS_STEP_MAX	32		/* bytes of a status step */
 #define NCFS_MESSAGE_MAX 1024		/* bytes of a status message */
@@ -27,11 +26,11 @@ void ncfs_show(struct nc_buf *b, const char *s);
 int ncfs_v_text(const char *what, const char *v, struct nc_buf *why);
 /* One word: printable ASCII without blanks, may be empty. */
 int ncfs_v_word(const char *what, const char *v, struct nc_buf *why);
-/* A DNS label (nc_name_valid); -ENAMETOOLONG over 63 bytes. */
+/* A DNS label (nc_valid_label); -ENAMETOOLONG over 63 bytes. */
 int ncfs_v_label(const char *what, const char *v, struct nc_buf *why);
-/* A user or group name (nc_login_valid); -ENAMETOOLONG over 63 bytes. */
+/* A user or group name (nc_valid_login); -ENAMETOOLONG over 63 bytes. */
 int ncfs_v_login(const char *what, const char *v, struct nc_buf *why);
-/* An attribute key: letters, digits, _ : . -; -ENAMETOOLONG over 63. */
+/* An attribute key (nc_valid_attr_key); -ENAMETOOLONG over 63 bytes. */
 int ncfs_v_attr_key(const char *what, const char *v, struct nc_buf *why);
 /* config | pnode | container | physical */
 int ncfs_v_role(const char *what, const char *v, struct nc_buf *why);
@@ -39,7 +38,7 @@ int ncfs_v_role(const char *what, const char *v, struct nc_buf *why);
 int ncfs_v_failure_action(const char *what, const char *v,
     struct nc_buf *why);
 
-/* A dotted-quad IPv4 address into *ip (host order). */
+/* An IPv4 address (nc_valid_ipv4) into *ip (host order). */
 int ncfs_v_ip(const char *what, const char *v, uint32_t *ip,
     struct nc_buf *why);
 /*
@@ -49,7 +48,8 @@ int ncfs_v_ip(const char *what, const char *v, uint32_t *ip,
  */
 int ncfs_v_ip_subnet(const char *what, uint32_t ip, uint32_t mask,
     const uint32_t *peer, const char *lan, struct nc_buf *why);
-/* A unicast MAC address, normalised into out ("aa:bb:cc:dd:ee:ff"). */
+/* A MAC address (nc_valid_mac), normalised into out
+ * ("aa:bb:cc:dd:ee:ff"). */
 int ncfs_v_mac(const char *what, const char *v, char out[18],
     struct nc_buf *why);
 
@@ -66,14 +66,16 @@ int ncfs_v_delay(const char *what, const char *v, double *ms,
 int ncfs_v_loss(const char *what, const char *v, double *loss,
     struct nc_buf *why);
 
-/* A uid or gid: decimal 0..NCFS_ID_MAX. */
+/* A uid or gid (nc_valid_id). */
 int ncfs_v_id(const char *what, const char *v, long *id, struct nc_buf *why);
 /* 0 or 1. */
 int ncfs_v_bool(const char *what, const char *v, int *b, struct nc_buf *why);
 /* A full name (GECOS): one line of text without ':'. */
 int ncfs_v_fullname(const char *what, const char *v, struct nc_buf *why);
-/* An absolute path (nc_path_valid). */
-int ncfs_v_path(const char *what, const char *v, struct nc_buf *why);
+/* A home directory (nc_valid_home). */
+int ncfs_v_home(const char *what, const char *v, struct nc_buf *why);
+/* A login shell (nc_valid_shell). */
+int ncfs_v_shell(const char *what, const char *v, struct nc_buf *why);
 /* A crypt(3) hash, "*" or "!": printable, no ':' or blanks, not empty. */
 int ncfs_v_password(const char *what, const char *v, struct nc_buf *why);
 /* An http, https or file URL without blanks, or empty. */

@@ -18,6 +18,7 @@
 #include "ns_priv.h"
 #include "strmap.h"
 #include "util.h"
+#include "valid.h"
 
 /* A variable holding an object still unnamed when the file has run. */
 struct cand {
@@ -69,7 +70,7 @@ name_after(struct ns_state *st, struct ns_obj *o, const char *var,
 	if (strncmp(var, "::", 2) == 0)
 		var += 2;
 	mapped = nc_name_mangle(var, &name);
-	if ((why = nc_name_problem(name)) != NULL) {
+	if (nc_valid_label(name, &why) < 0) {
 		if (strict) {
 			q = ns_quote(var);
 			rc = ns_error(st, "name %s %s", q, why);

@@ -17,13 +17,10 @@
 
 #include "inet.h"
 #include "model.h"
-#include "names.h"
 #include "ns_priv.h"
 #include "units.h"
 #include "util.h"
-
-/* Longest attribute key; keys become file names under /nc. */
-#define KEY_MAX 255
+#include "valid.h"
 
 struct ns_tbcmd {
 	const char *name;	/* the command */
@@ -82,7 +79,7 @@ source_file(struct ns_state *st, const char *cmd, Tcl_Obj *arg)
 	char *q;
 	int rc;
 
-	if (nc_path_valid(s))
+	if (nc_valid_path(s, NULL) == 0)
 		return TCL_OK;
 	if (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0 ||
 	    strncmp(s, "ftp://", 6) == 0) {
@@ -143,23 +140,17 @@ tb_attribute(struct ns_state *st, const struct ns_tbcmd *c, int objc,
     Tcl_Obj *const objv[])
 {
 	struct nc_node *n;
-	const char *key = Tcl_GetString(objv[2]), *p;
-	size_t node, i, len = strlen(key);
+	const char *key = Tcl_GetString(objv[2]), *why;
+	size_t node, i;
 	char *q;
 	int line, rc;
 
 	(void)objc;
 	if (ns_arg_node(st, c->name, objv[1], &node) != TCL_OK)
 		return TCL_ERROR;
-	for (p = key; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("_:.-", *p) != NULL))
-			break;
-	if (len == 0 || len > KEY_MAX || *p != '\0' || key[0] == '.') {
+	if (nc_valid_attr_key(key, &why) < 0) {
 		q = ns_quote(key);
-		rc = ns_error(st, "%s: attribute key %s must be 1 to %d "
-		    "letters, digits, '_', ':', '.' and '-', not starting "
-		    "with '.'", c->name, q, KEY_MAX);
+		rc = ns_error(st, "%s: attribute key %s %s", c->name, q, why);
 		free(q);
 		return rc;
 	}
@@ -221,6 +212,7 @@ tb_tarfiles(struct ns_state *st, const struct ns_tbcmd *c, int objc,
 {
 	struct nc_node *n;
 	struct nc_tarfile *t;
+	const char *why;
 	size_t node;
 	int i;
 	char *q;
@@ -232,10 +224,9 @@ tb_tarfiles(struct ns_state *st, const struct ns_tbcmd *c, int objc,
 		    "tarfile, got %d arguments after the node", c->name,
 		    objc - 2);
 	for (i = 2; i < objc; i += 2) {
-		if (!nc_path_valid(Tcl_GetString(objv[i]))) {
+		if (nc_valid_path(Tcl_GetString(objv[i]), &why) < 0) {
 			q = ns_quote(Tcl_GetString(objv[i]));
-			ns_error(st, "%s: directory %s is not an absolute "
-			    "path", c->name, q);
+			ns_error(st, "%s: directory %s %s", c->name, q, why);
 			free(q);
 			return TCL_ERROR;
 		}
@@ -295,7 +286,7 @@ tb_fix(struct ns_state *st, const struct ns_tbcmd *c, int objc,
 		return ns_error(st, "%s: a node cannot be fixed to itself",
 		    c->name);
 	name = Tcl_GetString(objv[2]);
-	if (t == NULL && (why = nc_name_problem(name)) != NULL) {
+	if (t == NULL && nc_valid_label(name, &why) < 0) {
 		q = ns_quote(name);
 		rc = ns_error(st, "%s: name %s %s", c->name, q, why);
 		free(q);

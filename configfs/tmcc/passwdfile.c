@@ -9,12 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
 #include "tmcc.h"
 #include "tmcc_int.h"
 #include "util.h"
+#include "valid.h"
 
-#define FIRST_ID 1000		/* first uid/gid of a regular account */
 #define NOBODY_ID 65534		/* nobody, nogroup */
 #define MAXCOLS 8
 
@@ -40,23 +39,21 @@ columns(char *s, char *col[MAXCOLS])
 static int
 system_id(long id)
 {
-	return id < FIRST_ID || id == NOBODY_ID;
+	return id < (long)NC_ID_FIRST || id == NOBODY_ID;
 }
 
-/* Parse a uid or gid column; -1 after recording the error. */
+/* Parse a uid or gid column (nc_valid_id); -1 after recording the error. */
 static int
 id(const char *what, const char *s, long *v, struct nc_diag *d, int line)
 {
-	switch (nc_tmcc_num(s, v)) {
-	case 0:
-		return 0;
-	case -2:
-		return nc_diag_error(d, line, "%s \"%s\" is out of range",
-		    what, s);
-	default:
-		return nc_diag_error(d, line, "%s \"%s\" is not a number",
-		    what, s);
-	}
+	unsigned long n = 0;
+	const char *why;
+	int rc = nc_valid_id(s, &n, &why);
+
+	*v = (long)n;
+	if (rc < 0)
+		return nc_diag_error(d, line, "%s \"%s\" %s", what, s, why);
+	return 0;
 }
 
 /* Skip blank lines, comments and NIS compat entries: 1 when s is one. */
@@ -77,7 +74,7 @@ passwd_line(char *s, struct nc_exp *st, struct nc_strmap *skipped,
     struct nc_diag *d, int line)
 {
 	char *col[MAXCOLS], *comma;
-	const char *pw, *shell;
+	const char *pw, *shell, *why;
 	struct nc_user *u;
 	long uid, gid;
 	size_t ui;
@@ -87,9 +84,9 @@ passwd_line(char *s, struct nc_exp *st, struct nc_strmap *skipped,
 		return nc_diag_error(d, line, "expected 7 fields name:password:"
 		    "uid:gid:gecos:home:shell, found %s%d",
 		    n > MAXCOLS ? "more than " : "", n > MAXCOLS ? MAXCOLS : n);
-	if (!nc_login_valid(col[0]))
-		return nc_diag_error(d, line, "user name \"%s\" is not a "
-		    "valid login", col[0]);
+	if (nc_valid_login(col[0], &why) < 0)
+		return nc_diag_error(d, line, "user name \"%s\" %s", col[0],
+		    why);
 	if (id("uid", col[2], &uid, d, line) < 0 ||
 	    id("gid", col[3], &gid, d, line) < 0)
 		return -1;
@@ -106,13 +103,11 @@ passwd_line(char *s, struct nc_exp *st, struct nc_strmap *skipped,
 	if (!nc_text_valid(col[4], NULL))
 		return nc_diag_error(d, line, "full name of %s holds a control "
 		    "character", col[0]);
-	if (!nc_path_valid(col[5]))
-		return nc_diag_error(d, line, "home \"%s\" is not a safe "
-		    "absolute path", col[5]);
+	if (nc_valid_home(col[5], &why) < 0)
+		return nc_diag_error(d, line, "home \"%s\" %s", col[5], why);
 	shell = *col[6] ? col[6] : "/bin/sh";
-	if (!nc_path_valid(shell))
-		return nc_diag_error(d, line, "shell \"%s\" is not a safe "
-		    "absolute path", shell);
+	if (nc_valid_shell(shell, &why) < 0)
+		return nc_diag_error(d, line, "shell \"%s\" %s", shell, why);
 	/* "x": the hash is in shadow(5), which we do not read; an empty
 	 * password would allow logging in without one: lock both. */
 	pw = strcmp(col[1], "x") == 0 || *col[1] == '\0' ? "*" : col[1];
@@ -136,6 +131,7 @@ group_line(char *s, struct nc_exp *st, const struct nc_exp *e,
     const struct nc_strmap *skipped, struct nc_diag *d, int line)
 {
 	char *col[MAXCOLS], *m, *save;
+	const char *why;
 	struct nc_user *u;
 	long gid, ui;
 	size_t gi;
@@ -145,9 +141,9 @@ group_line(char *s, struct nc_exp *st, const struct nc_exp *e,
 		return nc_diag_error(d, line, "expected 4 fields name:password:"
 		    "gid:members, found %s%d", n > MAXCOLS ? "more than " : "",
 		    n > MAXCOLS ? MAXCOLS : n);
-	if (!nc_login_valid(col[0]))
-		return nc_diag_error(d, line, "group name \"%s\" is not a "
-		    "valid group name", col[0]);
+	if (nc_valid_login(col[0], &why) < 0)
+		return nc_diag_error(d, line, "group name \"%s\" %s", col[0],
+		    why);
 	if (id("gid", col[2], &gid, d, line) < 0)
 		return -1;
 	if (system_id(gid))
@@ -156,9 +152,9 @@ group_line(char *s, struct nc_exp *st, const struct nc_exp *e,
 	st->groups[gi].gid = gid;
 	for (m = strtok_r(col[3], ", \t", &save); m != NULL;
 	    m = strtok_r(NULL, ", \t", &save)) {
-		if (!nc_login_valid(m))
+		if (nc_valid_login(m, &why) < 0)
 			return nc_diag_error(d, line, "group %s: member \"%s\" "
-			    "is not a valid login", col[0], m);
+			    "%s", col[0], m, why);
 		ui = nc_strmap_get(&st->user_by_name, m);
 		if ((ui < 0 || st->users[ui].uid < 0) &&
 		    nc_strmap_get(&e->user_by_name, m) < 0) {

@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 
 #include "inet.h"
-#include "names.h"
 #include "place.h"
 #include "tmcc.h"
 #include "tmcc_int.h"
 #include "util.h"
+#include "valid.h"
 
 #define WHY_LEN 160
 
@@ -75,6 +75,23 @@ number(const char *kw, const char *field, const char *s, long *v,
 	}
 }
 
+/* Parse a uid or gid field into *v (nc_valid_id); -1 after recording the
+ * error. */
+static int
+id_field(const char *kw, const char *field, const char *s, long *v,
+    struct nc_diag *d, int line)
+{
+	unsigned long id = 0;
+	const char *why;
+	int rc = nc_valid_id(s, &id, &why);
+
+	*v = (long)id;
+	if (rc < 0)
+		return nc_diag_error(d, line, "%s: %s \"%s\" %s", kw, field, s,
+		    why);
+	return 0;
+}
+
 /* Split a line, recording "KW: reason" on failure. */
 static int
 split(char *s, struct nc_tmcc_line *tl, const char *kw, struct nc_diag *d,
@@ -91,17 +108,17 @@ split(char *s, struct nc_tmcc_line *tl, const char *kw, struct nc_diag *d,
 static int
 addgroup(struct accounts *a, const struct nc_tmcc_line *tl, int line)
 {
-	const char *name, *gid;
+	const char *name, *gid, *why;
 	long g;
 	size_t gi;
 
 	if ((name = need(tl, "ADDGROUP", "NAME", a->d, line)) == NULL ||
 	    (gid = need(tl, "ADDGROUP", "GID", a->d, line)) == NULL)
 		return -1;
-	if (!nc_login_valid(name))
-		return nc_diag_error(a->d, line,
-		    "ADDGROUP: NAME \"%s\" is not a valid group name", name);
-	if (number("ADDGROUP", "GID", gid, &g, a->d, line) < 0)
+	if (nc_valid_login(name, &why) < 0)
+		return nc_diag_error(a->d, line, "ADDGROUP: NAME \"%s\" %s",
+		    name, why);
+	if (id_field("ADDGROUP", "GID", gid, &g, a->d, line) < 0)
 		return -1;
 	/* the index first: adding a group may move the array */
 	gi = nc_exp_group(a->st, name);
@@ -109,23 +126,19 @@ addgroup(struct accounts *a, const struct nc_tmcc_line *tl, int line)
 	return 0;
 }
 
-/* A SHELL value: a safe absolute path, or a bare name (tcsh, bash) taken
- * from /bin.  NULL when it is neither. */
+/* A SHELL value: a shell (nc_valid_shell), or a bare name (tcsh, bash)
+ * taken from /bin.  NULL when it is neither. */
 static char *
 shell_path(const char *s)
 {
-	const char *p;
+	char *sh = s[0] == '/' ? nc_strdup(s) : strchr(s, '/') != NULL ?
+	    NULL : nc_asprintf("/bin/%s", s);
 
-	if (s[0] == '/')
-		return nc_path_valid(s) ? nc_strdup(s) : NULL;
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
-		    *p == '-'))
-			return NULL;
-	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return NULL;
-	return nc_asprintf("/bin/%s", s);
+	if (sh != NULL && nc_valid_shell(sh, NULL) < 0) {
+		free(sh);
+		sh = NULL;
+	}
+	return sh;
 }
 
 static int
@@ -171,7 +184,7 @@ static int
 adduser(struct accounts *a, const struct nc_tmcc_line *tl, int line)
 {
 	const char *login, *pswd, *uid, *gid, *root, *name, *home, *glist,
-	    *email, *shell;
+	    *email, *shell, *why;
 	long u, g;
 	char *sh = NULL;
 	struct nc_user *usr;
@@ -188,16 +201,16 @@ adduser(struct accounts *a, const struct nc_tmcc_line *tl, int line)
 	glist = nc_tmcc_get(tl, "GLIST");
 	email = nc_tmcc_get(tl, "EMAIL");
 	shell = nc_tmcc_get(tl, "SHELL");
-	if (!nc_login_valid(login))
-		return nc_diag_error(a->d, line,
-		    "ADDUSER: LOGIN \"%s\" is not a valid login", login);
+	if (nc_valid_login(login, &why) < 0)
+		return nc_diag_error(a->d, line, "ADDUSER: LOGIN \"%s\" %s",
+		    login, why);
 	/* never echo the hash: it is a secret */
 	if (*pswd == '\0' || !nc_text_valid(pswd, ": \t"))
 		return nc_diag_error(a->d, line, "ADDUSER: PSWD of %s is "
 		    "empty or holds ':', a blank or a control character",
 		    login);
-	if (number("ADDUSER", "UID", uid, &u, a->d, line) < 0 ||
-	    number("ADDUSER", "GID", gid, &g, a->d, line) < 0)
+	if (id_field("ADDUSER", "UID", uid, &u, a->d, line) < 0 ||
+	    id_field("ADDUSER", "GID", gid, &g, a->d, line) < 0)
 		return -1;
 	if (strcmp(root, "0") != 0 && strcmp(root, "1") != 0)
 		return nc_diag_error(a->d, line,
@@ -205,9 +218,9 @@ adduser(struct accounts *a, const struct nc_tmcc_line *tl, int line)
 	if (!nc_text_valid(name, ":"))
 		return nc_diag_error(a->d, line, "ADDUSER: NAME of %s holds "
 		    "':' or a control character", login);
-	if (!nc_path_valid(home))
-		return nc_diag_error(a->d, line, "ADDUSER: HOMEDIR \"%s\" is "
-		    "not a safe absolute path", home);
+	if (nc_valid_home(home, &why) < 0)
+		return nc_diag_error(a->d, line, "ADDUSER: HOMEDIR \"%s\" %s",
+		    home, why);
 	if (email != NULL && !nc_text_valid(email, ": \t"))
 		return nc_diag_error(a->d, line, "ADDUSER: EMAIL of %s holds "
 		    "':', a blank or a control character", login);
@@ -236,16 +249,16 @@ adduser(struct accounts *a, const struct nc_tmcc_line *tl, int line)
 static int
 pubkey(struct accounts *a, const struct nc_tmcc_line *tl, int line)
 {
-	const char *login, *key;
+	const char *login, *key, *why;
 	struct keyline *kl;
 	struct nc_user *u;
 
 	if ((login = need(tl, "PUBKEY", "LOGIN", a->d, line)) == NULL ||
 	    (key = need(tl, "PUBKEY", "KEY", a->d, line)) == NULL)
 		return -1;
-	if (!nc_login_valid(login))
-		return nc_diag_error(a->d, line,
-		    "PUBKEY: LOGIN \"%s\" is not a valid login", login);
+	if (nc_valid_login(login, &why) < 0)
+		return nc_diag_error(a->d, line, "PUBKEY: LOGIN \"%s\" %s",
+		    login, why);
 	if (*key == '\0' || !nc_text_valid(key, NULL))
 		return nc_diag_error(a->d, line, "PUBKEY: KEY of %s is empty "
 		    "or holds a control character", login);
@@ -359,15 +372,6 @@ cleanup:
 	return rc;
 }
 
-/* A mount server: a host name or an IPv4 address. */
-static int
-server_valid(const char *s)
-{
-	uint32_t ip;
-
-	return nc_hostname_valid(s) || nc_ip_parse(s, &ip) == 0;
-}
-
 static int
 fstype_valid(const char *s)
 {
@@ -384,7 +388,7 @@ static int
 mount_line(struct nc_exp *st, const struct nc_tmcc_line *tl,
     const char *fstype, struct nc_diag *d, int line)
 {
-	const char *remote, *local, *colon;
+	const char *remote, *local, *colon, *why;
 	struct nc_mount m = { 0 };
 
 	if ((remote = need(tl, NULL, "REMOTE", d, line)) == NULL ||
@@ -395,19 +399,19 @@ mount_line(struct nc_exp *st, const struct nc_tmcc_line *tl,
 		return nc_diag_error(d, line, "REMOTE \"%s\" is not "
 		    "server:/path", remote);
 	m.server = nc_asprintf("%.*s", (int)(colon - remote), remote);
-	if (!server_valid(m.server)) {
-		nc_diag_error(d, line, "REMOTE \"%s\": \"%s\" is not a host "
-		    "name or address", remote, m.server);
+	/* a dotted IPv4 address is a host name too */
+	if (nc_valid_hostname(m.server, &why) < 0) {
+		nc_diag_error(d, line, "REMOTE \"%s\": \"%s\" %s", remote,
+		    m.server, why);
 		goto fail;
 	}
-	if (!nc_path_valid(colon + 1)) {
-		nc_diag_error(d, line, "REMOTE \"%s\": \"%s\" is not a safe "
-		    "absolute path", remote, colon + 1);
+	if (nc_valid_mount_path(colon + 1, &why) < 0) {
+		nc_diag_error(d, line, "REMOTE \"%s\": \"%s\" %s", remote,
+		    colon + 1, why);
 		goto fail;
 	}
-	if (!nc_path_valid(local)) {
-		nc_diag_error(d, line, "LOCAL \"%s\" is not a safe absolute "
-		    "path", local);
+	if (nc_valid_mount_path(local, &why) < 0) {
+		nc_diag_error(d, line, "LOCAL \"%s\" %s", local, why);
 		goto fail;
 	}
 	m.source = nc_strdup(colon + 1);
@@ -427,7 +431,7 @@ read_mounts(const char *path, struct nc_exp *st, struct nc_diag *d)
 	struct nc_lines l;
 	struct nc_tmcc_line tl;
 	char kw[16], *s, *fstype = NULL;
-	const char *v;
+	const char *v, *why;
 	int r, rc = -1;
 
 	if (nc_lines_open(&l, path, d) < 0)
@@ -462,9 +466,9 @@ read_mounts(const char *path, struct nc_exp *st, struct nc_diag *d)
 		} else if (strcmp(kw, "LOCAL") == 0) {
 			/* a local directory only: nothing to mount */
 			v = nc_tmcc_get(&tl, "LOCAL");
-			if (!nc_path_valid(v)) {
-				nc_diag_error(d, l.line, "LOCAL \"%s\" is not "
-				    "a safe absolute path", v);
+			if (nc_valid_path(v, &why) < 0) {
+				nc_diag_error(d, l.line, "LOCAL \"%s\" %s", v,
+				    why);
 				goto cleanup;
 			}
 		} else if (mount_line(st, &tl, fstype, d, l.line) < 0) {
@@ -487,7 +491,7 @@ read_hostnames(const char *path, struct nc_exp *st, struct nc_diag *d)
 	struct nc_tmcc_line tl;
 	struct nc_hostname h;
 	char kw[16], *s, *aliases = NULL, *copy, *save;
-	const char *name, *ip, *al;
+	const char *name, *ip, *al, *why;
 	size_t n;
 	int r, rc = -1;
 
@@ -513,14 +517,12 @@ read_hostnames(const char *path, struct nc_exp *st, struct nc_diag *d)
 		    (ip = need(&tl, NULL, "IP", d, l.line)) == NULL)
 			goto cleanup;
 		memset(&h, 0, sizeof(h));
-		if (!nc_hostname_valid(name)) {
-			nc_diag_error(d, l.line, "NAME \"%s\" is not a host "
-			    "name", name);
+		if (nc_valid_hostname(name, &why) < 0) {
+			nc_diag_error(d, l.line, "NAME \"%s\" %s", name, why);
 			goto cleanup;
 		}
-		if (nc_ip_parse(ip, &h.ip) < 0) {
-			nc_diag_error(d, l.line, "IP \"%s\" is not an IPv4 "
-			    "address", ip);
+		if (nc_valid_ipv4(ip, &h.ip, &why) < 0) {
+			nc_diag_error(d, l.line, "IP \"%s\" %s", ip, why);
 			goto cleanup;
 		}
 		/* the aliases, checked one by one and joined by one space */
@@ -530,9 +532,9 @@ read_hostnames(const char *path, struct nc_exp *st, struct nc_diag *d)
 		n = 0;
 		for (s = strtok_r(copy, " \t", &save); s != NULL;
 		    s = strtok_r(NULL, " \t", &save)) {
-			if (!nc_hostname_valid(s)) {
-				nc_diag_error(d, l.line, "ALIASES: \"%s\" is "
-				    "not a host name", s);
+			if (nc_valid_hostname(s, &why) < 0) {
+				nc_diag_error(d, l.line, "ALIASES: \"%s\" %s",
+				    s, why);
 				free(copy);
 				goto cleanup;
 			}
@@ -584,18 +586,18 @@ interface(struct nc_exp *st, const char *pnode, const struct nc_tmcc_line *tl,
 	duplex = nc_tmcc_get(tl, "DUPLEX");
 	rtabid = nc_tmcc_get(tl, "RTABID");
 	lan = nc_tmcc_get(tl, "LAN");
-	if (nc_ip_parse(inet, &p.ip) < 0)
-		return nc_diag_error(d, line, "INTERFACE: INET \"%s\" is not "
-		    "an IPv4 address", inet);
-	if (strchr(mask, '/') != NULL || nc_mask_parse(mask, &p.mask) < 0)
-		return nc_diag_error(d, line, "INTERFACE: MASK \"%s\" is not "
-		    "a netmask", mask);
-	if (nc_mac_parse(mac, p.mac) < 0)
-		return nc_diag_error(d, line, "INTERFACE: MAC \"%s\" is not a "
-		    "MAC address (12 hex digits)", mac);
-	if (!nc_ifname_valid(iface))
-		return nc_diag_error(d, line, "INTERFACE: IFACE \"%s\" is not "
-		    "an interface name", iface);
+	if (nc_valid_ipv4(inet, &p.ip, &why) < 0)
+		return nc_diag_error(d, line, "INTERFACE: INET \"%s\" %s",
+		    inet, why);
+	if (nc_valid_netmask(mask, &p.mask, &why) < 0)
+		return nc_diag_error(d, line, "INTERFACE: MASK \"%s\" %s",
+		    mask, why);
+	if (nc_valid_mac(mac, p.mac, &why) < 0)
+		return nc_diag_error(d, line, "INTERFACE: MAC \"%s\" %s", mac,
+		    why);
+	if (nc_valid_ifname(iface, &why) < 0)
+		return nc_diag_error(d, line, "INTERFACE: IFACE \"%s\" %s",
+		    iface, why);
 	if (speed != NULL && *speed != '\0' && !speed_valid(speed))
 		return nc_diag_error(d, line, "INTERFACE: SPEED \"%s\" is not "
 		    "a speed", speed);
@@ -606,7 +608,7 @@ interface(struct nc_exp *st, const char *pnode, const struct nc_tmcc_line *tl,
 	if (rtabid != NULL && *rtabid != '\0' &&
 	    number("INTERFACE", "RTABID", rtabid, &rt, d, line) < 0)
 		return -1;
-	if (lan != NULL && *lan != '\0' && (why = nc_name_problem(lan)))
+	if (lan != NULL && *lan != '\0' && nc_valid_label(lan, &why) < 0)
 		return nc_diag_error(d, line, "INTERFACE: LAN \"%s\" %s", lan,
 		    why);
 	p.pnode = nc_strdup(pnode);
@@ -753,7 +755,7 @@ nc_tmcc_import(const char *dir, const char *pnode, struct nc_exp *e,
 		nc_diag_error(d, 0, "not a directory");
 		goto cleanup;
 	}
-	if (pnode != NULL && (why = nc_name_problem(pnode)) != NULL) {
+	if (pnode != NULL && nc_valid_label(pnode, &why) < 0) {
 		nc_diag_error(d, 0, "pnode name \"%s\" %s", pnode, why);
 		goto cleanup;
 	}
@@ -786,7 +788,7 @@ nc_tmcc_import(const char *dir, const char *pnode, struct nc_exp *e,
 		free(path);
 		path = nc_asprintf("%s/%s/ifconfig", base, subs[i]);
 		d->file = path;
-		if ((why = nc_name_problem(subs[i])) != NULL) {
+		if (nc_valid_label(subs[i], &why) < 0) {
 			nc_diag_error(d, 0, "pnode name \"%s\" %s", subs[i],
 			    why);
 			goto cleanup;

@@ -59,18 +59,11 @@ int nc_tmcc_split(char *s, struct nc_tmcc_line *tl, char *why, size_t len);
 /* The value of field key, or NULL when the line has none. */
 const char *nc_tmcc_get(const struct nc_tmcc_line *tl, const char *key);
 
-#define NC_ID_MAX 4294967294L	/* largest uid/gid (-1 is reserved) */
-
-/* Parse a decimal uid, gid or counter 0..NC_ID_MAX: 0, -1 when s is not a
+/* Parse a decimal counter (RTABID) 0..NC_ID_MAX (valid.h): 0, -1 when s is not a
  * number, -2 when it is out of range. */
 int nc_tmcc_num(const char *s, long *v);
 /* 1 when s holds no control character and none of the bytes in reject. */
 int nc_text_valid(const char *s, const char *reject);
-/* 1 when s is a host name: dot-separated DNS labels, at most 253 bytes. */
-int nc_hostname_valid(const char *s);
-/* 1 when s is a usable kernel interface name (1..15 bytes of letters,
- * digits, '-', '_', '.', not "." or ".."). */
-int nc_ifname_valid(const char *s);
 /* Append s to the string vector unless it is already there. */
 void nc_strv_add(char ***v, size_t *n, size_t *cap, const char *s);
 

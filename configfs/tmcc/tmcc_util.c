@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
 #include "tmcc_int.h"
 #include "util.h"
+#include "valid.h"
 
 int
 nc_lines_open(struct nc_lines *l, const char *path, struct nc_diag *d)
@@ -212,45 +212,6 @@ nc_text_valid(const char *s, const char *reject)
 		if (reject != NULL && strchr(reject, c) != NULL)
 			return 0;
 	}
-	return 1;
-}
-
-int
-nc_hostname_valid(const char *s)
-{
-	char label[NC_NAME_MAX + 1];
-	const char *p = s, *dot;
-	size_t n;
-
-	if (*s == '\0' || strlen(s) > 253)
-		return 0;
-	for (;;) {
-		dot = strchr(p, '.');
-		n = dot != NULL ? (size_t)(dot - p) : strlen(p);
-		if (n == 0 || n > NC_NAME_MAX)
-			return 0;
-		memcpy(label, p, n);
-		label[n] = '\0';
-		if (!nc_name_valid(label))
-			return 0;
-		if (dot == NULL)
-			return 1;
-		p = dot + 1;
-	}
-}
-
-int
-nc_ifname_valid(const char *s)
-{
-	size_t n = strlen(s);
-	const char *p;
-
-	if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return 0;
-	for (p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' &&
-		    *p != '.')
-			return 0;
 	return 1;
 }
 

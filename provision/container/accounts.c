@@ -32,6 +32,7 @@
 #include "container_steps.h"
 #include "strmap.h"
 #include "util.h"
+#include "valid.h"
 
 #define STATE_DIR "/var/lib/neoc"
 #define STATE_FILE STATE_DIR "/accounts"
@@ -39,7 +40,6 @@
 #define SUDOERS_DIR "/etc/sudoers.d"
 #define SUDOERS_FILE SUDOERS_DIR "/neoc"
 #define SKEL "/etc/skel"
-#define FIRST_ID 1000UL		/* ids below belong to the system */
 #define SKEL_DEPTH 16		/* deepest directory copied from SKEL */
 
 /* One user or group of the tree. */
@@ -221,7 +221,7 @@ members_ok(const char *s)
 	copy = nc_strdup(s);
 	for (m = strtok_r(copy, ",", &save); m != NULL && ok;
 	    m = strtok_r(NULL, ",", &save))
-		ok = ncp_pw_name_ok(m);
+		ok = nc_valid_login(m, NULL) == 0;
 	free(copy);
 	return ok;
 }
@@ -282,11 +282,12 @@ parse_groups(struct ncprov *p, const struct nc_buf *text, struct entries *es)
 			bad_line(p, "group", lineno, "not 4 fields", l, len);
 			goto fail;
 		}
-		if (!ncp_pw_name_ok(f[0])) {
+		if (nc_valid_login(f[0], NULL) < 0) {
 			bad_line(p, "group", lineno, "bad group name", l, len);
 			goto fail;
 		}
-		if (!ncp_pw_text_ok(f[1]) || ncp_pw_id(f[2], &gid) < 0) {
+		if (!ncp_pw_text_ok(f[1]) ||
+		    nc_valid_id(f[2], &gid, NULL) < 0) {
 			bad_line(p, "group", lineno, "bad gid", l, len);
 			goto fail;
 		}
@@ -326,12 +327,12 @@ parse_passwd(struct ncprov *p, const struct nc_buf *text,
 			bad_line(p, "passwd", lineno, "not 7 fields", l, len);
 			goto fail;
 		}
-		if (!ncp_pw_name_ok(f[0])) {
+		if (nc_valid_login(f[0], NULL) < 0) {
 			bad_line(p, "passwd", lineno, "bad user name", l, len);
 			goto fail;
 		}
-		if (!ncp_pw_text_ok(f[1]) || ncp_pw_id(f[2], &uid) < 0 ||
-		    ncp_pw_id(f[3], &gid) < 0) {
+		if (!ncp_pw_text_ok(f[1]) || nc_valid_id(f[2], &uid, NULL) < 0 ||
+		    nc_valid_id(f[3], &gid, NULL) < 0) {
 			bad_line(p, "passwd", lineno, "bad uid or gid", l, len);
 			goto fail;
 		}
@@ -339,12 +340,12 @@ parse_passwd(struct ncprov *p, const struct nc_buf *text,
 			bad_line(p, "passwd", lineno, "bad full name", l, len);
 			goto fail;
 		}
-		if (!ncp_pw_path_ok(f[5]) || strcmp(f[5], "/") == 0) {
+		if (nc_valid_home(f[5], NULL) < 0) {
 			bad_line(p, "passwd", lineno, "bad home directory", l,
 			    len);
 			goto fail;
 		}
-		if (f[6][0] != '\0' && !ncp_pw_path_ok(f[6])) {
+		if (f[6][0] != '\0' && nc_valid_shell(f[6], NULL) < 0) {
 			bad_line(p, "passwd", lineno, "bad shell", l, len);
 			goto fail;
 		}
@@ -383,7 +384,7 @@ parse_shadow(struct ncprov *p, const struct nc_buf *text,
 			bad_line(p, "shadow", lineno, "not 9 fields", l, len);
 			goto fail;
 		}
-		if (!ncp_pw_name_ok(f[0]) || !ncp_pw_text_ok(f[1])) {
+		if (nc_valid_login(f[0], NULL) < 0 || !ncp_pw_text_ok(f[1])) {
 			bad_line(p, "shadow", lineno, "bad name or hash", l,
 			    len);
 			goto fail;
@@ -575,10 +576,10 @@ read_state(struct ncprov *p, struct state *st)
 		memcpy(copy, l, len);
 		copy[len] = '\0';
 		if (strncmp(copy, "user ", 5) == 0 &&
-		    ncp_pw_name_ok(copy + 5))
+		    nc_valid_login(copy + 5, NULL) == 0)
 			names_add(&st->users, copy + 5);
 		else if (strncmp(copy, "group ", 6) == 0 &&
-		    ncp_pw_name_ok(copy + 6))
+		    nc_valid_login(copy + 6, NULL) == 0)
 			names_add(&st->groups, copy + 6);
 		free(copy);
 	}
@@ -624,7 +625,7 @@ line_id(const char *line, unsigned long *id)
 	int rc = -1;
 
 	if (ncp_pw_split(copy, f, 4) >= 3)
-		rc = ncp_pw_id(f[2], id);
+		rc = nc_valid_id(f[2], id, NULL);
 	free(copy);
 	return rc;
 }
@@ -707,7 +708,7 @@ merge(struct ncprov *p, const struct kind *k, struct entries *es,
 			continue;
 		}
 		if (had && !mine && (line_id(old, &old_id) < 0 ||
-		    old_id < FIRST_ID || e->id < FIRST_ID)) {
+		    old_id < NC_ID_FIRST || e->id < NC_ID_FIRST)) {
 			fprintf(stderr, "ncprov: %s: %s %s is a system %s"
 			    " here; left alone\n", k->step, k->word, e->name,
 			    k->word);
@@ -1006,7 +1007,7 @@ make_home(struct ncprov *p, struct entry *e)
 		}
 		/* A home a system account owns (/, /var/www...) is not
 		 * given away, nor written into. */
-		if (st.st_uid != uid && st.st_uid < FIRST_ID) {
+		if (st.st_uid != uid && st.st_uid < NC_ID_FIRST) {
 			fprintf(stderr, "ncprov: accounts: home %s of %s"
 			    " belongs to uid %lu; left alone\n", e->home,
 			    e->name, (unsigned long)st.st_uid);
@@ -1070,7 +1071,7 @@ sudo_user(struct ncprov *p, const char *l, size_t len, size_t lineno)
 		goto fail;
 	}
 	*sp = '\0';
-	if (!ncp_pw_name_ok(copy) || !sudo_spec_ok(sp + 1) ||
+	if (nc_valid_login(copy, NULL) < 0 || !sudo_spec_ok(sp + 1) ||
 	    memchr(l, '\0', len) != NULL) {
 		bad_line(p, "sudoers", lineno, "bad line", l, len);
 		goto fail;

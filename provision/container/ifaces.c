@@ -31,9 +31,11 @@
 #include <string.h>
 
 #include "files.h"
+#include "inet.h"
 #include "run.h"
 #include "container_steps.h"
 #include "util.h"
+#include "valid.h"
 
 #define STEP "ifaces"
 #define IP_TIMEOUT_MS 30000	/* for one `ip` command */
@@ -74,40 +76,28 @@ read_field(struct ncprov *p, const char *name, const char *field,
 	return rc;
 }
 
-/* Normalize a MAC to lower case; 0, or -1 when it is not one. */
+/* A MAC (nc_valid_mac) as "aa:bb:cc:dd:ee:ff"; 0, or -1 when it is not
+ * one. */
 static int
 parse_mac(const char *s, char out[18])
 {
-	int i;
+	uint8_t mac[6];
 
-	if (strlen(s) != 17)
+	if (nc_valid_mac(s, mac, NULL) < 0)
 		return -1;
-	for (i = 0; i < 17; i++) {
-		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
-			return -1;
-		out[i] = (char)tolower((unsigned char)s[i]);
-	}
-	out[17] = '\0';
+	nc_mac_format(mac, out);
 	return 0;
 }
 
-/* The length of a dotted netmask, or -1. */
+/* The length of a netmask (nc_valid_netmask), or -1. */
 static int
 mask_prefix(const char *s)
 {
-	struct in_addr a;
-	uint32_t m, inv;
-	int n = 0;
+	uint32_t m;
 
-	if (inet_pton(AF_INET, s, &a) != 1)
+	if (nc_valid_netmask(s, &m, NULL) < 0)
 		return -1;
-	m = ntohl(a.s_addr);
-	inv = ~m;
-	if ((inv & (inv + 1)) != 0)
-		return -1;	/* not contiguous */
-	for (; m != 0; m <<= 1)
-		n++;
-	return n;
+	return nc_mask_prefix(m);
 }
 
 /* Read the tree's description of interface name into w; 0, or -1 with
@@ -117,7 +107,6 @@ read_want(struct ncprov *p, const char *name, struct want *w,
     struct nc_buf *errs)
 {
 	struct nc_buf v = { 0 };
-	struct in_addr a;
 	int rc, ret = -1;
 
 	w->name = name;
@@ -138,7 +127,7 @@ read_want(struct ncprov *p, const char *name, struct want *w,
 		goto out;
 	}
 	if (v.len >= sizeof(w->ip) ||
-	    inet_pton(AF_INET, nc_buf_str(&v), &a) != 1) {
+	    nc_valid_ipv4(nc_buf_str(&v), NULL, NULL) < 0) {
 		nc_buf_printf(errs, "%s%s: bad ip \"%s\"", errs->len ? "; " :
 		    "", name, nc_buf_str(&v));
 		goto out;
@@ -161,21 +150,6 @@ static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A local interface name as the kernel allows it. */
-static int
-dev_name_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] == '/' || s[i] == ':' ||
-		    !isgraph((unsigned char)s[i]))
-			return 0;
-	return 1;
 }
 
 /* Read ROOT/sys/class/net/<dev>/<file> (trimmed); 0 or -errno. */
@@ -211,7 +185,7 @@ list_devs(const struct ncprov *p, char ***devs, size_t *n)
 		return rc;
 	}
 	while ((de = readdir(d)) != NULL)
-		if (dev_name_ok(de->d_name))
+		if (nc_valid_ifname(de->d_name, NULL) == 0)
 			*NC_PUSH(*devs, *n, cap) = nc_strdup(de->d_name);
 	closedir(d);
 	free(dir);

@@ -53,6 +53,7 @@
 #include "run.h"
 #include "container_steps.h"
 #include "util.h"
+#include "valid.h"
 
 #define STEP "mounts"
 #define STATE "/var/lib/neoc/mounts"
@@ -122,41 +123,6 @@ mnt_free(struct mnt *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* An absolute path without "." or ".." components, not "/" itself, of
- * printable characters other than white space and commas. */
-static int
-path_ok(const char *s)
-{
-	const char *c;
-
-	if (s[0] != '/' || s[1] == '\0' || strlen(s) >= PATH_MAX)
-		return 0;
-	for (c = s; *c != '\0'; c++)
-		if (!isgraph((unsigned char)*c) || *c == ',')
-			return 0;
-	for (c = s; c != NULL; c = strchr(c + 1, '/')) {
-		if (strncmp(c, "/..", 3) == 0 && (c[3] == '/' || c[3] == '\0'))
-			return 0;
-		if (strncmp(c, "/.", 2) == 0 && (c[2] == '/' || c[2] == '\0'))
-			return 0;
-	}
-	return 1;
-}
-
-/* A host name or an IPv4 address. */
-static int
-server_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.')
-			return 0;
-	return 1;
-}
-
 /* An option the kernel's 9p may get: letters, digits, "=._-/". */
 static int
 option_ok(const char *s)
@@ -209,11 +175,12 @@ parse_line(char *line, struct mnt *m, const char **why)
 	if (n < 3 || (colon = strchr(f[0], ':')) == NULL)
 		goto bad;
 	*colon = '\0';
-	if (!server_ok(f[0])) {
+	if (nc_valid_hostname(f[0], NULL) < 0) {
 		*why = "bad server";
 		goto bad;
 	}
-	if (!path_ok(colon + 1) || !path_ok(f[1])) {
+	if (nc_valid_mount_path(colon + 1, NULL) < 0 ||
+	    nc_valid_mount_path(f[1], NULL) < 0) {
 		*why = "bad source or target path";
 		goto bad;
 	}
@@ -227,7 +194,7 @@ parse_line(char *line, struct mnt *m, const char **why)
 	for (opt = n > 3 ? strtok_r(f[3], ",", &osave) : NULL; opt != NULL;
 	    opt = strtok_r(NULL, ",", &osave)) {
 		if (strncmp(opt, "aname=", 6) == 0) {
-			if (!path_ok(opt + 6)) {
+			if (nc_valid_mount_path(opt + 6, NULL) < 0) {
 				*why = "bad aname";
 				goto bad;
 			}
@@ -362,7 +329,7 @@ read_ours(struct ctx *c)
 		fsave = NULL;
 		if ((t = strtok_r(line, " \t", &fsave)) == NULL ||
 		    (k = strtok_r(NULL, " \t", &fsave)) == NULL ||
-		    !path_ok(t))
+		    nc_valid_mount_path(t, NULL) < 0)
 			continue;
 		struct ours *o = NC_PUSH(c->ours, c->nours, c->capours);
 

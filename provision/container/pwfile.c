@@ -152,66 +152,10 @@ ncp_pw_split(char *s, char **fields, size_t max)
 }
 
 int
-ncp_pw_name_ok(const char *s)
-{
-	size_t i;
-
-	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-		return 0;
-	for (i = 1; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		    s[i] == '.' || s[i] == '-'))
-			return 0;
-	return i <= 32;
-}
-
-int
-ncp_pw_id(const char *s, unsigned long *id)
-{
-	unsigned long long v = 0;
-	size_t i;
-
-	if (s[0] == '\0' || strlen(s) > 10)
-		return -1;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	/* (uid_t)-1 means "no change" to chown(2): never an id. */
-	if (v >= 4294967295ULL)
-		return -1;
-	*id = (unsigned long)v;
-	return 0;
-}
-
-int
 ncp_pw_text_ok(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if (*s == ':' || (unsigned char)*s < 0x20 || *s == 0x7f)
 			return 0;
-	return 1;
-}
-
-int
-ncp_pw_path_ok(const char *s)
-{
-	const char *c = s, *e;
-	size_t n;
-
-	if (s[0] != '/' || !ncp_pw_text_ok(s))
-		return 0;
-	while (*c != '\0') {
-		while (*c == '/')
-			c++;
-		e = strchr(c, '/');
-		n = e ? (size_t)(e - c) : strlen(c);
-		if ((n == 1 && c[0] == '.') ||
-		    (n == 2 && c[0] == '.' && c[1] == '.'))
-			return 0;
-		c += n;
-	}
 	return 1;
 }

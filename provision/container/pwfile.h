@@ -46,13 +46,8 @@ void ncp_pwfile_free(struct ncp_pwfile *f);
  * fields s has (which may be more than max: the rest is left unsplit).
  */
 size_t ncp_pw_split(char *s, char **fields, size_t max);
-/* A user or group name: [a-z_][a-z0-9_.-]*, at most 32 bytes. */
-int ncp_pw_name_ok(const char *s);
-/* A decimal id below 4294967295 (no sign, no spaces): 0, or -1. */
-int ncp_pw_id(const char *s, unsigned long *id);
-/* Free text for a field: no ':' and no control character. */
+/* Free text for a field: no ':' and no control character.  (Names, ids,
+ * homes and shells are valid.h's.) */
 int ncp_pw_text_ok(const char *s);
-/* An absolute path without "." or ".." components, or control chars. */
-int ncp_pw_path_ok(const char *s);
 
 #endif

@@ -44,6 +44,7 @@
 #include "run.h"
 #include "container_steps.h"
 #include "util.h"
+#include "valid.h"
 
 #define STEP "startcmd"
 #define STATE "/var/lib/neoc/startcmd.boot"
@@ -97,20 +98,6 @@ who_free(struct who *w)
 	free(w->shell);
 	free(w->groups);
 	memset(w, 0, sizeof(*w));
-}
-
-/* A user name as passwd(5) has them: [A-Za-z0-9._-], no leading '-'. */
-static int
-user_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 32 || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
-			return 0;
-	return 1;
 }
 
 /* The boot id: ROOT/proc/... when there, else /proc/... ("" unknown). */
@@ -193,7 +180,7 @@ user_name(struct ncprov *p, struct who *w)
 	}
 	w->name = nc_strdup(v.len > 0 && v.p[0] != '\0' ? v.p : "root");
 	nc_buf_free(&v);
-	if (!user_ok(w->name))
+	if (nc_valid_login(w->name, NULL) < 0)
 		return ncp_fail(p, "startcmd user \"%s\" is not a user name",
 		    w->name);
 	return 0;

@@ -17,20 +17,12 @@
 #include "files.h"
 #include "pnode.h"
 #include "util.h"
+#include "valid.h"
 
 int
 ncp_node_name_ok(const char *s)
 {
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
+	return nc_valid_label(s, NULL) == 0;
 }
 
 /* A port: 1..65535, decimal digits only. */

@@ -70,8 +70,7 @@ int ncp_boot_write(struct ncprov *p, const char *path,
 int ncp_boot_remove(struct ncprov *p, const char *path);
 void ncp_boot_free(struct ncp_boot *b);
 
-/* Is s a node name (a DNS label: 1..63 letters, digits and dashes, no
- * dash first or last)? */
+/* Is s a node name (nc_valid_label)?  For the table of boot file keys. */
 int ncp_node_name_ok(const char *s);
 /* Is s "HOST:PORT" (a host name or IPv4 address, or "[v6]"; a port
  * 1..65535)? */

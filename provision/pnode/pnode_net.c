@@ -53,6 +53,7 @@
 #include "run.h"
 #include "steps.h"
 #include "util.h"
+#include "valid.h"
 
 #define STEP "network"
 #define CMD_TIMEOUT_MS 30000	/* for one ip, tc or vde_switch */
@@ -156,20 +157,6 @@ name_ok(const char *s)
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
 		    (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return 1;
-}
-
-/* A local interface name as the kernel allows it (a physical one). */
-static int
-dev_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] == '/' || s[i] == ':' || s[i] <= ' ' || s[i] > '~')
 			return 0;
 	return 1;
 }
@@ -486,7 +473,7 @@ teardown(struct ncprov *p, const struct lines *old, const struct lines *want,
 			    lines_has(want, l))
 				continue;
 			if (sscanf(l + strlen(order[k]), "%63s %63s", name,
-			    br) < 1 || !dev_ok(name))
+			    br) < 1 || nc_valid_ifname(name, NULL) < 0)
 				continue;
 			if (k == 0) {
 				if (name_ok(name))
@@ -551,7 +538,7 @@ fill_names(struct ncprov *p, struct ncp_pnode *pn)
 		    !name_ok(l->vde))
 			return ncp_fail(p, "LAN %s: bad interface names",
 			    l->name);
-		if (l->phys != NULL && l->phys[0] != '\0' && !dev_ok(l->phys))
+		if (l->phys != NULL && l->phys[0] != '\0' && nc_valid_ifname(l->phys, NULL) < 0)
 			return ncp_fail(p, "LAN %s: bad interface \"%s\"",
 			    l->name, l->phys);
 	}

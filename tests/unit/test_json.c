@@ -443,8 +443,8 @@ static const struct bad_case bad_cases[] = {
 	  "t.json: nodes[0].ifaces[0].lan: no LAN called \"m\"" },
 	{ "'name': 'eth1', 'lan': 'l',",
 	  "'name': 'a-very-long-interface', 'lan': 'l',",
-	  "t.json: nodes[0].ifaces[0].name: \"a-very-long-interface\" is not "
-	  "an interface name (1 to 15 letters, digits, '.', '_', '-')" },
+	  "t.json: nodes[0].ifaces[0].name: \"a-very-long-interface\" is "
+	  "longer than 15 bytes" },
 	{ "'ip': '10.1.1.2'", "'ip': '10.1.1.2', 'loss': 2",
 	  "t.json: nodes[1].ifaces[0].loss: 2 is out of range (0 to 1)" },
 	{ "'kind': 'link'", "'kind': 'bus'",
@@ -472,12 +472,13 @@ static const struct bad_case bad_cases[] = {
 	{ "'gid': 100,", "",
 	  "t.json: users[0].gid: missing" },
 	{ "'name': 'alice'", "'name': 'Alice Smith'",
-	  "t.json: users[0].name: \"Alice Smith\" is not a valid user name" },
+	  "t.json: users[0].name: \"Alice Smith\" is not a valid user or "
+	  "group name" },
 	{ "'root': false", "'root': 1",
 	  "t.json: users[0].root: expected true or false, not an integer" },
 	{ "'groups': ['staff']", "'groups': ['staff', 'bad group']",
-	  "t.json: users[0].groups[1]: \"bad group\" is not a valid group "
-	  "name" },
+	  "t.json: users[0].groups[1]: \"bad group\" is not a valid user "
+	  "or group name" },
 	{ "'keys': ['ssh-ed25519 AAAA a@b']", "'keys': ['a\\nb']",
 	  "t.json: users[0].keys[0]: a key must be one non-empty line" },
 	{ "'root': false", "'root': false, 'home': 'users/alice'",
@@ -491,7 +492,8 @@ static const struct bad_case bad_cases[] = {
 	{ "'members': ['alice']", "'members': ['bob']",
 	  "t.json: groups[0].members[0]: no user called \"bob\"" },
 	{ "'name': 'staff', 'gid'", "'name': 'Staff', 'gid'",
-	  "t.json: groups[0].name: \"Staff\" is not a valid group name" },
+	  "t.json: groups[0].name: \"Staff\" is not a valid user or "
+	  "group name" },
 	{ "'source': '/a'", "'source': '/a/../../etc'",
 	  "t.json: mounts[0].source: \"/a/../../etc\" is not a safe absolute "
 	  "path" },

@@ -347,7 +347,7 @@ static void
 test_ids_and_accounts(void **state)
 {
 	static const char *const bad[] = { "", "abc", "12a", "-1", "+5",
-	    " 5", "5 ", "2147483648", "99999999999999999999", "0x10", "1e3",
+	    " 5", "5 ", "4294967295", "99999999999999999999", "0x10", "1e3",
 	    "007", "1.0", NULL };
 	struct nc_buf why = { 0 };
 	size_t i;
@@ -359,8 +359,8 @@ test_ids_and_accounts(void **state)
 		assert_int_equal(id_refused(bad[i]), -EINVAL);
 	assert_int_equal(ncfs_v_id("uid", "0", &id, &why), 0);
 	assert_int_equal(id, 0);
-	assert_int_equal(ncfs_v_id("uid", "2147483647", &id, &why), 0);
-	assert_int_equal(id, 2147483647L);
+	assert_int_equal(ncfs_v_id("uid", "4294967294", &id, &why), 0);
+	assert_int_equal(id, 4294967294L);
 	assert_int_equal(ncfs_v_bool("root", "1", &b, &why), 0);
 	assert_int_equal(b, 1);
 	assert_int_equal(ncfs_v_bool("root", "0", &b, &why), 0);
@@ -375,13 +375,14 @@ test_ids_and_accounts(void **state)
 	refused(ncfs_v_fullname, "Alice\nroot::0:0::/:/bin/sh", -EINVAL,
 	    "newline");
 
-	accepted(ncfs_v_path, "/users/alice");
-	accepted(ncfs_v_path, "/bin/bash");
-	refused(ncfs_v_path, "", -EINVAL, "empty");
-	refused(ncfs_v_path, "bin/bash", -EINVAL, "absolute");
-	refused(ncfs_v_path, "/users/../etc", -EINVAL, NULL);
-	refused(ncfs_v_path, "/users/a b", -EINVAL, NULL);
-	refused(ncfs_v_path, "/a:b", -EINVAL, "':'");
+	accepted(ncfs_v_home, "/users/alice");
+	accepted(ncfs_v_shell, "/bin/bash");
+	refused(ncfs_v_home, "", -EINVAL, "empty");
+	refused(ncfs_v_shell, "bin/bash", -EINVAL, "absolute");
+	refused(ncfs_v_home, "/users/../etc", -EINVAL, NULL);
+	refused(ncfs_v_home, "/users/a b", -EINVAL, NULL);
+	refused(ncfs_v_home, "/a:b", -EINVAL, "':'");
+	refused(ncfs_v_home, "/", -EINVAL, "root");
 
 	accepted(ncfs_v_password, "*");
 	accepted(ncfs_v_password, "!");

@@ -531,12 +531,14 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "bad-uid", "/accounts:3: ADDUSER: UID \"2000x\" is not a number" },
+	{ "bad-uid",
+	    "/accounts:3: ADDUSER: UID \"2000x\" is not a decimal number" },
 	{ "bad-quote", "/accounts:2: ADDUSER: unterminated quote in NAME" },
 	{ "missing-field", "/accounts:3: ADDUSER: missing HOMEDIR" },
 	{ "bad-pubkey", "/accounts:4: PUBKEY: unknown user \"mallory\"" },
 	{ "bad-login",
-	    "/accounts:2: ADDUSER: LOGIN \"bob;rm\" is not a valid login" },
+	    "/accounts:2: ADDUSER: LOGIN \"bob;rm\" is not a valid user or "
+	    "group name" },
 	{ "bad-home", "/accounts:2: ADDUSER: HOMEDIR \"/users/../etc\" is "
 	    "not a safe absolute path" },
 	{ "bad-root", "/accounts:2: ADDUSER: ROOT \"yes\" is not 0 or 1" },
@@ -547,13 +549,13 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-mount", "/mounts:3: REMOTE \"fs.example.edu:users/bob\": "
 	    "\"users/bob\" is not a safe absolute path" },
 	{ "bad-server", "/mounts:2: REMOTE \"fs;reboot:/users/bob\": "
-	    "\"fs;reboot\" is not a host name or address" },
+	    "\"fs;reboot\" is not a host name" },
 	{ "bad-ip",
 	    "/hostnames:2: IP \"192.168.1.300\" is not an IPv4 address" },
 	{ "bad-alias",
 	    "/hostnames:2: ALIASES: \"bad_alias\" is not a host name" },
 	{ "bad-mac", "/ifconfig:2: INTERFACE: MAC \"00175a7a8db\" is not a "
-	    "MAC address (12 hex digits)" },
+	    "MAC address" },
 	{ "bad-mask",
 	    "/ifconfig:1: INTERFACE: MASK \"255.0.255.0\" is not a netmask" },
 	{ "bad-duplex",
@@ -903,7 +905,7 @@ test_passwd_errors(void **state)
 		const char *msg;	/* after "file" */
 	} cases[] = {
 		{ "bad-uid.passwd", NULL, "bad-uid.passwd",
-		    ":2: uid \"10o1\" is not a number" },
+		    ":2: uid \"10o1\" is not a decimal number" },
 		{ "bad-fields.passwd", NULL, "bad-fields.passwd",
 		    ":3: expected 7 fields name:password:uid:gid:gecos:home:"
 		    "shell, found 6" },
@@ -913,7 +915,8 @@ test_passwd_errors(void **state)
 		    ":2: expected 4 fields name:password:gid:members, "
 		    "found 3" },
 		{ "passwd", "bad-member.group", "bad-member.group",
-		    ":1: group seclab: member \"Bob!\" is not a valid login" },
+		    ":1: group seclab: member \"Bob!\" is not a valid user "
+		    "or group name" },
 		{ "missing.passwd", NULL, "missing.passwd",
 		    ": No such file or directory" },
 	};
