@@ -1035,6 +1035,28 @@ test_records(void **state)
 	nc_buf_free(&out);
 }
 
+/* New users and groups never get an id below 1000, the system's, even
+ * when every id in use is lower (issue 10). */
+static void
+test_low_ids(void **state)
+{
+	struct ncfs_conn *c = *state;
+	struct nc_buf why = { 0 };
+
+	assert_int_equal(sqlite3_exec(c->db, "UPDATE users SET uid = rowid;"
+	    " UPDATE groups SET gid = rowid + 10", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_true(count(c, "SELECT MAX(uid) FROM users") < 1000);
+	assert_true(count(c, "SELECT MAX(gid) FROM groups") < 1000);
+	assert_int_equal(record(c, 1, NCFS_D_USER, "dave", NULL, &why), 0);
+	expect(c, NCFS_D_USER, "uid", "dave", NULL, "1000\n");
+	assert_int_equal(record(c, 1, NCFS_D_USER, "erin", NULL, &why), 0);
+	expect(c, NCFS_D_USER, "uid", "erin", NULL, "1001\n");
+	assert_int_equal(record(c, 1, NCFS_D_GROUP, "newgrp", NULL, &why), 0);
+	expect(c, NCFS_D_GROUP, "gid", "newgrp", NULL, "1000\n");
+	nc_buf_free(&why);
+}
+
 /* Every fixed file of every directory reads without error. */
 static void
 test_every_field(void **state)
@@ -1108,6 +1130,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_images, setup_img,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_records, setup_lan,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_low_ids, setup_lan,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_every_field, setup_lan,
 		    teardown),
