@@ -189,15 +189,15 @@ build/tests/test_valid: tests/unit/test_valid.c $(NEOC_PARTS:%.c=build/%.o) \
 	    $(NCFS_PARTS:%.c=build/%.o) $(PROV_PARTS:%.c=build/%.o) \
 	    $(IMAGES_PARTS:%.c=build/%.o) build/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LDLIBS_ALL) $(IMAGES_LIBS) $(FUSE_LIBS) -lcmocka
+	$(CC) $(NC_CFLAGS) $(CFLAGS) -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) $(LDLIBS_ALL) $(IMAGES_LIBS) $(FUSE_LIBS) -lcmocka
 
 build/asan/tests/test_valid: tests/unit/test_valid.c \
 	    $(NEOC_PARTS:%.c=build/asan/%.o) $(NCFS_PARTS:%.c=build/asan/%.o) \
 	    $(PROV_PARTS:%.c=build/asan/%.o) $(IMAGES_PARTS:%.c=build/asan/%.o) \
 	    build/asan/libnc.a
 	@mkdir -p $(@D)
-	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LDLIBS_ALL) $(IMAGES_LIBS) \
-	    $(FUSE_LIBS) -lcmocka
+	$(CC) $(NC_CFLAGS) -O1 -g $(SAN) -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) $(LDLIBS_ALL) \
+	    $(IMAGES_LIBS) $(FUSE_LIBS) -lcmocka
 
 # $(call apt_install,PACKAGES): apt-get install, without Recommends, those
 # of PACKAGES not installed yet.
