@@ -944,13 +944,50 @@ test_bad_lines(void **state)
 	    "passwd line 2: bad home directory: \"bob:x:1:1:::\"");
 }
 
-/* Another process holding ROOT/etc/.pwd.lock holds the steps back. */
+/*
+ * pid is queued behind a POSIX lock on inode ino: /proc/locks lists each
+ * blocked request as "N: -> POSIX ADVISORY WRITE PID MAJ:MIN:INO ...".
+ */
+static int
+lock_waiter(pid_t pid, ino_t ino)
+{
+	char line[256], kind[16], dev[64];
+	unsigned long long got_ino;
+	FILE *f = fopen("/proc/locks", "r");
+	long got_pid;
+	int found = 0;
+	char *c;
+
+	if (f == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, " -> ") == NULL ||
+		    sscanf(strstr(line, " -> ") + 4, "%15s %*s %*s %ld %63s",
+		    kind, &got_pid, dev) != 3)
+			continue;
+		if ((c = strrchr(dev, ':')) == NULL ||
+		    sscanf(c + 1, "%llu", &got_ino) != 1)
+			continue;
+		found = strcmp(kind, "POSIX") == 0 && got_pid == (long)pid &&
+		    got_ino == (unsigned long long)ino;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Another process holding ROOT/etc/.pwd.lock holds the steps back: the
+ * child is seen waiting on the lock (no sleep guessing how long it takes
+ * to get there), has not finished, and changed nothing; once the lock is
+ * released it runs to the end.
+ */
 static void
 test_lock_held(void **state)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char *path = rpath("/etc/.pwd.lock");
-	int fd, status;
+	int fd, status, tries;
+	struct stat st;
 	pid_t pid;
 
 	(void)state;
@@ -963,7 +1000,15 @@ test_lock_held(void **state)
 		quiet(1);
 		_exit(ncp_step_groups(&g_p) < 0 ? 1 : 0);
 	}
-	usleep(200000);
+	assert_int_equal(fstat(fd, &st), 0);
+	/* 10 s at most for the child to queue behind the lock. */
+	for (tries = 0; tries < 1000 && !lock_waiter(pid, st.st_ino); tries++)
+		usleep(10000);
+	if (tries == 1000) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("the child never waited on %s (/proc/locks)", path);
+	}
 	assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
 	expect_file("/etc/group", BASE_GROUP);
 	fl.l_type = F_UNLCK;
