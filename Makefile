@@ -3,7 +3,8 @@
 #   make deps     apt-install every build and test dependency (Debian 12, root)
 #   make deps-vagrant  apt-install the Vagrant backend's packages
 #   make          build bin/neoc
-#   make check    unit tests (plain and ASan/UBSan) and integration tests
+#   make check    unit tests (plain and ASan/UBSan) and integration tests;
+#                 ends with "N passed, N failed, N skipped" (tests/run.sh)
 #   make demo     bring the example experiment up on this machine (LXC)
 #   make install  DESTDIR= PREFIX=/usr/local
 #   make deb      Debian packages into build/deb/ (mk/deb.mk)
