@@ -194,7 +194,9 @@ fi
 # --- two parallel fetches of one image download once
 "$NCIMAGE" --cache "$C" fetch par/box "$URL/slow/other.box" > "$T/p1" 2>&1 &
 P1=$!
-sleep 0.2
+# the second starts once the server saw the first one's request
+wait_for 10 count_at_least 1 "$LOG" '^GET /slow/other.box ' ||
+    notok "parallel fetches: the first one's request reaches the server"
 "$NCIMAGE" --cache "$C" fetch par/box "$URL/slow/other.box" > "$T/p2" 2>&1 &
 P2=$!
 wait $P1; r1=$?

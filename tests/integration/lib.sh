@@ -1,5 +1,8 @@
 # lib.sh: helpers for the integration tests (sourced).  Each case prints
-# "ok - NAME" or "not ok - NAME" followed by what went wrong.
+# "ok - NAME" or "not ok - NAME" followed by what went wrong, or, when it
+# cannot run on this machine, "ok - NAME # SKIP REASON" (skip), which
+# tests/run.sh counts as skipped.  A test waits for something to happen
+# with wait_for (a bounded poll of the condition), never a fixed sleep.
 set -u
 : "${NC_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 NEOC=$NC_TOP/bin/neoc
@@ -9,6 +12,8 @@ trap 'rm -rf "$T"' EXIT
 
 ok() { echo "ok - $1"; }
 notok() { echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; }
+# skip NAME REASON: NAME cannot be checked here (REASON: what is missing).
+skip() { echo "ok - $1 # SKIP $2"; }
 
 # check NAME COMMAND...: the command must succeed.
 check() {
@@ -62,6 +67,36 @@ children() { cat "/proc/$1/task/$1/children" 2> /dev/null; }
 track_children() { for _c in $(children "$1"); do track "$_c"; done; }
 # now_ms: milliseconds since the epoch.
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# wait_for SECONDS CMD...: run CMD (output discarded) every 50 ms until it
+# succeeds, SECONDS at most (decimals allowed); WAITED_MS is how long it
+# took.  On a time out it says on stderr what it waited for and returns 1.
+# (Its variables are _wf_*: CMD may call the other helpers.)
+wait_for() {
+	_wf_lim=$(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')
+	shift
+	_wf_t0=$(now_ms)
+	while ! "$@" > /dev/null 2>&1; do
+		WAITED_MS=$(($(now_ms) - _wf_t0))
+		if [ "$WAITED_MS" -ge "$_wf_lim" ]; then
+			echo "# wait_for: not true after $WAITED_MS ms: $*" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+	WAITED_MS=$(($(now_ms) - _wf_t0))
+}
+# not CMD...: CMD fails (for wait_for: wait_for 5 not listening PORT).
+not() { ! "$@"; }
+# absent PATH...: none of the PATHs exists (a record gone from a tree).
+absent() {
+	for _ab in "$@"; do [ ! -e "$_ab" ] || return 1; done
+}
+# count_at_least N FILE ERE: FILE has N lines or more matching ERE.
+count_at_least() {
+	[ "$(grep -cE -- "$3" "$2" 2> /dev/null)" -ge "$1" ]
+}
+# no_netns_pids NS: no process left in network namespace NS.
+no_netns_pids() { [ -z "$(ip netns pids "$1" 2> /dev/null)" ]; }
 # listening PORT: something listens on TCP PORT.
 listening() { ss -Hltn "sport = :$1" 2> /dev/null | grep -q .; }
 # free_port: a random loopback port in 20000-40000 nobody listens on.
@@ -155,8 +190,6 @@ unmount_all() {
 		fusermount3 -u "$m" 2> /dev/null || fusermount3 -u -z "$m" 2> /dev/null
 	done
 }
-# unmount_lazy: lazy unmount (fusermount3 -u -z, else umount -l) of every
-# mount under $T, deepest first.
 # need_cmds CMD...: every CMD is installed, else "not ok" naming it and
 # exit 1.
 need_cmds() {
@@ -166,6 +199,8 @@ need_cmds() {
 		exit 1
 	done
 }
+# unmount_lazy: lazy unmount (fusermount3 -u -z, else umount -l) of every
+# mount under $T, deepest first.
 unmount_lazy() {
 	for m in $(mounted_under "$T" | sort -r); do
 		fusermount3 -u -z "$m" 2> /dev/null || umount -l "$m" 2> /dev/null

@@ -9,7 +9,8 @@
 # acknowledged write is in the database (startcmd is the last acknowledged
 # value or the one in flight when ncfs died; every acknowledged attribute
 # exists, at most one more), and ncfs mounts the database again and shows
-# the same.
+# the same.  Round R kills ncfs once each writer has acknowledged 5 * R
+# writes in that round (30 s at most), so every round crashes mid-stream.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ncfs.lib"
 need_ncfs
@@ -42,8 +43,19 @@ while True:
     os.fsync(log)
 PY
 
+# nlines FILE: its line count, 0 when it does not exist yet.
+nlines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+# acked N V0 A0: each writer acknowledged N writes since it had V0 (value)
+# and A0 (attr) lines.
+acked() {
+	[ $(($(nlines "$T/ack.value") - $2)) -ge "$1" ] &&
+	    [ $(($(nlines "$T/ack.attr") - $3)) -ge "$1" ]
+}
+# acked_or_stopped N V0 A0: acked, or a writer stopped (then it never will).
+acked_or_stopped() { acked "$@" || ! alive "$w1" || ! alive "$w2"; }
 start=0
 for round in 1 2 3; do
+	v0=$(nlines "$T/ack.value") a0=$(nlines "$T/ack.attr")
 	ncfs_mount "$M" "$DB" || { notok "round $round: ncfs mounts $DB"; exit 1; }
 	PID=$NCFS_PID
 	"$PY" "$T/crashw.py" value "$M/nodes/h1/startcmd" "$T/ack.value" $start > "$T/w1.out" 2>&1 &
@@ -51,7 +63,10 @@ for round in 1 2 3; do
 	"$PY" "$T/crashw.py" attr "$M/nodes/h2/attributes" "$T/ack.attr" $start > "$T/w2.out" 2>&1 &
 	w2=$!
 	NCFS_HELPERS="$w1 $w2"
-	sleep "0.$((round * 3))"
+	wait_for 30 acked_or_stopped $((round * 5)) "$v0" "$a0"
+	acked $((round * 5)) "$v0" "$a0" ||
+	    notok "round $round: each writer has $((round * 5)) writes acknowledged" \
+	    "$(cat "$T/w1.out" "$T/w2.out")"
 	kill -9 "$PID"
 	# Dying can take seconds: a thread in the middle of an fsync of the
 	# database (the writers fsync too) finishes it first.  30 s bound.

@@ -45,6 +45,14 @@ in_every_hosts() {
 	done
 }
 mtime() { stat -c %y "$1"; }
+# clock_past FILE...: the clock reads later than each FILE's mtime (a
+# change made now gets a different one).
+clock_past() {
+	_now=$(date +%s%N)
+	for _f in "$@"; do
+		[ "$_now" -gt "$(stat -c %.9Y "$_f" | tr -d .)" ] || return 1
+	done
+}
 TAB=$(printf '\t')
 
 # --- echo > -------------------------------------------------------------------
@@ -52,7 +60,8 @@ IP=$M/nodes/h1/ifaces/eth1/ip
 cat "$M"/nodes/*/hosts > /dev/null	# cached now
 m0=$(mtime "$IP")
 h0=$(mtime "$M/nodes/gw/hosts")
-sleep 0.02
+wait_for 2 clock_past "$IP" "$M/nodes/gw/hosts" ||
+    notok "the clock passes the files' mtimes"
 changed "echo 192.168.1.50 > nodes/h1/ifaces/eth1/ip" put "$IP" 192.168.1.50
 expect_eq "cat shows the new address" 192.168.1.50 "$(cat "$IP")"
 expect_eq "the database holds it" 192.168.1.50 \

@@ -360,5 +360,5 @@ if command -v pwck > /dev/null && command -v grpck > /dev/null; then
 	check "pwck -r -q finds nothing wrong" pwck -r -R "$R" -q
 	check "grpck -r finds nothing wrong" grpck -r -R "$R"
 else
-	ok "pwck/grpck not installed # SKIP"
+	skip "pwck -r and grpck -r find nothing wrong" "pwck/grpck not installed"
 fi

@@ -112,6 +112,7 @@ d = json.load(sys.stdin)
 print(sum(1 for n in d["nodes"] if n["name"] in sys.argv[1].split()
     and n["state"] == "ready"))' "$NODES"
 }
+all_ready() { [ "$(ready_count)" = 3 ]; }
 
 # clean LABEL [keep-boot]: everything ncprov pnode makes is gone from the
 # pnode (but the boot file, with keep-boot).
@@ -183,11 +184,7 @@ t0=$(date +%s)
 out=$(prov 2>&1)
 rc=$?
 [ $rc -eq 0 ] && ok "ncprov pnode" || notok "ncprov pnode" "exit $rc" "$out"
-i=0
-while [ "$(ready_count)" != 3 ] && [ $i -lt "$READY_WAIT" ]; do
-	sleep 1; i=$((i + 1))
-done
-if [ "$(ready_count)" = 3 ]; then
+if wait_for "$READY_WAIT" all_ready; then
 	ok "all 3 containers ready ($(( $(date +%s) - t0 )) s)"
 else
 	notok "all 3 containers ready within $READY_WAIT s" \
@@ -259,11 +256,7 @@ serve_up "$PORT"
 t0=$(date +%s)
 out=$(pn_exec pnode-0 "$NCPROV" pnode 2>&1)
 rc=$?
-i=0
-while [ "$(ready_count)" != 3 ] && [ $i -lt "$READY_WAIT" ]; do
-	sleep 1; i=$((i + 1))
-done
-if [ $rc -eq 0 ] && [ "$(ready_count)" = 3 ]; then
+if [ $rc -eq 0 ] && wait_for "$READY_WAIT" all_ready; then
 	ok "after it, ncprov pnode from the boot file: all 3 ready again ($(( $(date +%s) - t0 )) s)"
 else
 	notok "after it, ncprov pnode from the boot file: all 3 ready again" \

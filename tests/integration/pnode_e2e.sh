@@ -26,19 +26,6 @@ READY_WAIT=${NC_READY_WAIT:-90}
 : > "$T/pids"
 
 fatal() { notok "$@"; exit 1; }
-alive() {
-	[ -r "/proc/$1/status" ] &&
-	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2> /dev/null
-}
-wait_gone() {
-	_i=0
-	while alive "$1" && [ $_i -lt "${2:-50}" ]; do sleep 0.1; _i=$((_i + 1)); done
-	! alive "$1"
-}
-is_mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
-mounted_under() {
-	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts
-}
 
 cleanup() {
 	set +e
@@ -129,11 +116,8 @@ out=$(prov 2>&1)
 rc=$?
 [ $rc -eq 0 ] && ok "ncprov pnode: network, lxc containers" ||
     notok "ncprov pnode: network, lxc containers" "exit $rc" "$out"
-i=0
-while [ "$(ready_count)" != 6 ] && [ $i -lt "$READY_WAIT" ]; do
-	sleep 1; i=$((i + 1))
-done
-if [ "$(ready_count)" = 6 ]; then
+all_ready() { [ "$(ready_count)" = 6 ]; }
+if wait_for "$READY_WAIT" all_ready; then
 	ok "all 6 containers ready ($(( $(date +%s) - t0 )) s)"
 else
 	notok "all 6 containers ready within $READY_WAIT s" \
@@ -169,7 +153,9 @@ fi
 ns "$T/e2.ns" n1 n2 n3 n4 n5
 "$NEOC" import -d "$DB" "$T/e2.ns" > "$T/import2.log" 2>&1 ||
     fatal "neoc import without n6" "$(cat "$T/import2.log")"
-sleep 1
+# ncfs has seen the new database once n6 is gone from its tree
+wait_for 10 absent "$M/nodes/n6" ||
+    notok "ncfs shows the import: nodes/n6 gone from the tree"
 out=$(prov 2>&1)
 st=$(lxc-info -P "$LXCP" -n nc-n6 -s -H 2> /dev/null)
 if [ -z "$st" ] && [ ! -d "$LXCP/nc-n6" ]; then

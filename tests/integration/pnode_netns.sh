@@ -131,11 +131,8 @@ for k in 0 1; do
 	[ "$rc" -eq 0 ] && ok "ncprov pnode in pnode-$k" ||
 	    notok "ncprov pnode in pnode-$k" "exit $rc" "$(tail -20 "$T/prov$k.log")"
 done
-i=0
-while [ "$(ready_count "$NODES")" != 4 ] && [ $i -lt "$READY_WAIT" ]; do
-	sleep 1; i=$((i + 1))
-done
-if [ "$(ready_count "$NODES")" = 4 ]; then
+all_ready() { [ "$(ready_count "$NODES")" = 4 ]; }
+if wait_for "$READY_WAIT" all_ready; then
 	ok "all 4 containers ready ($(( $(date +%s) - t0 )) s)"
 else
 	notok "all 4 containers ready within $READY_WAIT s" \
@@ -193,7 +190,9 @@ done
 sed -e '/^set n[34] /d' -e '/\$n[34] containers/d' -e 's/ \$n3 \$n4//' \
     "$T/e.ns" > "$T/e2.ns"
 import "$T/e2.ns" || fatal "neoc import without n3 n4" "$(cat "$T/import.log")"
-sleep 1		# ncfs sees the new database
+# ncfs has seen the new database once n3 and n4 are gone from its tree
+wait_for 10 absent "$M/nodes/n3" "$M/nodes/n4" ||
+    notok "ncfs shows the import: nodes/n3 and n4 gone from the tree"
 out=$(prov 1 2>&1)
 rc=$?
 d1=$(pn_dir pnode-1)

@@ -361,8 +361,9 @@ if diod_start "$DPORT" "$BIG" "$T/diod.big.log"; then
 	fi
 	stop_fake
 
-	# kill -9 diod while reads loop: the loop must end with a failure
-	# (each read bounded by --timeout 2000), none killed by timeout(1).
+	# kill -9 diod while reads loop (after 3 good reads, one in flight):
+	# the loop must end with a failure (each read bounded by --timeout
+	# 2000), none killed by timeout(1).
 	(
 		i=0
 		while :; do
@@ -371,12 +372,16 @@ if diod_start "$DPORT" "$BIG" "$T/diod.big.log"; then
 			    --timeout 2000 --node big show > /dev/null 2> "$T/loop.err"
 			rc=$?
 			[ $rc -eq 0 ] || break
+			echo "$i" >> "$T/loop.ok"
 		done
 		echo "$rc $i" > "$T/loop.rc"
 	) &
 	LOOP=$!
 	track "$LOOP"
-	sleep 0.7
+	three_or_ended() { count_at_least 3 "$T/loop.ok" . || ! alive "$LOOP"; }
+	wait_for 20 three_or_ended
+	count_at_least 3 "$T/loop.ok" . ||
+	    notok "3 reads succeed before diod is killed" "$(cat "$T/loop.err")"
 	kill -9 "$DPID"
 	t0=$(now_ms)
 	if wait_gone "$LOOP" 50; then

@@ -94,7 +94,7 @@ sshd_stop() {
 	kill "$SPID" 2> /dev/null
 	wait_gone "$SPID" 50 || kill -9 "$SPID" 2> /dev/null
 	wait "$SPID" 2> /dev/null
-	while listening "$PORT"; do sleep 0.1; done
+	wait_for 10 not listening "$PORT"
 }
 
 hostkeys
