@@ -266,4 +266,8 @@ install: all install-rc
 clean:
 	rm -rf build bin
 .SECONDARY:
+# A recipe that fails leaves no half-made target behind (a test binary
+# that fails to build must not look up to date).
+.DELETE_ON_ERROR:
+
 -include $(shell find build -name '*.d' 2>/dev/null)
