@@ -72,7 +72,14 @@ run_unit() {	# run_unit BINARY
 
 if [ "$what" = all ] || [ "$what" = unit ]; then
 	for t in "$top"/build/tests/test_* "$top"/build/asan/tests/test_*; do
-		[ -x "$t" ] || continue
+		case $t in *.d) continue ;; esac
+		[ -e "$t" ] || continue
+		if [ ! -x "$t" ]; then	# a failed build's leftover
+			fail=$((fail + 1))
+			echo "not ok - $t is not a program: $(file -b "$t" | cut -c1-60)" |
+			    tee -a "$log/crashes.out"
+			continue
+		fi
 		run_unit "$t"
 	done
 fi
