@@ -288,6 +288,8 @@ alice ALL=(ALL) NOPASSWD:ALL"
 expect_eq "sudoers.d/neoc is 0440" 440 "$(stat -c %a "$R/etc/sudoers.d/neoc")"
 if command -v visudo > /dev/null; then
 	check "visudo -c accepts sudoers.d/neoc" visudo -c -f "$R/etc/sudoers.d/neoc"
+else
+	skip "visudo -c accepts sudoers.d/neoc" "visudo is not installed (package sudo)"
 fi
 prov "$R" container
 expect_eq "after the home: the next run has no changes" "no changes" \
