@@ -69,8 +69,10 @@ track_children() { for _c in $(children "$1"); do track "$_c"; done; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # wait_for SECONDS CMD...: run CMD (output discarded) every 50 ms until it
 # succeeds, SECONDS at most (decimals allowed); WAITED_MS is how long it
-# took.  On a time out it says on stderr what it waited for and returns 1.
-# (Its variables are _wf_*: CMD may call the other helpers.)
+# took.  On a time out it says on stderr what it waited for and returns 1;
+# a wait of a second or more is noted on stderr too (where the time of a
+# slow test goes).  (Its variables are _wf_*: CMD may call the other
+# helpers.)
 wait_for() {
 	_wf_lim=$(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }')
 	shift
@@ -84,6 +86,8 @@ wait_for() {
 		sleep 0.05
 	done
 	WAITED_MS=$(($(now_ms) - _wf_t0))
+	[ "$WAITED_MS" -lt 1000 ] ||
+	    echo "# wait_for: $WAITED_MS ms until: $*" >&2
 }
 # not CMD...: CMD fails (for wait_for: wait_for 5 not listening PORT).
 not() { ! "$@"; }
