@@ -1,6 +1,6 @@
 /*
- * ncfs_fields.c: the files of the tree (ncfs_fields[]) and how each is
- * read and written.
+ * ncfs_fields.c: how each file of the tree (each file row of the contract,
+ * lib/nctree.h) is read and written: ncfs_field_table[].
  *
  * A get appends the value and a newline (an unset value reads as just the
  * newline; a list as one line per item, nothing when empty).  A set is
@@ -219,16 +219,6 @@ exp_addr_set(struct ncfs_conn *c, const struct ncfs_ref *r,
 	return updated(ncfs_sql_exec(c, "UPDATE experiment SET control_addr"
 	    " = ?1 WHERE id = 1", "s", *value == '\0' ? NULL : value), why);
 }
-
-static const struct ncfs_field experiment_fields[] = {
-	{ "name", 0644, exp_name_get, exp_name_set, 0 },
-	{ "project", 0644, exp_project_get, exp_project_set, 0 },
-	{ "group", 0644, exp_group_get, exp_group_set, 0 },
-	{ "control_host", 0444, exp_control_get, NULL, 0 },
-	{ "control_addr", 0644, exp_addr_get, exp_addr_set, 0 },
-	{ "generation", 0444, exp_generation_get, NULL, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
-};
 
 /* nodes/<n>/ */
 
@@ -454,26 +444,6 @@ node_status_set(struct ncfs_conn *c, const struct ncfs_ref *r,
 	return rc < 0 ? rc : 0;
 }
 
-static const struct ncfs_field node_fields[] = {
-	{ "role", 0644, node_role_get, node_role_set, 0 },
-	{ "os", 0644, node_os_get, node_os_set, 0 },
-	{ "hardware", 0644, node_hw_get, node_hw_set, 0 },
-	{ "startcmd", 0644, node_startcmd_get, node_startcmd_set, 0 },
-	{ "failure_action", 0644, node_fa_get, node_fa_set, 0 },
-	{ "host", 0644, node_host_get, node_host_set, 0 },
-	{ "containers", 0444, node_containers_get, NULL, 0 },
-	{ "hosts", 0444, node_hosts_get, NULL, 1 },
-	{ "passwd", 0444, node_passwd_get, NULL, 1 },
-	{ "group", 0444, node_group_get, NULL, 1 },
-	{ "shadow", 0600, node_shadow_get, NULL, 1 },
-	{ "sudoers", 0444, node_sudoers_get, NULL, 1 },
-	{ "sshkeys", 0600, node_sshkeys_get, NULL, 1 },
-	{ "mounts", 0444, node_mounts_get, NULL, 0 },
-	{ "physical", 0444, node_physical_get, NULL, 0 },
-	{ "status", 0644, node_status_get, node_status_set, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
-};
-
 /* nodes/<n>/image/: the images row the node names. */
 
 GET(nimg_name_get, "s", "SELECT image FROM nodes WHERE name = ?1")
@@ -487,16 +457,6 @@ GET(nimg_version_get, "s", "SELECT i.version FROM nodes n"
     " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
 GET(nimg_provider_get, "s", "SELECT i.provider FROM nodes n"
     " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
-
-static const struct ncfs_field node_image_fields[] = {
-	{ "os", 0444, nimg_os_get, NULL, 0 },
-	{ "type", 0444, nimg_type_get, NULL, 0 },
-	{ "name", 0444, nimg_name_get, NULL, 0 },
-	{ "url", 0444, nimg_url_get, NULL, 0 },
-	{ "version", 0444, nimg_version_get, NULL, 0 },
-	{ "provider", 0444, nimg_provider_get, NULL, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
-};
 
 /* nodes/<n>/ifaces/<if>/ */
 
@@ -704,17 +664,6 @@ if_loss_set(struct ncfs_conn *c, const struct ncfs_ref *r,
 	    why);
 }
 
-static const struct ncfs_field iface_fields[] = {
-	{ "lan", 0444, if_lan_get, NULL, 0 },
-	{ "ip", 0644, if_ip_get, if_ip_set, 0 },
-	{ "netmask", 0444, if_netmask_get, NULL, 0 },
-	{ "mac", 0644, if_mac_get, if_mac_set, 0 },
-	{ "bandwidth", 0644, if_bw_get, if_bw_set, 0 },
-	{ "delay", 0644, if_delay_get, if_delay_set, 0 },
-	{ "loss", 0644, if_loss_get, if_loss_set, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
-};
-
 /* lans/<l>/ */
 
 GET(lan_kind_get, "s", "SELECT kind FROM lans WHERE name = ?1")
@@ -767,16 +716,6 @@ lan_loss_set(struct ncfs_conn *c, const struct ncfs_ref *r,
 	    " WHERE name = ?2", "ds", loss, r->k[0]), why);
 }
 
-static const struct ncfs_field lan_fields[] = {
-	{ "kind", 0444, lan_kind_get, NULL, 0 },
-	{ "members", 0444, lan_members_get, NULL, 0 },
-	{ "bandwidth", 0644, lan_bw_get, lan_bw_set, 0 },
-	{ "delay", 0644, lan_delay_get, lan_delay_set, 0 },
-	{ "loss", 0644, lan_loss_get, lan_loss_set, 0 },
-	{ "netmask", 0444, lan_netmask_get, NULL, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
-};
-
 /* users/<u>/ */
 
 GET(user_uid_get, "s", "SELECT uid FROM users WHERE name = ?1")
@@ -786,9 +725,10 @@ GET(user_home_get, "s", "SELECT home FROM users WHERE name = ?1")
 GET(user_shell_get, "s", "SELECT shell FROM users WHERE name = ?1")
 GET(user_password_get, "s", "SELECT password FROM users WHERE name = ?1")
 GET(user_root_get, "s", "SELECT root FROM users WHERE name = ?1")
-LIST(user_groups_get, "SELECT m.grp FROM users u"
-    " LEFT JOIN memberships m ON m.user = u.name WHERE u.name = ?1"
-    " ORDER BY m.ord, m.grp")
+#define USER_GROUPS_SQL "SELECT m.grp FROM users u"			\
+    " LEFT JOIN memberships m ON m.user = u.name WHERE u.name = ?1"	\
+    " ORDER BY m.ord, m.grp"
+LIST(user_groups_get, USER_GROUPS_SQL)
 SET(user_name_set, "name", ncfs_v_fullname, 0, "ss",
     "UPDATE users SET fullname = ?1 WHERE name = ?2")
 SET(user_home_set, "home", ncfs_v_home, 0, "ss",
@@ -951,19 +891,6 @@ done:
 	return rc;
 }
 
-static const struct ncfs_field user_fields[] = {
-	{ "uid", 0644, user_uid_get, user_uid_set, 0 },
-	{ "gid", 0644, user_gid_get, user_gid_set, 0 },
-	{ "name", 0644, user_name_get, user_name_set, 0 },
-	{ "home", 0644, user_home_get, user_home_set, 0 },
-	{ "shell", 0644, user_shell_get, user_shell_set, 0 },
-	{ "groups", 0644, user_groups_get, user_groups_set, 0 },
-	{ "keys", 0644, user_keys_get, user_keys_set, 0 },
-	{ "password", 0600, user_password_get, user_password_set, 0 },
-	{ "root", 0644, user_root_get, user_root_set, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
-};
-
 /* groups/<g>/ */
 
 GET(group_gid_get, "s", "SELECT gid FROM groups WHERE name = ?1")
@@ -1057,12 +984,6 @@ done:
 	return rc;
 }
 
-static const struct ncfs_field group_fields[] = {
-	{ "gid", 0644, group_gid_get, group_gid_set, 0 },
-	{ "members", 0644, group_members_get, group_members_set, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
-};
-
 /* images/<name>/ */
 
 GET(img_os_get, "s", "SELECT os FROM images WHERE name = ?1")
@@ -1079,16 +1000,6 @@ SET(img_url_set, "url", ncfs_v_url, 1, "ss",
     "UPDATE images SET url = ?1 WHERE name = ?2")
 SET(img_sha256_set, "sha256", ncfs_v_sha256, 1, "ss",
     "UPDATE images SET sha256 = ?1 WHERE name = ?2")
-
-static const struct ncfs_field image_fields[] = {
-	{ "os", 0444, img_os_get, NULL, 0 },
-	{ "type", 0444, img_type_get, NULL, 0 },
-	{ "provider", 0644, img_provider_get, img_provider_set, 0 },
-	{ "version", 0644, img_version_get, img_version_set, 0 },
-	{ "url", 0644, img_url_get, img_url_set, 0 },
-	{ "sha256", 0644, img_sha256_get, img_sha256_set, 0 },
-	{ NULL, 0, NULL, NULL, 0 },
-};
 
 /* nodes/<n>/attributes/<key> and nodes/<n>/keys/<user> */
 
@@ -1119,16 +1030,150 @@ key_get(struct ncfs_conn *c, const struct ncfs_ref *r, struct nc_buf *out)
 	return ncfs_render_keys(c, r->k[1], out);
 }
 
-const struct ncfs_field ncfs_attr_field = { NULL, 0644, attr_get, attr_set, 0 };
-const struct ncfs_field ncfs_key_field = { NULL, 0600, key_get, NULL, 0 };
 
-const struct ncfs_field *const ncfs_fields[NCFS_D_MAX] = {
-	[NCFS_D_EXPERIMENT] = experiment_fields,
-	[NCFS_D_NODE] = node_fields,
-	[NCFS_D_NODE_IMAGE] = node_image_fields,
-	[NCFS_D_IFACE] = iface_fields,
-	[NCFS_D_LAN] = lan_fields,
-	[NCFS_D_USER] = user_fields,
-	[NCFS_D_GROUP] = group_fields,
-	[NCFS_D_IMAGE] = image_fields,
+/*
+ * nodes/<n>/accounts/<user>/: the users of the node's passwd, read-only
+ * views of users/<user>/ (k[0] the node, k[1] the user).  A user the node
+ * does not get, or a node that is gone, reads as -ENOENT.
+ */
+
+#define ACCOUNT_JOIN " FROM nodes n JOIN users u ON u.name = ?2"	\
+	" WHERE n.name = ?1 AND u.name IN (" NCFS_NODE_USERS ")"
+
+GET(acct_uid_get, "ss", "SELECT u.uid" ACCOUNT_JOIN)
+GET(acct_gid_get, "ss", "SELECT u.gid" ACCOUNT_JOIN)
+GET(acct_home_get, "ss", "SELECT u.home" ACCOUNT_JOIN)
+GET(acct_shell_get, "ss", "SELECT u.shell" ACCOUNT_JOIN)
+/* The same rule as sudoers: a user with root != 0 may sudo. */
+GET(acct_sudo_get, "ss",
+    "SELECT CASE WHEN u.root != 0 THEN 1 ELSE 0 END" ACCOUNT_JOIN)
+
+/* 1 when node n gets user u, 0 when not (or n is gone), -errno. */
+static int
+account_exists(struct ncfs_conn *c, const struct ncfs_ref *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = ncfs_sql(c, "SELECT 1" ACCOUNT_JOIN, "ss", r->k[0],
+	    r->k[1])) == NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) < 0)
+		return rc;
+	return ncfs_sql_end(c, st) < 0 ? -EIO : rc;
+}
+
+static int
+acct_groups_get(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out)
+{
+	int rc = account_exists(c, r);
+
+	if (rc <= 0)
+		return rc == 0 ? -ENOENT : rc;
+	return ncfs_render_list(c, USER_GROUPS_SQL, r->k[1], out);
+}
+
+static int
+acct_keys_get(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out)
+{
+	int rc = account_exists(c, r);
+
+	if (rc <= 0)
+		return rc == 0 ? -ENOENT : rc;
+	return ncfs_render_keys(c, r->k[1], out);
+}
+
+/*
+ * Every file of the contract (lib/nctree.h): how it is read, written
+ * (NULL: read-only) and whether it is the same on every node.
+ */
+#define F(id, get, set, shared) [NCT_##id] = { NCT_##id, get, set, shared }
+
+const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
+	F(EXP_NAME, exp_name_get, exp_name_set, 0),
+	F(EXP_PROJECT, exp_project_get, exp_project_set, 0),
+	F(EXP_GROUP, exp_group_get, exp_group_set, 0),
+	F(EXP_CONTROL_HOST, exp_control_get, NULL, 0),
+	F(EXP_CONTROL_ADDR, exp_addr_get, exp_addr_set, 0),
+	F(EXP_GENERATION, exp_generation_get, NULL, 0),
+
+	F(NODE_ROLE, node_role_get, node_role_set, 0),
+	F(NODE_OS, node_os_get, node_os_set, 0),
+	F(NODE_HARDWARE, node_hw_get, node_hw_set, 0),
+	F(NODE_STARTCMD, node_startcmd_get, node_startcmd_set, 0),
+	F(NODE_FAILURE_ACTION, node_fa_get, node_fa_set, 0),
+	F(NODE_HOST, node_host_get, node_host_set, 0),
+	F(NODE_CONTAINERS, node_containers_get, NULL, 0),
+	F(NODE_HOSTS, node_hosts_get, NULL, 1),
+	F(NODE_PASSWD, node_passwd_get, NULL, 1),
+	F(NODE_GROUP, node_group_get, NULL, 1),
+	F(NODE_SHADOW, node_shadow_get, NULL, 1),
+	F(NODE_SUDOERS, node_sudoers_get, NULL, 1),
+	F(NODE_SSHKEYS, node_sshkeys_get, NULL, 1),
+	F(NODE_MOUNTS, node_mounts_get, NULL, 0),
+	F(NODE_PHYSICAL, node_physical_get, NULL, 0),
+	F(NODE_STATUS, node_status_get, node_status_set, 0),
+
+	F(NIMG_OS, nimg_os_get, NULL, 0),
+	F(NIMG_TYPE, nimg_type_get, NULL, 0),
+	F(NIMG_NAME, nimg_name_get, NULL, 0),
+	F(NIMG_URL, nimg_url_get, NULL, 0),
+	F(NIMG_VERSION, nimg_version_get, NULL, 0),
+	F(NIMG_PROVIDER, nimg_provider_get, NULL, 0),
+
+	F(IFACE_LAN, if_lan_get, NULL, 0),
+	F(IFACE_IP, if_ip_get, if_ip_set, 0),
+	F(IFACE_NETMASK, if_netmask_get, NULL, 0),
+	F(IFACE_MAC, if_mac_get, if_mac_set, 0),
+	F(IFACE_BANDWIDTH, if_bw_get, if_bw_set, 0),
+	F(IFACE_DELAY, if_delay_get, if_delay_set, 0),
+	F(IFACE_LOSS, if_loss_get, if_loss_set, 0),
+
+	F(ATTR, attr_get, attr_set, 0),
+	F(KEY, key_get, NULL, 0),
+
+	F(ACCT_UID, acct_uid_get, NULL, 0),
+	F(ACCT_GID, acct_gid_get, NULL, 0),
+	F(ACCT_HOME, acct_home_get, NULL, 0),
+	F(ACCT_SHELL, acct_shell_get, NULL, 0),
+	F(ACCT_GROUPS, acct_groups_get, NULL, 0),
+	F(ACCT_KEYS, acct_keys_get, NULL, 0),
+	F(ACCT_SUDO, acct_sudo_get, NULL, 0),
+
+	F(LAN_KIND, lan_kind_get, NULL, 0),
+	F(LAN_MEMBERS, lan_members_get, NULL, 0),
+	F(LAN_BANDWIDTH, lan_bw_get, lan_bw_set, 0),
+	F(LAN_DELAY, lan_delay_get, lan_delay_set, 0),
+	F(LAN_LOSS, lan_loss_get, lan_loss_set, 0),
+	F(LAN_NETMASK, lan_netmask_get, NULL, 0),
+
+	F(USER_UID, user_uid_get, user_uid_set, 0),
+	F(USER_GID, user_gid_get, user_gid_set, 0),
+	F(USER_NAME, user_name_get, user_name_set, 0),
+	F(USER_HOME, user_home_get, user_home_set, 0),
+	F(USER_SHELL, user_shell_get, user_shell_set, 0),
+	F(USER_GROUPS, user_groups_get, user_groups_set, 0),
+	F(USER_KEYS, user_keys_get, user_keys_set, 0),
+	F(USER_PASSWORD, user_password_get, user_password_set, 0),
+	F(USER_ROOT, user_root_get, user_root_set, 0),
+
+	F(GROUP_GID, group_gid_get, group_gid_set, 0),
+	F(GROUP_MEMBERS, group_members_get, group_members_set, 0),
+
+	F(IMAGE_OS, img_os_get, NULL, 0),
+	F(IMAGE_TYPE, img_type_get, NULL, 0),
+	F(IMAGE_PROVIDER, img_provider_get, img_provider_set, 0),
+	F(IMAGE_VERSION, img_version_get, img_version_set, 0),
+	F(IMAGE_URL, img_url_get, img_url_set, 0),
+	F(IMAGE_SHA256, img_sha256_get, img_sha256_set, 0),
 };
+
+const struct ncfs_field *
+ncfs_field_of(enum nct_id e)
+{
+	if ((unsigned)e >= NCT_NENTRIES || ncfs_field_table[e].get == NULL)
+		return NULL;
+	return &ncfs_field_table[e];
+}

@@ -928,14 +928,14 @@ record_ref(const struct ncfs_ref *dir, const char *name, int isdir,
     struct ncfs_ref *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (isdir && (dir->dir == NCFS_D_USERS || dir->dir == NCFS_D_GROUPS)) {
-		r->dir = dir->dir == NCFS_D_USERS ? NCFS_D_USER :
-		    NCFS_D_GROUP;
+	if (isdir && (dir->dir == NCT_D_USERS || dir->dir == NCT_D_GROUPS)) {
+		r->dir = dir->dir == NCT_D_USERS ? NCT_D_USER :
+		    NCT_D_GROUP;
 		r->k[0] = nc_strdup(name);
 		return 0;
 	}
-	if (!isdir && dir->dir == NCFS_D_ATTRS) {
-		r->dir = NCFS_D_ATTRS;
+	if (!isdir && dir->dir == NCT_D_ATTRS) {
+		r->dir = NCT_D_ATTRS;
 		r->field = &ncfs_attr_field;
 		r->k[0] = nc_strdup(dir->k[0]);
 		r->k[1] = nc_strdup(name);
@@ -1043,7 +1043,7 @@ op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		rc = -ENAMETOOLONG;
 		goto fail;
 	}
-	if (dir.dir == NCFS_D_ATTRS) {
+	if (dir.dir == NCT_D_ATTRS) {
 		/* a new attribute */
 		rc = record_ref(&dir, name, 0, &r);
 		ncfs_ref_free(&dir);
@@ -1055,7 +1055,7 @@ op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 			rc = rc < 0 ? rc : -EIO;
 			goto fail;
 		}
-	} else if (ncfs_fields[dir.dir] != NULL) {
+	} else if (nct_has_files(dir.dir)) {
 		/* an editor's temporary file beside the values */
 		LOCK();
 		in = ncfs_inode_scratch(&dir, parent, name, mode);

@@ -165,11 +165,11 @@ ncfs_record_add(struct ncfs_conn *c, const struct ncfs_ref *r,
     struct nc_buf *why)
 {
 	switch (r->dir) {
-	case NCFS_D_USER:
+	case NCT_D_USER:
 		return user_add(c, r->k[0], why);
-	case NCFS_D_GROUP:
+	case NCT_D_GROUP:
 		return group_add(c, r->k[0], why);
-	case NCFS_D_ATTRS:
+	case NCT_D_ATTRS:
 		return attr_add(c, r->k[0], r->k[1], why);
 	default:
 		nc_buf_puts(why, "records are made only in users/, groups/ "
@@ -198,7 +198,7 @@ ncfs_record_remove(struct ncfs_conn *c, const struct ncfs_ref *r,
 	int rc;
 
 	switch (r->dir) {
-	case NCFS_D_USER:
+	case NCT_D_USER:
 		/* memberships and keys go too (also without foreign keys) */
 		if ((rc = exists(c, "SELECT 1 FROM users WHERE name = ?1",
 		    r->k[0], NULL)) <= 0)
@@ -210,7 +210,7 @@ ncfs_record_remove(struct ncfs_conn *c, const struct ncfs_ref *r,
 			return rc;
 		return removed(ncfs_sql_exec(c, "DELETE FROM users"
 		    " WHERE name = ?1", "s", r->k[0]), "users", r->k[0], why);
-	case NCFS_D_GROUP:
+	case NCT_D_GROUP:
 		if ((rc = exists(c, "SELECT 1 FROM groups WHERE name = ?1",
 		    r->k[0], NULL)) <= 0)
 			return removed(rc, "groups", r->k[0], why);
@@ -220,7 +220,7 @@ ncfs_record_remove(struct ncfs_conn *c, const struct ncfs_ref *r,
 		return removed(ncfs_sql_exec(c, "DELETE FROM groups"
 		    " WHERE name = ?1", "s", r->k[0]), "groups", r->k[0],
 		    why);
-	case NCFS_D_ATTRS:
+	case NCT_D_ATTRS:
 		return removed(ncfs_sql_exec(c, "DELETE FROM attributes"
 		    " WHERE node_id = (SELECT id FROM nodes WHERE name = ?1)"
 		    " AND key = ?2", "ss", r->k[0], r->k[1]), "attributes",

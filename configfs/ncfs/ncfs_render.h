@@ -16,6 +16,13 @@
  * have no line yet: "<ip>\t<name>[ <aliases>]".
  */
 int ncfs_render_hosts(struct ncfs_conn *c, struct nc_buf *out);
+/*
+ * The users a node gets, in passwd order: the names listed by keys/ and
+ * accounts/ (every user of the experiment is on every node, so passwd,
+ * shadow and sshkeys render every row of users in this order).
+ */
+#define NCFS_NODE_USERS "SELECT name FROM users ORDER BY ord, name"
+
 /* passwd(5): "<user>:x:<uid>:<gid>:<fullname>:<home>:<shell>" */
 int ncfs_render_passwd(struct ncfs_conn *c, struct nc_buf *out);
 /* group(5): "<group>:x:<gid>:<user,user>" (members in user order) */

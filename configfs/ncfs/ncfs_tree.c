@@ -1,94 +1,70 @@
 /*
- * ncfs_tree.c: /nc (docs/DESIGN.md, "The tree under /nc") by type.  Each has
- * fixed subdirectories, fixed files (ncfs_fields[]) and, for collections,
- * children named by database records.
+ * ncfs_tree.c: /nc (docs/DESIGN.md, "The tree under /nc"; its contract is
+ * lib/nctree.h) as directory types.  Each type holds the contract's rows
+ * for it: fixed subdirectories, fixed files (read and written through
+ * ncfs_field_table[]) and, for collections, children named by database
+ * records.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ncfs_render.h"
 #include "ncfs_tree.h"
 #include "util.h"
 
-/* A fixed subdirectory. */
-struct subdir {
-	const char *name;	/* its name */
-	enum ncfs_dtype type;	/* its type (keys inherited from parent) */
-};
-
-static const struct subdir root_dirs[] = {
-	{ "experiment", NCFS_D_EXPERIMENT }, { "nodes", NCFS_D_NODES },
-	{ "lans", NCFS_D_LANS }, { "users", NCFS_D_USERS },
-	{ "groups", NCFS_D_GROUPS }, { "images", NCFS_D_IMAGES },
-	{ NULL, 0 },
-};
-
-static const struct subdir node_dirs[] = {
-	{ "image", NCFS_D_NODE_IMAGE }, { "ifaces", NCFS_D_IFACES },
-	{ "attributes", NCFS_D_ATTRS }, { "keys", NCFS_D_KEYS },
-	{ NULL, 0 },
-};
-
-static const struct subdir *
-subdirs(enum ncfs_dtype t)
-{
-	if (t == NCFS_D_ROOT)
-		return root_dirs;
-	if (t == NCFS_D_NODE)
-		return node_dirs;
-	return NULL;
-}
-
-/* Collections: the SQL listing child names (bound to ?1 = k0 if used),
- * the SQL telling whether one exists (?1 = k0, ?2 = name), and the type of
- * the children. */
+/*
+ * Collections: the directory types whose children are named by records
+ * (the contract's "<what>" rows).  The SQL listing the names (bound to
+ * ?1 = k0 if used) and the SQL telling whether one exists (?1 = k0, ?2 =
+ * name).  What the children are (directories of some type, or files) is
+ * the contract's.
+ */
 struct collection {
 	const char *list;	/* SELECT name ... ORDER BY ... */
 	const char *exists;	/* SELECT 1 ... */
-	enum ncfs_dtype child;	/* NCFS_D_MAX: children are files */
-	const struct ncfs_field *file; /* the field of file children */
 };
 
 static const struct collection *
-collection(enum ncfs_dtype t)
+collection(enum nct_dir t)
 {
 	static const struct collection nodes = {
 		"SELECT name FROM nodes ORDER BY ord",
-		"SELECT 1 FROM nodes WHERE name = ?2", NCFS_D_NODE, NULL };
+		"SELECT 1 FROM nodes WHERE name = ?2" };
 	static const struct collection ifaces = {
 		"SELECT i.name FROM ifaces i JOIN nodes n ON i.node_id = n.id"
 		" WHERE n.name = ?1 ORDER BY i.ord",
 		"SELECT 1 FROM ifaces i JOIN nodes n ON i.node_id = n.id"
-		" WHERE n.name = ?1 AND i.name = ?2", NCFS_D_IFACE, NULL };
+		" WHERE n.name = ?1 AND i.name = ?2" };
 	static const struct collection attrs = {
 		"SELECT a.key FROM attributes a JOIN nodes n"
 		" ON a.node_id = n.id WHERE n.name = ?1 ORDER BY a.ord",
 		"SELECT 1 FROM attributes a JOIN nodes n ON a.node_id = n.id"
-		" WHERE n.name = ?1 AND a.key = ?2", NCFS_D_MAX,
-		&ncfs_attr_field };
-	static const struct collection keys = {
-		"SELECT name FROM users ORDER BY ord",
-		"SELECT 1 FROM users WHERE name = ?2", NCFS_D_MAX,
-		&ncfs_key_field };
+		" WHERE n.name = ?1 AND a.key = ?2" };
+	/* keys/ and accounts/: the users the node gets (its passwd) */
+	static const struct collection node_users = {
+		NCFS_NODE_USERS,
+		"SELECT 1 WHERE ?2 IN (" NCFS_NODE_USERS ")" };
 	static const struct collection lans = {
 		"SELECT name FROM lans ORDER BY ord",
-		"SELECT 1 FROM lans WHERE name = ?2", NCFS_D_LAN, NULL };
+		"SELECT 1 FROM lans WHERE name = ?2" };
 	static const struct collection users = {
 		"SELECT name FROM users ORDER BY ord",
-		"SELECT 1 FROM users WHERE name = ?2", NCFS_D_USER, NULL };
+		"SELECT 1 FROM users WHERE name = ?2" };
 	static const struct collection groups = {
 		"SELECT name FROM groups ORDER BY ord",
-		"SELECT 1 FROM groups WHERE name = ?2", NCFS_D_GROUP, NULL };
+		"SELECT 1 FROM groups WHERE name = ?2" };
 
 	switch (t) {
-	case NCFS_D_NODES: return &nodes;
-	case NCFS_D_IFACES: return &ifaces;
-	case NCFS_D_ATTRS: return &attrs;
-	case NCFS_D_KEYS: return &keys;
-	case NCFS_D_LANS: return &lans;
-	case NCFS_D_USERS: return &users;
-	case NCFS_D_GROUPS: return &groups;
+	case NCT_D_NODES: return &nodes;
+	case NCT_D_IFACES: return &ifaces;
+	case NCT_D_ATTRS: return &attrs;
+	case NCT_D_KEYS: case NCT_D_ACCOUNTS: return &node_users;
+	case NCT_D_LANS: return &lans;
+	case NCT_D_USERS: return &users;
+	case NCT_D_GROUPS: return &groups;
 	default: return NULL;
 	}
 }
@@ -97,7 +73,7 @@ void
 ncfs_ref_root(struct ncfs_ref *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->dir = NCFS_D_ROOT;
+	r->dir = NCT_D_ROOT;
 }
 
 void
@@ -151,10 +127,10 @@ ncfs_ref_hash(const struct ncfs_ref *r)
 	uint64_t h = 1469598103934665603ULL;
 	int i;
 
-	if (r->dir == NCFS_D_ROOT && r->field == NULL)
+	if (r->dir == NCT_D_ROOT && r->field == NULL)
 		return 1;
 	h = (h ^ (uint64_t)r->dir) * 1099511628211ULL;
-	h = fnv(h, r->field ? (r->field->name ? r->field->name : "*") : "/");
+	h = fnv(h, r->field ? nct_entries[r->field->id].name : "/");
 	for (i = 0; i < 3; i++)
 		h = fnv(h, r->k[i]);
 	h &= 0x7fffffffffffffffULL;	/* positive in a signed off_t */
@@ -164,63 +140,35 @@ ncfs_ref_hash(const struct ncfs_ref *r)
 unsigned
 ncfs_ref_mode(const struct ncfs_ref *r)
 {
-	if (r->field == NULL)
-		return S_IFDIR | 0755;
-	return S_IFREG | (unsigned)r->field->mode;
-}
+	int e;
 
-static const char *const dir_names[NCFS_D_MAX] = {
-	[NCFS_D_EXPERIMENT] = "experiment", [NCFS_D_NODES] = "nodes",
-	[NCFS_D_LANS] = "lans", [NCFS_D_USERS] = "users",
-	[NCFS_D_GROUPS] = "groups", [NCFS_D_IMAGES] = "images",
-	[NCFS_D_NODE_IMAGE] = "image", [NCFS_D_IFACES] = "ifaces",
-	[NCFS_D_ATTRS] = "attributes", [NCFS_D_KEYS] = "keys",
-};
+	if (r->field == NULL)
+		return S_IFDIR | ((e = nct_dir_entry(r->dir)) < 0 ? 0755 :
+		    nct_entries[e].mode);
+	return S_IFREG | nct_entries[r->field->id].mode;
+}
 
 void
 ncfs_ref_path(const struct ncfs_ref *r, struct nc_buf *out)
 {
-	switch (r->dir) {
-	case NCFS_D_ROOT:
-		break;
-	case NCFS_D_EXPERIMENT: case NCFS_D_NODES: case NCFS_D_LANS:
-	case NCFS_D_USERS: case NCFS_D_GROUPS:
-		nc_buf_printf(out, "/%s", dir_names[r->dir]);
-		break;
-	case NCFS_D_IMAGES:
-		nc_buf_puts(out, "/images");
-		if (r->k[0] != NULL)
-			nc_buf_printf(out, "/%s", r->k[0]);
-		break;
-	case NCFS_D_NODE:
-		nc_buf_printf(out, "/nodes/%s", r->k[0]);
-		break;
-	case NCFS_D_NODE_IMAGE: case NCFS_D_IFACES: case NCFS_D_ATTRS:
-	case NCFS_D_KEYS:
-		nc_buf_printf(out, "/nodes/%s/%s", r->k[0],
-		    dir_names[r->dir]);
-		break;
-	case NCFS_D_IFACE:
-		nc_buf_printf(out, "/nodes/%s/ifaces/%s", r->k[0], r->k[1]);
-		break;
-	case NCFS_D_LAN:
-		nc_buf_printf(out, "/lans/%s", r->k[0]);
-		break;
-	case NCFS_D_USER:
-		nc_buf_printf(out, "/users/%s", r->k[0]);
-		break;
-	case NCFS_D_GROUP:
-		nc_buf_printf(out, "/groups/%s", r->k[0]);
-		break;
-	case NCFS_D_IMAGE:
-		nc_buf_printf(out, "/images/%s", r->k[0]);
-		break;
-	case NCFS_D_MAX:
-		break;
-	}
+	char path[NCT_PATH_MAX];
+	int rc;
+
 	if (r->field != NULL)
-		nc_buf_printf(out, "/%s", r->field->name ? r->field->name :
+		rc = nct_path(path, sizeof(path), r->field->id, r->k[0],
 		    r->k[1]);
+	else if (r->dir == NCT_D_IMAGES && r->k[0] != NULL)
+		rc = snprintf(path, sizeof(path), "images/%s", r->k[0]);
+	else
+		rc = nct_dir_path(path, sizeof(path), r->dir, r->k[0],
+		    r->k[1]);
+	if (rc < 0) {
+		/* a name the contract refuses in a path: for the log only */
+		nc_buf_printf(out, "/?/%s/%s", r->k[0] ? r->k[0] : "",
+		    r->k[1] ? r->k[1] : "");
+		return;
+	}
+	nc_buf_printf(out, "/%s", path);
 }
 
 /* Bind k0 (when the statement has a first parameter) and name. */
@@ -297,34 +245,40 @@ ncfs_tree_exists(struct ncfs_conn *c, const struct ncfs_ref *r)
 	int rc;
 
 	switch (r->dir) {
-	case NCFS_D_ROOT: case NCFS_D_EXPERIMENT: case NCFS_D_NODES:
-	case NCFS_D_LANS: case NCFS_D_USERS: case NCFS_D_GROUPS:
+	case NCT_D_ROOT: case NCT_D_EXPERIMENT: case NCT_D_NODES:
+	case NCT_D_LANS: case NCT_D_USERS: case NCT_D_GROUPS:
 		rc = 1;
 		break;
-	case NCFS_D_IMAGES:
+	case NCT_D_IMAGES:
 		rc = r->k[0] == NULL ? 1 : image_prefix_exists(c, r->k[0]);
 		break;
-	case NCFS_D_IMAGE:
+	case NCT_D_IMAGE:
 		rc = image_exists(c, r->k[0]);
 		break;
-	case NCFS_D_NODE: case NCFS_D_NODE_IMAGE: case NCFS_D_IFACES:
-	case NCFS_D_ATTRS: case NCFS_D_KEYS:
+	case NCT_D_NODE: case NCT_D_NODE_IMAGE: case NCT_D_IFACES:
+	case NCT_D_ATTRS: case NCT_D_KEYS: case NCT_D_ACCOUNTS:
 		rc = node_exists(c, r->k[0]);
 		break;
-	case NCFS_D_IFACE:
-		rc = query_exists(c, collection(NCFS_D_IFACES)->exists,
+	case NCT_D_IFACE:
+		rc = query_exists(c, collection(NCT_D_IFACES)->exists,
 		    r->k[0], r->k[1]);
 		break;
-	case NCFS_D_LAN: case NCFS_D_USER: case NCFS_D_GROUP:
-		parent.dir = r->dir == NCFS_D_LAN ? NCFS_D_LANS :
-		    r->dir == NCFS_D_USER ? NCFS_D_USERS : NCFS_D_GROUPS;
+	case NCT_D_ACCOUNT:
+		rc = node_exists(c, r->k[0]);
+		if (rc == 1)
+			rc = query_exists(c, collection(NCT_D_ACCOUNTS)->exists,
+			    r->k[0], r->k[1]);
+		break;
+	case NCT_D_LAN: case NCT_D_USER: case NCT_D_GROUP:
+		parent.dir = r->dir == NCT_D_LAN ? NCT_D_LANS :
+		    r->dir == NCT_D_USER ? NCT_D_USERS : NCT_D_GROUPS;
 		col = collection(parent.dir);
 		rc = query_exists(c, col->exists, NULL, r->k[0]);
 		break;
 	default:
 		rc = 0;
 	}
-	if (rc != 1 || r->field == NULL || r->field->name != NULL)
+	if (rc != 1 || r->field == NULL || !nct_keyed(r->field->id))
 		return rc;
 	/* attributes/<key> and keys/<user> files */
 	col = collection(r->dir);
@@ -333,7 +287,7 @@ ncfs_tree_exists(struct ncfs_conn *c, const struct ncfs_ref *r)
 
 /* A child of dir named name, of type t, keys extended by name if keyed. */
 static void
-child_dir(const struct ncfs_ref *dir, enum ncfs_dtype t, const char *key,
+child_dir(const struct ncfs_ref *dir, enum nct_dir t, const char *key,
     struct ncfs_ref *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -367,12 +321,12 @@ image_lookup(struct ncfs_conn *c, const struct ncfs_ref *dir,
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = image_exists(c, full)) == 1) {
-		out->dir = NCFS_D_IMAGE;
+		out->dir = NCT_D_IMAGE;
 		out->k[0] = full;
 		return 0;
 	}
 	if (rc == 0 && (rc = image_prefix_exists(c, full)) == 1) {
-		out->dir = NCFS_D_IMAGES;
+		out->dir = NCT_D_IMAGES;
 		out->k[0] = full;
 		return 0;
 	}
@@ -380,14 +334,25 @@ image_lookup(struct ncfs_conn *c, const struct ncfs_ref *dir,
 	return rc < 0 ? rc : -ENOENT;
 }
 
+/* The child of dir that contract entry e makes, named key if keyed. */
+static void
+child_of(const struct ncfs_ref *dir, enum nct_id e, const char *key,
+    struct ncfs_ref *out)
+{
+	const char *k = nct_keyed(e) ? key : NULL;
+
+	if (nct_is_dir(e))
+		child_dir(dir, nct_entries[e].child, k, out);
+	else
+		child_file(dir, ncfs_field_of(e), k, out);
+}
+
 int
 ncfs_tree_lookup(struct ncfs_conn *c, const struct ncfs_ref *dir,
     const char *name, struct ncfs_ref *out)
 {
-	const struct ncfs_field *f;
 	const struct collection *col;
-	const struct subdir *sd;
-	int rc;
+	int e, rc;
 
 	memset(out, 0, sizeof(*out));
 	if (dir->field != NULL)
@@ -395,31 +360,21 @@ ncfs_tree_lookup(struct ncfs_conn *c, const struct ncfs_ref *dir,
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
 	    strchr(name, '/') != NULL)
 		return -ENOENT;
-	if ((sd = subdirs(dir->dir)) != NULL)
-		for (; sd->name != NULL; sd++)
-			if (strcmp(sd->name, name) == 0) {
-				child_dir(dir, sd->type, NULL, out);
-				return 0;
-			}
-	if ((f = ncfs_fields[dir->dir]) != NULL)
-		for (; f->name != NULL; f++)
-			if (strcmp(f->name, name) == 0) {
-				child_file(dir, f, NULL, out);
-				return 0;
-			}
-	if (dir->dir == NCFS_D_IMAGES)
+	if ((e = nct_find(dir->dir, name)) >= 0) {
+		child_of(dir, (enum nct_id)e, NULL, out);
+		return 0;
+	}
+	if (dir->dir == NCT_D_IMAGES)
 		return image_lookup(c, dir, name, out);
-	if ((col = collection(dir->dir)) == NULL)
+	if ((e = nct_keyed_entry(dir->dir)) < 0 ||
+	    (col = collection(dir->dir)) == NULL)
 		return -ENOENT;
 	rc = query_exists(c, col->exists, dir->k[0], name);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
 		return -ENOENT;
-	if (col->file != NULL)
-		child_file(dir, col->file, name, out);
-	else
-		child_dir(dir, col->child, name, out);
+	child_of(dir, (enum nct_id)e, name, out);
 	return 0;
 }
 
@@ -452,7 +407,7 @@ image_list(struct ncfs_conn *c, const struct ncfs_ref *dir, ncfs_list_fn fn,
 		    nc_strdup(rest);
 		if (last == NULL || strcmp(last, comp) != 0) {
 			memset(&child, 0, sizeof(child));
-			child.dir = slash ? NCFS_D_IMAGES : NCFS_D_IMAGE;
+			child.dir = slash ? NCT_D_IMAGES : NCT_D_IMAGE;
 			child.k[0] = slash ? nc_asprintf("%.*s",
 			    (int)(slash - name), name) : nc_strdup(name);
 			stop = fn(arg, comp, &child);
@@ -473,41 +428,36 @@ ncfs_tree_list(struct ncfs_conn *c, const struct ncfs_ref *dir,
     ncfs_list_fn fn, void *arg)
 {
 	const struct collection *col;
-	const struct ncfs_field *f;
-	const struct subdir *sd;
 	struct ncfs_ref child;
 	sqlite3_stmt *st;
-	int rc = SQLITE_DONE, stop = 0;
+	enum nct_id e;
+	size_t n;
+	int keyed = -1, rc = SQLITE_DONE, stop = 0;
 
 	if (dir->field != NULL)
 		return -ENOTDIR;
-	if ((sd = subdirs(dir->dir)) != NULL)
-		for (; !stop && sd->name != NULL; sd++) {
-			child_dir(dir, sd->type, NULL, &child);
-			stop = fn(arg, sd->name, &child);
-			ncfs_ref_free(&child);
+	/* the fixed entries, in the contract's order */
+	for (n = nct_dir_entries(dir->dir, &e); !stop && n > 0; n--, e++) {
+		if (nct_keyed(e)) {
+			keyed = (int)e;
+			continue;
 		}
-	if ((f = ncfs_fields[dir->dir]) != NULL)
-		for (; !stop && f->name != NULL; f++) {
-			child_file(dir, f, NULL, &child);
-			stop = fn(arg, f->name, &child);
-			ncfs_ref_free(&child);
-		}
+		child_of(dir, e, NULL, &child);
+		stop = fn(arg, nct_entries[e].name, &child);
+		ncfs_ref_free(&child);
+	}
 	if (stop)
 		return 0;
-	if (dir->dir == NCFS_D_IMAGES)
+	if (dir->dir == NCT_D_IMAGES)
 		return image_list(c, dir, fn, arg);
-	if ((col = collection(dir->dir)) == NULL)
+	if (keyed < 0 || (col = collection(dir->dir)) == NULL)
 		return 0;
 	if ((st = prepare(c, col->list, dir->k[0], NULL)) == NULL)
 		return -EIO;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 
-		if (col->file != NULL)
-			child_file(dir, col->file, name, &child);
-		else
-			child_dir(dir, col->child, name, &child);
+		child_of(dir, (enum nct_id)keyed, name, &child);
 		stop = fn(arg, name, &child);
 		ncfs_ref_free(&child);
 	}

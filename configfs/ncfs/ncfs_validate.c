@@ -592,11 +592,10 @@ int
 ncfs_v_status(const char *what, const char *v, struct ncfs_status *st,
     struct nc_buf *why)
 {
-	static const char *const states[] = { "pending", "booting",
-	    "provisioning", "ready", "failed", NULL };
 	const char *p = v, *w, *reason;
 	long long t = 0;
-	size_t n, i;
+	size_t n;
+	int k;
 
 	memset(st, 0, sizeof(*st));
 	if ((reason = text_problem(v, strlen(v), NCFS_VALUE_MAX,
@@ -608,12 +607,10 @@ ncfs_v_status(const char *what, const char *v, struct ncfs_status *st,
 	while (*p != '\0' && *p != ' ' && *p != '\t')
 		p++;
 	n = (size_t)(p - w);
-	for (i = 0; states[i] != NULL; i++)
-		if (strlen(states[i]) == n && strncmp(w, states[i], n) == 0)
-			st->state = states[i];
-	if (st->state == NULL)
+	if ((k = nct_state_find(w, n)) < 0)
 		return refuse(-EINVAL, why, what, v, "does not start with a "
-		    "state (pending, booting, provisioning, ready, failed)");
+		    "state (" NCT_STATE_LIST ")");
+	st->state = nct_states[k];
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (!isdigit((unsigned char)*p))
@@ -631,15 +628,12 @@ ncfs_v_status(const char *what, const char *v, struct ncfs_status *st,
 	st->time = t;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	/* A word of [a-z0-9_.-] up to 32 bytes is the step. */
+	/* A step word (nct_step_valid) is the step. */
 	w = p;
-	while (*p != '\0' && (islower((unsigned char)*p) ||
-	    isdigit((unsigned char)*p) || *p == '_' || *p == '.' ||
-	    *p == '-'))
+	while (*p != '\0' && *p != ' ' && *p != '\t')
 		p++;
 	n = (size_t)(p - w);
-	if (n > 0 && n <= NCFS_STEP_MAX && (*p == '\0' || *p == ' ' ||
-	    *p == '\t')) {
+	if (nct_step_valid(w, n)) {
 		memcpy(st->step, w, n);
 		st->step[n] = '\0';
 		while (*p == ' ' || *p == '\t')

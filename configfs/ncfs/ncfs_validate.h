@@ -12,12 +12,14 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "nctree.h"
 
 #define NCFS_VALUE_MAX	4096		/* bytes of a one-line value */
 #define NCFS_LIST_MAX	(256 * 1024)	/* bytes of a multi-line value */
-#define NCFS_TIME_MAX	(1LL << 40)	/* largest status time */
-#define NCFS_STEP_MAX	32		/* bytes of a status step */
-#define NCFS_MESSAGE_MAX 1024		/* bytes of a status message */
+/* The status line's limits are the contract's (nctree.h). */
+#define NCFS_TIME_MAX	NCT_TIME_MAX	/* largest status time */
+#define NCFS_STEP_MAX	NCT_STEP_MAX	/* bytes of a status step */
+#define NCFS_MESSAGE_MAX NCT_MESSAGE_MAX /* bytes of a status message */
 
 /* Append s to b for a message: quoted, escaped, cut after 64 bytes. */
 void ncfs_show(struct nc_buf *b, const char *s);

@@ -54,6 +54,8 @@ LAN = {"kind": R, "members": R, "bandwidth": W, "delay": W, "loss": W,
 USER = {"uid": W, "gid": W, "name": W, "home": W, "shell": W, "groups": W,
         "keys": W, "password": S, "root": W}
 GROUP = {"gid": W, "members": W}
+ACCOUNT = {"uid": R, "gid": R, "home": R, "shell": R, "groups": R, "keys": S,
+           "sudo": R}
 IMAGE = {"os": R, "type": R, "provider": W, "version": W, "url": W,
          "sha256": W}
 out = {}
@@ -70,6 +72,9 @@ for n in d["nodes"]:
     files(b, NODE)
     files(b + "/image", NIMG)
     dr(b + "/ifaces"); dr(b + "/attributes"); dr(b + "/keys")
+    dr(b + "/accounts")
+    for u in d["users"]:
+        files(b + "/accounts/" + u["name"], ACCOUNT)
     for i in n["ifaces"]:
         files(b + "/ifaces/" + i["name"], IFACE)
     for k, v in n["attributes"]:
@@ -98,6 +103,74 @@ else
 	notok "the tree is exactly docs/DESIGN.md's: names, types, modes, owner root" \
 	    "$(diff "$T/want.tree" "$T/got.tree" | head -20)"
 fi
+# The contract (lib/nctree.h, the NCT_TREE rows) against the mounted tree:
+# every path found is a row (walking down from the root's type, a keyed row
+# where no fixed name matches) with the row's type and mode, and every row
+# is found.  The images rows are checked on the images experiment below.
+contract_walk() { # find-output... ; prints "ok"/"not ok" lines itself
+	"$PY" - "$NC_TOP/lib/nctree.h" "$@" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read().replace("\\\n", " ")
+rows = re.findall(r'X\((\w+),\s*(\w+),\s*"([^"]*)",\s*(NCT_D_\w+|NCT_FILE),'
+                  r'\s*(0\d+),\s*(NCT_W_\w+),\s*([01]),', text)
+if len(rows) < 50:
+    print("not ok - the contract's rows are read from lib/nctree.h (%d)" % len(rows))
+    sys.exit(0)
+bad, seen, n = [], set(), 0
+def row(t, name):
+    for r in rows:
+        if r[1] == t and r[2] == name:
+            return r
+    for r in rows:
+        if r[1] == t and r[2].startswith("<"):
+            return r
+    return None
+for f in sys.argv[2:]:
+    paths = {}
+    for line in open(f):
+        p, y, m = line.rstrip("\n").split("\t")[:3]
+        if p:
+            paths[p] = (y, int(m, 8))
+    for p in sorted(paths):
+        t, r, comps = "ROOT", None, p.split("/")
+        i = 0
+        while i < len(comps):
+            r = row(t, comps[i])
+            if r is None:
+                break
+            if r[1] == "IMAGES" and r[2].startswith("<"):
+                # an image name may hold '/': the directory with an os file
+                # is the image, the ones above it are name prefixes
+                j = i + 1
+                while j <= len(comps) and \
+                        "/".join(comps[:j]) + "/os" not in paths:
+                    j += 1
+                if j > len(comps):
+                    r = ("PREFIX", "IMAGES", "<prefix>", "NCT_D_IMAGES",
+                         "0755", "", "0")
+                    j = len(comps)
+                i = j
+            else:
+                i += 1
+            t = r[3][len("NCT_D_"):] if r[3] != "NCT_FILE" else None
+        if r is None:
+            bad.append("%s: not in the contract" % p)
+            continue
+        want = ("f" if r[3] == "NCT_FILE" else "d", int(r[4], 8))
+        if paths[p] != want:
+            bad.append("%s: %s %o, the contract says %s %o" % (p, paths[p][0],
+                       paths[p][1], want[0], want[1]))
+        seen.add(r[0]); n += 1
+missing = [r[0] for r in rows if r[0] not in seen]
+print(("ok - " if not bad else "not ok - ") +
+      "all %d paths found are rows of the contract, with its type and mode" % n)
+for b in bad[:10]: print("    " + b)
+print(("ok - " if not missing else "not ok - ") +
+      "every row of the contract (%d) is in the mounted trees" % len(rows))
+if missing: print("    missing: " + " ".join(missing))
+PY
+}
+
 expect_eq "ls -U nodes lists the nodes in the experiment's order" \
     "$(jget "$T/export.json" '" ".join(n["name"] for n in d["nodes"])')" \
     "$(ls -U "$M/nodes" | paste -sd' ' -)"
@@ -184,6 +257,12 @@ for n in d["nodes"]:
         want(ib + "loss", val(i.get("loss", l["loss"])))
     for u in d["users"]:
         want(b + "keys/" + u["name"], lst(u["keys"]))
+        a = b + "accounts/%s/" % u["name"]
+        for f in ("uid", "gid", "home", "shell"):
+            want(a + f, val(u[f]))
+        want(a + "groups", lst(u["groups"]))
+        want(a + "keys", lst(u["keys"]))
+        want(a + "sudo", val(bool(u["root"])))
     want(b + "status", "pending 0\n")
 for l in d["lans"]:
     b = "lans/%s/" % l["name"]
@@ -217,6 +296,17 @@ expect_eq "cat nodes/pnode-0/containers" "gw h1 h2 h3 server" \
 expect_eq "cat groups/sec-lab/members" "alice carol" "$(paste -sd' ' "$M/groups/sec-lab/members")"
 expect_eq "a read at an offset (tail -c 3 of an address)" ".11" \
     "$(tail -c 4 "$M/nodes/h1/ifaces/eth1/ip" | head -c 3)"
+# accounts/: who can log in on a node, the users of its passwd
+expect_eq "ls -U nodes/h1/accounts: alice carol bob" "alice carol bob" \
+    "$(ls -U "$M/nodes/h1/accounts" | paste -sd' ' -)"
+expect_eq "ls nodes/h1/accounts equals the users of nodes/h1/passwd" \
+    "$(cut -d: -f1 "$M/nodes/h1/passwd" | paste -sd' ' -)" \
+    "$(ls -U "$M/nodes/h1/accounts" | paste -sd' ' -)"
+expect_eq "stat of accounts/<u>/keys: 0600 like keys/<u>" \
+    "$(stat -c '%a %U' "$M/nodes/h1/keys/alice")" \
+    "$(stat -c '%a %U' "$M/nodes/h1/accounts/alice/keys")"
+refused "accounts/<u>/shell is read-only (edits go to users/)" "Permission denied" \
+    sh -c 'echo /bin/sh > "$1"' sh "$M/nodes/h1/accounts/bob/shell"
 refused "cat of a missing node: No such file" "No such file" cat "$M/nodes/nosuch/role"
 refused "cat of a missing file: No such file" "No such file" cat "$M/nodes/gw/nosuch"
 refused "cat of a directory: Is a directory" "Is a directory" cat "$M/nodes/gw"
@@ -321,6 +411,7 @@ if ncfs_mount "$IM" "$IDB"; then
 	    "$(cat "$IM/nodes/desktop/image/os" "$IM/nodes/desktop/image/type" | paste -sd' ' -)"
 	expect_eq "attributes/<key> named as given (containers:image_os)" windows \
 	    "$(cat "$IM/nodes/desktop/attributes/containers:image_os")"
+	find "$IM" -printf '%P\t%y\t%m\n' > "$T/i.find"
 	"$NEOC" export -d "$IDB" --json > "$T/i.json"
 	find "$IM/images" -printf '%P\t%y\t%m\n' | sed 1d | sort > "$T/i.got"
 	"$PY" - "$T/i.json" > "$T/i.want" <<'PY'
@@ -342,6 +433,10 @@ else
 	notok "ncfs mounts the images experiment"
 fi
 
+# --- the contract --------------------------------------------------------------
+[ -s "$T/i.find" ] || : > "$T/i.find"
+contract_walk "$T/find.out" "$T/i.find"
+
 # --- remount: the same inode numbers -----------------------------------------
 PID1=$(awk -v m="$M" '$2 == m { print $1; exit }' "$T/mounts.list")
 if ncfs_umount "$M" "$PID1"; then
@@ -355,4 +450,22 @@ if ncfs_mount "$M" "$DB"; then
 		notok "inode numbers are the same after a remount" "$(diff "$T/ino1" "$T/ino3" | head)"; fi
 else
 	notok "ncfs mounts the database again"
+fi
+
+# --- accounts/ follows users/ --------------------------------------------------
+echo /bin/zsh > "$M/users/bob/shell"
+echo 1 > "$M/users/bob/root"
+expect_eq "a new shell in users/bob shows in nodes/h1/accounts/bob/shell" /bin/zsh \
+    "$(cat "$M/nodes/h1/accounts/bob/shell")"
+expect_eq "root in users/bob makes nodes/gw/accounts/bob/sudo 1" 1 \
+    "$(cat "$M/nodes/gw/accounts/bob/sudo")"
+if mkdir "$M/users/dave" 2> "$T/mkdir.err"; then
+	expect_eq "a user made in users/ is in accounts/ and passwd" "alice carol bob dave" \
+	    "$(ls -U "$M/nodes/h1/accounts" | paste -sd' ' -)" \
+	    "passwd: $(cut -d: -f1 "$M/nodes/h1/passwd" | paste -sd' ' -)"
+	rmdir "$M/users/dave"
+	expect_eq "a user removed from users/ leaves accounts/" "alice carol bob" \
+	    "$(ls -U "$M/nodes/h1/accounts" | paste -sd' ' -)"
+else
+	notok "mkdir users/dave" "$(cat "$T/mkdir.err")"
 fi

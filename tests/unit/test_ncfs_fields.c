@@ -26,6 +26,7 @@
 
 #include "ncfs.h"
 #include "ncfs_render.h"
+#include "ncfs_tree.h"
 #include "util.h"
 
 extern char **environ;
@@ -193,32 +194,37 @@ teardown(void **state)
 	return 0;
 }
 
-/* The field called name of directory type t (NULL name: attr/key). */
+/* The field called name of directory type t (NULL name: the keyed file
+ * of attributes/ or keys/), found through the contract. */
 static const struct ncfs_field *
-field(enum ncfs_dtype t, const char *name)
+field(enum nct_dir t, const char *name)
 {
 	const struct ncfs_field *f;
+	int e;
 
-	if (t == NCFS_D_ATTRS)
-		return &ncfs_attr_field;
-	if (t == NCFS_D_KEYS)
-		return &ncfs_key_field;
-	assert_non_null(ncfs_fields[t]);
-	for (f = ncfs_fields[t]; f->name != NULL; f++)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	fail_msg("no field %s", name);
-	return NULL;
+	e = name == NULL ? nct_keyed_entry(t) : nct_find(t, name);
+	if (e < 0)
+		fail_msg("no entry %s", name ? name : "<key>");
+	f = ncfs_field_of((enum nct_id)e);
+	assert_non_null(f);
+	return f;
+}
+
+/* The contract's mode of field f. */
+static unsigned
+mode_of(const struct ncfs_field *f)
+{
+	return nct_entries[f->id].mode;
 }
 
 static struct ncfs_ref
-ref(enum ncfs_dtype t, const char *name, const char *k0, const char *k1)
+ref(enum nct_dir t, const char *name, const char *k0, const char *k1)
 {
 	struct ncfs_ref r;
 
 	memset(&r, 0, sizeof(r));
 	r.dir = t;
-	r.field = name != NULL || t == NCFS_D_ATTRS || t == NCFS_D_KEYS ?
+	r.field = name != NULL || t == NCT_D_ATTRS || t == NCT_D_KEYS ?
 	    field(t, name) : NULL;
 	r.k[0] = (char *)k0;
 	r.k[1] = (char *)k1;
@@ -227,7 +233,7 @@ ref(enum ncfs_dtype t, const char *name, const char *k0, const char *k1)
 
 /* Read a file; its contents in out, the errno as the result. */
 static int
-get_rc(struct ncfs_conn *c, enum ncfs_dtype t, const char *name,
+get_rc(struct ncfs_conn *c, enum nct_dir t, const char *name,
     const char *k0, const char *k1, struct nc_buf *out)
 {
 	struct ncfs_ref r = ref(t, name, k0, k1);
@@ -238,7 +244,7 @@ get_rc(struct ncfs_conn *c, enum ncfs_dtype t, const char *name,
 
 /* The file's contents must be want. */
 static void
-expect(struct ncfs_conn *c, enum ncfs_dtype t, const char *name,
+expect(struct ncfs_conn *c, enum nct_dir t, const char *name,
     const char *k0, const char *k1, const char *want)
 {
 	struct nc_buf out = { 0 };
@@ -255,7 +261,7 @@ expect(struct ncfs_conn *c, enum ncfs_dtype t, const char *name,
 
 /* Write a file as ncfs does: one transaction, committed on success. */
 static int
-put_why(struct ncfs_conn *c, enum ncfs_dtype t, const char *name,
+put_why(struct ncfs_conn *c, enum nct_dir t, const char *name,
     const char *k0, const char *k1, const char *value, struct nc_buf *why)
 {
 	struct ncfs_ref r = ref(t, name, k0, k1);
@@ -272,7 +278,7 @@ put_why(struct ncfs_conn *c, enum ncfs_dtype t, const char *name,
 }
 
 static void
-put(struct ncfs_conn *c, enum ncfs_dtype t, const char *name,
+put(struct ncfs_conn *c, enum nct_dir t, const char *name,
     const char *k0, const char *k1, const char *value)
 {
 	struct nc_buf why = { 0 };
@@ -319,7 +325,7 @@ dump(struct ncfs_conn *c, struct nc_buf *out)
 
 /* The write is refused with err, a reason holding sub, nothing changed. */
 static void
-refuse(struct ncfs_conn *c, enum ncfs_dtype t, const char *name,
+refuse(struct ncfs_conn *c, enum nct_dir t, const char *name,
     const char *k0, const char *k1, const char *value, int err,
     const char *sub)
 {
@@ -349,41 +355,41 @@ test_experiment(void **state)
 {
 	struct ncfs_conn *c = *state;
 
-	expect(c, NCFS_D_EXPERIMENT, "name", NULL, NULL, "small-lan\n");
-	expect(c, NCFS_D_EXPERIMENT, "project", NULL, NULL, "neoc\n");
-	expect(c, NCFS_D_EXPERIMENT, "group", NULL, NULL, "neoc\n");
-	expect(c, NCFS_D_EXPERIMENT, "control_host", NULL, NULL, "config\n");
-	expect(c, NCFS_D_EXPERIMENT, "control_addr", NULL, NULL, "\n");
-	expect(c, NCFS_D_EXPERIMENT, "generation", NULL, NULL, "1\n");
-	assert_null(field(NCFS_D_EXPERIMENT, "control_host")->set);
-	assert_null(field(NCFS_D_EXPERIMENT, "generation")->set);
+	expect(c, NCT_D_EXPERIMENT, "name", NULL, NULL, "small-lan\n");
+	expect(c, NCT_D_EXPERIMENT, "project", NULL, NULL, "neoc\n");
+	expect(c, NCT_D_EXPERIMENT, "group", NULL, NULL, "neoc\n");
+	expect(c, NCT_D_EXPERIMENT, "control_host", NULL, NULL, "config\n");
+	expect(c, NCT_D_EXPERIMENT, "control_addr", NULL, NULL, "\n");
+	expect(c, NCT_D_EXPERIMENT, "generation", NULL, NULL, "1\n");
+	assert_null(field(NCT_D_EXPERIMENT, "control_host")->set);
+	assert_null(field(NCT_D_EXPERIMENT, "generation")->set);
 
-	put(c, NCFS_D_EXPERIMENT, "name", NULL, NULL, "lab-7");
-	put(c, NCFS_D_EXPERIMENT, "project", NULL, NULL, "sec");
-	put(c, NCFS_D_EXPERIMENT, "group", NULL, NULL, "sec-lab");
-	put(c, NCFS_D_EXPERIMENT, "control_addr", NULL, NULL, "192.168.10.2");
-	expect(c, NCFS_D_EXPERIMENT, "name", NULL, NULL, "lab-7\n");
-	expect(c, NCFS_D_EXPERIMENT, "project", NULL, NULL, "sec\n");
-	expect(c, NCFS_D_EXPERIMENT, "group", NULL, NULL, "sec-lab\n");
-	expect(c, NCFS_D_EXPERIMENT, "control_addr", NULL, NULL,
+	put(c, NCT_D_EXPERIMENT, "name", NULL, NULL, "lab-7");
+	put(c, NCT_D_EXPERIMENT, "project", NULL, NULL, "sec");
+	put(c, NCT_D_EXPERIMENT, "group", NULL, NULL, "sec-lab");
+	put(c, NCT_D_EXPERIMENT, "control_addr", NULL, NULL, "192.168.10.2");
+	expect(c, NCT_D_EXPERIMENT, "name", NULL, NULL, "lab-7\n");
+	expect(c, NCT_D_EXPERIMENT, "project", NULL, NULL, "sec\n");
+	expect(c, NCT_D_EXPERIMENT, "group", NULL, NULL, "sec-lab\n");
+	expect(c, NCT_D_EXPERIMENT, "control_addr", NULL, NULL,
 	    "192.168.10.2\n");
 	/* every commit moved the generation */
-	expect(c, NCFS_D_EXPERIMENT, "generation", NULL, NULL, "5\n");
-	put(c, NCFS_D_EXPERIMENT, "control_addr", NULL, NULL, "");
-	expect(c, NCFS_D_EXPERIMENT, "control_addr", NULL, NULL, "\n");
+	expect(c, NCT_D_EXPERIMENT, "generation", NULL, NULL, "5\n");
+	put(c, NCT_D_EXPERIMENT, "control_addr", NULL, NULL, "");
+	expect(c, NCT_D_EXPERIMENT, "control_addr", NULL, NULL, "\n");
 
-	refuse(c, NCFS_D_EXPERIMENT, "name", NULL, NULL, "", -EINVAL,
+	refuse(c, NCT_D_EXPERIMENT, "name", NULL, NULL, "", -EINVAL,
 	    "name: \"\" is empty");
-	refuse(c, NCFS_D_EXPERIMENT, "name", NULL, NULL, "a/b", -EINVAL,
+	refuse(c, NCT_D_EXPERIMENT, "name", NULL, NULL, "a/b", -EINVAL,
 	    "letters, digits");
-	refuse(c, NCFS_D_EXPERIMENT, "project", NULL, NULL, "..", -EINVAL,
+	refuse(c, NCT_D_EXPERIMENT, "project", NULL, NULL, "..", -EINVAL,
 	    NULL);
-	refuse(c, NCFS_D_EXPERIMENT, "group", NULL, NULL, "two words",
+	refuse(c, NCT_D_EXPERIMENT, "group", NULL, NULL, "two words",
 	    -EINVAL, NULL);
-	refuse(c, NCFS_D_EXPERIMENT, "name", NULL, NULL,
+	refuse(c, NCT_D_EXPERIMENT, "name", NULL, NULL,
 	    "a23456789012345678901234567890123456789012345678901234567890"
 	    "1234", -ENAMETOOLONG, NULL);
-	refuse(c, NCFS_D_EXPERIMENT, "control_addr", NULL, NULL, "10.0.0",
+	refuse(c, NCT_D_EXPERIMENT, "control_addr", NULL, NULL, "10.0.0",
 	    -EINVAL, "control_addr: \"10.0.0\" is not an IPv4 address");
 }
 
@@ -393,64 +399,64 @@ test_node_values(void **state)
 	struct ncfs_conn *c = *state;
 	struct nc_buf out = { 0 };
 
-	expect(c, NCFS_D_NODE, "role", "gw", NULL, "container\n");
-	expect(c, NCFS_D_NODE, "os", "gw", NULL, "Ubuntu1404-64-STD\n");
-	expect(c, NCFS_D_NODE, "hardware", "gw", NULL, "\n");
-	expect(c, NCFS_D_NODE, "startcmd", "gw", NULL,
+	expect(c, NCT_D_NODE, "role", "gw", NULL, "container\n");
+	expect(c, NCT_D_NODE, "os", "gw", NULL, "Ubuntu1404-64-STD\n");
+	expect(c, NCT_D_NODE, "hardware", "gw", NULL, "\n");
+	expect(c, NCT_D_NODE, "startcmd", "gw", NULL,
 	    "sudo sysctl -w net.ipv4.ip_forward=1\n");
-	expect(c, NCFS_D_NODE, "startcmd", "server", NULL,
+	expect(c, NCT_D_NODE, "startcmd", "server", NULL,
 	    "/usr/local/bin/start-web.sh >& /tmp/web.log\n");
-	expect(c, NCFS_D_NODE, "failure_action", "gw", NULL, "fatal\n");
-	expect(c, NCFS_D_NODE, "failure_action", "h3", NULL, "nonfatal\n");
-	expect(c, NCFS_D_NODE, "host", "gw", NULL, "pnode-0\n");
-	expect(c, NCFS_D_NODE, "host", "pnode-0", NULL, "\n");
-	expect(c, NCFS_D_NODE, "role", "pnode-0", NULL, "pnode\n");
-	expect(c, NCFS_D_NODE, "role", "config", NULL, "config\n");
-	expect(c, NCFS_D_NODE, "containers", "pnode-0", NULL,
+	expect(c, NCT_D_NODE, "failure_action", "gw", NULL, "fatal\n");
+	expect(c, NCT_D_NODE, "failure_action", "h3", NULL, "nonfatal\n");
+	expect(c, NCT_D_NODE, "host", "gw", NULL, "pnode-0\n");
+	expect(c, NCT_D_NODE, "host", "pnode-0", NULL, "\n");
+	expect(c, NCT_D_NODE, "role", "pnode-0", NULL, "pnode\n");
+	expect(c, NCT_D_NODE, "role", "config", NULL, "config\n");
+	expect(c, NCT_D_NODE, "containers", "pnode-0", NULL,
 	    "gw\nh1\nh2\nh3\nserver\n");
-	expect(c, NCFS_D_NODE, "containers", "gw", NULL, "");
-	expect(c, NCFS_D_NODE, "status", "gw", NULL, "pending 0\n");
+	expect(c, NCT_D_NODE, "containers", "gw", NULL, "");
+	expect(c, NCT_D_NODE, "status", "gw", NULL, "pending 0\n");
 	/* a container without an image */
-	expect(c, NCFS_D_NODE_IMAGE, "name", "gw", NULL, "\n");
-	expect(c, NCFS_D_NODE_IMAGE, "url", "gw", NULL, "\n");
+	expect(c, NCT_D_NODE_IMAGE, "name", "gw", NULL, "\n");
+	expect(c, NCT_D_NODE_IMAGE, "url", "gw", NULL, "\n");
 	/* a node that is not there */
-	assert_int_equal(get_rc(c, NCFS_D_NODE, "role", "nope", NULL, &out),
+	assert_int_equal(get_rc(c, NCT_D_NODE, "role", "nope", NULL, &out),
 	    -ENOENT);
-	assert_int_equal(get_rc(c, NCFS_D_NODE, "hosts", "nope", NULL, &out),
+	assert_int_equal(get_rc(c, NCT_D_NODE, "hosts", "nope", NULL, &out),
 	    -ENOENT);
-	assert_int_equal(get_rc(c, NCFS_D_NODE, "mounts", "nope", NULL, &out),
+	assert_int_equal(get_rc(c, NCT_D_NODE, "mounts", "nope", NULL, &out),
 	    -ENOENT);
-	assert_int_equal(get_rc(c, NCFS_D_NODE, "containers", "nope", NULL,
+	assert_int_equal(get_rc(c, NCT_D_NODE, "containers", "nope", NULL,
 	    &out), -ENOENT);
-	assert_int_equal(get_rc(c, NCFS_D_NODE, "status", "nope", NULL, &out),
+	assert_int_equal(get_rc(c, NCT_D_NODE, "status", "nope", NULL, &out),
 	    -ENOENT);
-	assert_int_equal(get_rc(c, NCFS_D_NODE_IMAGE, "os", "nope", NULL,
+	assert_int_equal(get_rc(c, NCT_D_NODE_IMAGE, "os", "nope", NULL,
 	    &out), -ENOENT);
 	nc_buf_free(&out);
 
-	put(c, NCFS_D_NODE, "os", "gw", NULL, "Ubuntu2204-64-STD");
-	put(c, NCFS_D_NODE, "hardware", "gw", NULL, "pc3000");
-	put(c, NCFS_D_NODE, "startcmd", "gw", NULL, "echo \"hi\" | tee /x\t#");
-	put(c, NCFS_D_NODE, "failure_action", "gw", NULL, "ignore");
-	expect(c, NCFS_D_NODE, "os", "gw", NULL, "Ubuntu2204-64-STD\n");
-	expect(c, NCFS_D_NODE, "hardware", "gw", NULL, "pc3000\n");
-	expect(c, NCFS_D_NODE, "startcmd", "gw", NULL,
+	put(c, NCT_D_NODE, "os", "gw", NULL, "Ubuntu2204-64-STD");
+	put(c, NCT_D_NODE, "hardware", "gw", NULL, "pc3000");
+	put(c, NCT_D_NODE, "startcmd", "gw", NULL, "echo \"hi\" | tee /x\t#");
+	put(c, NCT_D_NODE, "failure_action", "gw", NULL, "ignore");
+	expect(c, NCT_D_NODE, "os", "gw", NULL, "Ubuntu2204-64-STD\n");
+	expect(c, NCT_D_NODE, "hardware", "gw", NULL, "pc3000\n");
+	expect(c, NCT_D_NODE, "startcmd", "gw", NULL,
 	    "echo \"hi\" | tee /x\t#\n");
-	expect(c, NCFS_D_NODE, "failure_action", "gw", NULL, "ignore\n");
-	put(c, NCFS_D_NODE, "hardware", "gw", NULL, "");
-	put(c, NCFS_D_NODE, "startcmd", "gw", NULL, "");
-	expect(c, NCFS_D_NODE, "hardware", "gw", NULL, "\n");
-	expect(c, NCFS_D_NODE, "startcmd", "gw", NULL, "\n");
+	expect(c, NCT_D_NODE, "failure_action", "gw", NULL, "ignore\n");
+	put(c, NCT_D_NODE, "hardware", "gw", NULL, "");
+	put(c, NCT_D_NODE, "startcmd", "gw", NULL, "");
+	expect(c, NCT_D_NODE, "hardware", "gw", NULL, "\n");
+	expect(c, NCT_D_NODE, "startcmd", "gw", NULL, "\n");
 
-	refuse(c, NCFS_D_NODE, "os", "gw", NULL, "Ubuntu 22", -EINVAL,
+	refuse(c, NCT_D_NODE, "os", "gw", NULL, "Ubuntu 22", -EINVAL,
 	    "blank");
-	refuse(c, NCFS_D_NODE, "hardware", "gw", NULL, "pc\x01", -EINVAL,
+	refuse(c, NCT_D_NODE, "hardware", "gw", NULL, "pc\x01", -EINVAL,
 	    "\\x01");
-	refuse(c, NCFS_D_NODE, "startcmd", "gw", NULL, "a\nb", -EINVAL,
+	refuse(c, NCT_D_NODE, "startcmd", "gw", NULL, "a\nb", -EINVAL,
 	    "newline");
-	refuse(c, NCFS_D_NODE, "failure_action", "gw", NULL, "retry",
+	refuse(c, NCT_D_NODE, "failure_action", "gw", NULL, "retry",
 	    -EINVAL, "fatal, nonfatal, ignore");
-	refuse(c, NCFS_D_NODE, "os", "nope", NULL, "x", -ENOENT, NULL);
+	refuse(c, NCT_D_NODE, "os", "nope", NULL, "x", -ENOENT, NULL);
 }
 
 static void
@@ -458,45 +464,45 @@ test_node_role_host(void **state)
 {
 	struct ncfs_conn *c = *state;
 
-	refuse(c, NCFS_D_NODE, "role", "gw", NULL, "router", -EINVAL,
+	refuse(c, NCT_D_NODE, "role", "gw", NULL, "router", -EINVAL,
 	    "role: \"router\" is not one of config, pnode, container, "
 	    "physical");
-	refuse(c, NCFS_D_NODE, "role", "gw", NULL, "", -EINVAL, NULL);
-	refuse(c, NCFS_D_NODE, "role", "pnode-0", NULL, "physical", -EINVAL,
+	refuse(c, NCT_D_NODE, "role", "gw", NULL, "", -EINVAL, NULL);
+	refuse(c, NCT_D_NODE, "role", "pnode-0", NULL, "physical", -EINVAL,
 	    "role: pnode-0 hosts 5 containers");
-	refuse(c, NCFS_D_NODE, "role", "config", NULL, "pnode", -EINVAL,
+	refuse(c, NCT_D_NODE, "role", "config", NULL, "pnode", -EINVAL,
 	    "control node");
-	refuse(c, NCFS_D_NODE, "role", "gw", NULL, "config", -EINVAL,
+	refuse(c, NCT_D_NODE, "role", "gw", NULL, "config", -EINVAL,
 	    "only the control node");
-	refuse(c, NCFS_D_NODE, "role", "nope", NULL, "pnode", -ENOENT, NULL);
-	refuse(c, NCFS_D_NODE, "host", "gw", NULL, "h1", -EINVAL,
+	refuse(c, NCT_D_NODE, "role", "nope", NULL, "pnode", -ENOENT, NULL);
+	refuse(c, NCT_D_NODE, "host", "gw", NULL, "h1", -EINVAL,
 	    "host: h1 is not a pnode");
-	refuse(c, NCFS_D_NODE, "host", "gw", NULL, "nope", -EINVAL,
+	refuse(c, NCT_D_NODE, "host", "gw", NULL, "nope", -EINVAL,
 	    "host: nope is not a node of the experiment");
-	refuse(c, NCFS_D_NODE, "host", "gw", NULL, "", -EINVAL,
+	refuse(c, NCT_D_NODE, "host", "gw", NULL, "", -EINVAL,
 	    "needs a pnode");
-	refuse(c, NCFS_D_NODE, "host", "pnode-0", NULL, "pnode-0", -EINVAL,
+	refuse(c, NCT_D_NODE, "host", "pnode-0", NULL, "pnode-0", -EINVAL,
 	    "only containers have a host");
-	refuse(c, NCFS_D_NODE, "host", "gw", NULL, "../x", -EINVAL, NULL);
+	refuse(c, NCT_D_NODE, "host", "gw", NULL, "../x", -EINVAL, NULL);
 
 	/* h1 becomes a pnode, server moves onto it */
-	put(c, NCFS_D_NODE, "role", "h1", NULL, "pnode");
-	expect(c, NCFS_D_NODE, "role", "h1", NULL, "pnode\n");
-	expect(c, NCFS_D_NODE, "host", "h1", NULL, "\n");
-	expect(c, NCFS_D_NODE, "containers", "pnode-0", NULL,
+	put(c, NCT_D_NODE, "role", "h1", NULL, "pnode");
+	expect(c, NCT_D_NODE, "role", "h1", NULL, "pnode\n");
+	expect(c, NCT_D_NODE, "host", "h1", NULL, "\n");
+	expect(c, NCT_D_NODE, "containers", "pnode-0", NULL,
 	    "gw\nh2\nh3\nserver\n");
-	put(c, NCFS_D_NODE, "host", "server", NULL, "h1");
-	expect(c, NCFS_D_NODE, "host", "server", NULL, "h1\n");
-	expect(c, NCFS_D_NODE, "containers", "h1", NULL, "server\n");
-	expect(c, NCFS_D_NODE, "containers", "pnode-0", NULL,
+	put(c, NCT_D_NODE, "host", "server", NULL, "h1");
+	expect(c, NCT_D_NODE, "host", "server", NULL, "h1\n");
+	expect(c, NCT_D_NODE, "containers", "h1", NULL, "server\n");
+	expect(c, NCT_D_NODE, "containers", "pnode-0", NULL,
 	    "gw\nh2\nh3\n");
 	/* back to a physical node: a pnode with no containers may */
-	put(c, NCFS_D_NODE, "host", "server", NULL, "pnode-0");
-	put(c, NCFS_D_NODE, "role", "h1", NULL, "physical");
-	expect(c, NCFS_D_NODE, "role", "h1", NULL, "physical\n");
-	expect(c, NCFS_D_NODE, "containers", "h1", NULL, "");
+	put(c, NCT_D_NODE, "host", "server", NULL, "pnode-0");
+	put(c, NCT_D_NODE, "role", "h1", NULL, "physical");
+	expect(c, NCT_D_NODE, "role", "h1", NULL, "physical\n");
+	expect(c, NCT_D_NODE, "containers", "h1", NULL, "");
 	/* the same role again changes nothing */
-	put(c, NCFS_D_NODE, "role", "config", NULL, "config");
+	put(c, NCT_D_NODE, "role", "config", NULL, "config");
 }
 
 static void
@@ -504,29 +510,29 @@ test_status(void **state)
 {
 	struct ncfs_conn *c = *state;
 
-	put(c, NCFS_D_NODE, "status", "h1", NULL, "booting 1700000000");
-	expect(c, NCFS_D_NODE, "status", "h1", NULL, "booting 1700000000\n");
-	put(c, NCFS_D_NODE, "status", "h1", NULL,
+	put(c, NCT_D_NODE, "status", "h1", NULL, "booting 1700000000");
+	expect(c, NCT_D_NODE, "status", "h1", NULL, "booting 1700000000\n");
+	put(c, NCT_D_NODE, "status", "h1", NULL,
 	    "provisioning  1700000005 accounts");
-	expect(c, NCFS_D_NODE, "status", "h1", NULL,
+	expect(c, NCT_D_NODE, "status", "h1", NULL,
 	    "provisioning 1700000005 accounts\n");
-	put(c, NCFS_D_NODE, "status", "h1", NULL,
+	put(c, NCT_D_NODE, "status", "h1", NULL,
 	    "failed 1700000009 mounts cannot mount /users/alice: timed out ");
-	expect(c, NCFS_D_NODE, "status", "h1", NULL,
+	expect(c, NCT_D_NODE, "status", "h1", NULL,
 	    "failed 1700000009 mounts cannot mount /users/alice: timed out\n");
-	put(c, NCFS_D_NODE, "status", "h2", NULL, "ready 1700000010");
-	expect(c, NCFS_D_NODE, "status", "h2", NULL, "ready 1700000010\n");
-	expect(c, NCFS_D_NODE, "status", "h3", NULL, "pending 0\n");
+	put(c, NCT_D_NODE, "status", "h2", NULL, "ready 1700000010");
+	expect(c, NCT_D_NODE, "status", "h2", NULL, "ready 1700000010\n");
+	expect(c, NCT_D_NODE, "status", "h3", NULL, "pending 0\n");
 
-	refuse(c, NCFS_D_NODE, "status", "h1", NULL, "done 5", -EINVAL,
+	refuse(c, NCT_D_NODE, "status", "h1", NULL, "done 5", -EINVAL,
 	    "state");
-	refuse(c, NCFS_D_NODE, "status", "h1", NULL, "ready", -EINVAL,
+	refuse(c, NCT_D_NODE, "status", "h1", NULL, "ready", -EINVAL,
 	    "no time");
-	refuse(c, NCFS_D_NODE, "status", "h1", NULL, "ready soon", -EINVAL,
+	refuse(c, NCT_D_NODE, "status", "h1", NULL, "ready soon", -EINVAL,
 	    NULL);
-	refuse(c, NCFS_D_NODE, "status", "h1", NULL, "ready 5\x1b[2J",
+	refuse(c, NCT_D_NODE, "status", "h1", NULL, "ready 5\x1b[2J",
 	    -EINVAL, NULL);
-	refuse(c, NCFS_D_NODE, "status", "nope", NULL, "ready 5", -ENOENT,
+	refuse(c, NCT_D_NODE, "status", "nope", NULL, "ready 5", -ENOENT,
 	    NULL);
 }
 
@@ -535,69 +541,69 @@ test_iface(void **state)
 {
 	struct ncfs_conn *c = *state;
 
-	expect(c, NCFS_D_IFACE, "lan", "gw", "eth1", "lan0\n");
-	expect(c, NCFS_D_IFACE, "ip", "gw", "eth1", "192.168.1.1\n");
-	expect(c, NCFS_D_IFACE, "netmask", "gw", "eth1", "255.255.255.0\n");
-	expect(c, NCFS_D_IFACE, "mac", "gw", "eth1", "02:a8:aa:5b:39:44\n");
-	expect(c, NCFS_D_IFACE, "bandwidth", "gw", "eth1", "100000\n");
-	expect(c, NCFS_D_IFACE, "delay", "gw", "eth1", "2\n");
-	expect(c, NCFS_D_IFACE, "loss", "gw", "eth1", "0\n");
-	expect(c, NCFS_D_IFACE, "lan", "gw", "eth2", "uplink\n");
-	expect(c, NCFS_D_IFACE, "ip", "gw", "eth2", "10.0.0.1\n");
-	expect(c, NCFS_D_IFACE, "bandwidth", "gw", "eth2", "10000\n");
-	expect(c, NCFS_D_IFACE, "delay", "gw", "eth2", "20\n");
-	expect(c, NCFS_D_IFACE, "loss", "gw", "eth2", "0.01\n");
+	expect(c, NCT_D_IFACE, "lan", "gw", "eth1", "lan0\n");
+	expect(c, NCT_D_IFACE, "ip", "gw", "eth1", "192.168.1.1\n");
+	expect(c, NCT_D_IFACE, "netmask", "gw", "eth1", "255.255.255.0\n");
+	expect(c, NCT_D_IFACE, "mac", "gw", "eth1", "02:a8:aa:5b:39:44\n");
+	expect(c, NCT_D_IFACE, "bandwidth", "gw", "eth1", "100000\n");
+	expect(c, NCT_D_IFACE, "delay", "gw", "eth1", "2\n");
+	expect(c, NCT_D_IFACE, "loss", "gw", "eth1", "0\n");
+	expect(c, NCT_D_IFACE, "lan", "gw", "eth2", "uplink\n");
+	expect(c, NCT_D_IFACE, "ip", "gw", "eth2", "10.0.0.1\n");
+	expect(c, NCT_D_IFACE, "bandwidth", "gw", "eth2", "10000\n");
+	expect(c, NCT_D_IFACE, "delay", "gw", "eth2", "20\n");
+	expect(c, NCT_D_IFACE, "loss", "gw", "eth2", "0.01\n");
 
-	put(c, NCFS_D_IFACE, "ip", "h1", "eth1", "192.168.1.99");
-	expect(c, NCFS_D_IFACE, "ip", "h1", "eth1", "192.168.1.99\n");
-	put(c, NCFS_D_IFACE, "mac", "h1", "eth1", "02:00:00:AA:bb:01");
-	expect(c, NCFS_D_IFACE, "mac", "h1", "eth1", "02:00:00:aa:bb:01\n");
+	put(c, NCT_D_IFACE, "ip", "h1", "eth1", "192.168.1.99");
+	expect(c, NCT_D_IFACE, "ip", "h1", "eth1", "192.168.1.99\n");
+	put(c, NCT_D_IFACE, "mac", "h1", "eth1", "02:00:00:AA:bb:01");
+	expect(c, NCT_D_IFACE, "mac", "h1", "eth1", "02:00:00:aa:bb:01\n");
 	/* overrides of the LAN's shaping, and back */
-	put(c, NCFS_D_IFACE, "bandwidth", "h1", "eth1", "1Gb");
-	put(c, NCFS_D_IFACE, "delay", "h1", "eth1", "0.25");
-	put(c, NCFS_D_IFACE, "loss", "h1", "eth1", "0.125");
-	expect(c, NCFS_D_IFACE, "bandwidth", "h1", "eth1", "1000000\n");
-	expect(c, NCFS_D_IFACE, "delay", "h1", "eth1", "0.25\n");
-	expect(c, NCFS_D_IFACE, "loss", "h1", "eth1", "0.125\n");
-	expect(c, NCFS_D_IFACE, "bandwidth", "h2", "eth1", "100000\n");
-	put(c, NCFS_D_IFACE, "bandwidth", "h1", "eth1", "2000");
-	expect(c, NCFS_D_IFACE, "bandwidth", "h1", "eth1", "2000\n");
-	put(c, NCFS_D_IFACE, "bandwidth", "h1", "eth1", "");
-	put(c, NCFS_D_IFACE, "delay", "h1", "eth1", "");
-	put(c, NCFS_D_IFACE, "loss", "h1", "eth1", "");
-	expect(c, NCFS_D_IFACE, "bandwidth", "h1", "eth1", "100000\n");
-	expect(c, NCFS_D_IFACE, "delay", "h1", "eth1", "2\n");
-	expect(c, NCFS_D_IFACE, "loss", "h1", "eth1", "0\n");
+	put(c, NCT_D_IFACE, "bandwidth", "h1", "eth1", "1Gb");
+	put(c, NCT_D_IFACE, "delay", "h1", "eth1", "0.25");
+	put(c, NCT_D_IFACE, "loss", "h1", "eth1", "0.125");
+	expect(c, NCT_D_IFACE, "bandwidth", "h1", "eth1", "1000000\n");
+	expect(c, NCT_D_IFACE, "delay", "h1", "eth1", "0.25\n");
+	expect(c, NCT_D_IFACE, "loss", "h1", "eth1", "0.125\n");
+	expect(c, NCT_D_IFACE, "bandwidth", "h2", "eth1", "100000\n");
+	put(c, NCT_D_IFACE, "bandwidth", "h1", "eth1", "2000");
+	expect(c, NCT_D_IFACE, "bandwidth", "h1", "eth1", "2000\n");
+	put(c, NCT_D_IFACE, "bandwidth", "h1", "eth1", "");
+	put(c, NCT_D_IFACE, "delay", "h1", "eth1", "");
+	put(c, NCT_D_IFACE, "loss", "h1", "eth1", "");
+	expect(c, NCT_D_IFACE, "bandwidth", "h1", "eth1", "100000\n");
+	expect(c, NCT_D_IFACE, "delay", "h1", "eth1", "2\n");
+	expect(c, NCT_D_IFACE, "loss", "h1", "eth1", "0\n");
 
-	refuse(c, NCFS_D_IFACE, "ip", "h1", "eth1", "10.9.9.9", -EINVAL,
+	refuse(c, NCT_D_IFACE, "ip", "h1", "eth1", "10.9.9.9", -EINVAL,
 	    "ip: 10.9.9.9 is outside lan0's subnet 192.168.1.0/24");
-	refuse(c, NCFS_D_IFACE, "ip", "h1", "eth1", "192.168.1.12", -EEXIST,
+	refuse(c, NCT_D_IFACE, "ip", "h1", "eth1", "192.168.1.12", -EEXIST,
 	    "ip: 192.168.1.12 is already used by h2's eth1");
-	refuse(c, NCFS_D_IFACE, "ip", "h1", "eth1", "10.0.0.2", -EINVAL,
+	refuse(c, NCT_D_IFACE, "ip", "h1", "eth1", "10.0.0.2", -EINVAL,
 	    "outside");
-	refuse(c, NCFS_D_IFACE, "ip", "h1", "eth1", "192.168.1.255", -EINVAL,
+	refuse(c, NCT_D_IFACE, "ip", "h1", "eth1", "192.168.1.255", -EINVAL,
 	    "broadcast");
-	refuse(c, NCFS_D_IFACE, "ip", "h1", "eth1", "192.168.1.0", -EINVAL,
+	refuse(c, NCT_D_IFACE, "ip", "h1", "eth1", "192.168.1.0", -EINVAL,
 	    "network address");
-	refuse(c, NCFS_D_IFACE, "ip", "h1", "eth1", "192.168.1.300", -EINVAL,
+	refuse(c, NCT_D_IFACE, "ip", "h1", "eth1", "192.168.1.300", -EINVAL,
 	    "not an IPv4 address");
-	refuse(c, NCFS_D_IFACE, "ip", "h1", "eth1", "", -EINVAL, "empty");
-	refuse(c, NCFS_D_IFACE, "ip", "h1", "eth1", "192.168.1.5\xff",
+	refuse(c, NCT_D_IFACE, "ip", "h1", "eth1", "", -EINVAL, "empty");
+	refuse(c, NCT_D_IFACE, "ip", "h1", "eth1", "192.168.1.5\xff",
 	    -EINVAL, NULL);
-	refuse(c, NCFS_D_IFACE, "ip", "h1", "eth9", "192.168.1.5", -ENOENT,
+	refuse(c, NCT_D_IFACE, "ip", "h1", "eth9", "192.168.1.5", -ENOENT,
 	    NULL);
-	refuse(c, NCFS_D_IFACE, "mac", "h1", "eth1", "02:a8:aa:5b:39:44",
+	refuse(c, NCT_D_IFACE, "mac", "h1", "eth1", "02:a8:aa:5b:39:44",
 	    -EEXIST, "mac: 02:a8:aa:5b:39:44 is already used by gw's eth1");
-	refuse(c, NCFS_D_IFACE, "mac", "h1", "eth1", "03:00:00:00:00:01",
+	refuse(c, NCT_D_IFACE, "mac", "h1", "eth1", "03:00:00:00:00:01",
 	    -EINVAL, "multicast");
-	refuse(c, NCFS_D_IFACE, "mac", "h1", "eth1", "zz", -EINVAL, NULL);
-	refuse(c, NCFS_D_IFACE, "bandwidth", "h1", "eth1", "5", -EINVAL,
+	refuse(c, NCT_D_IFACE, "mac", "h1", "eth1", "zz", -EINVAL, NULL);
+	refuse(c, NCT_D_IFACE, "bandwidth", "h1", "eth1", "5", -EINVAL,
 	    "under 10 kbit/s");
-	refuse(c, NCFS_D_IFACE, "bandwidth", "h1", "eth1", "fast", -EINVAL,
+	refuse(c, NCT_D_IFACE, "bandwidth", "h1", "eth1", "fast", -EINVAL,
 	    NULL);
-	refuse(c, NCFS_D_IFACE, "delay", "h1", "eth1", "2 days", -EINVAL,
+	refuse(c, NCT_D_IFACE, "delay", "h1", "eth1", "2 days", -EINVAL,
 	    NULL);
-	refuse(c, NCFS_D_IFACE, "loss", "h1", "eth1", "2", -EINVAL,
+	refuse(c, NCT_D_IFACE, "loss", "h1", "eth1", "2", -EINVAL,
 	    "between 0 and 1");
 }
 
@@ -607,41 +613,41 @@ test_lan(void **state)
 	struct ncfs_conn *c = *state;
 	struct nc_buf out = { 0 };
 
-	expect(c, NCFS_D_LAN, "kind", "lan0", NULL, "lan\n");
-	expect(c, NCFS_D_LAN, "kind", "uplink", NULL, "link\n");
-	expect(c, NCFS_D_LAN, "members", "lan0", NULL, "gw\nh1\nh2\nh3\n");
-	expect(c, NCFS_D_LAN, "members", "uplink", NULL, "gw\nserver\n");
-	expect(c, NCFS_D_LAN, "bandwidth", "lan0", NULL, "100000\n");
-	expect(c, NCFS_D_LAN, "delay", "lan0", NULL, "2\n");
-	expect(c, NCFS_D_LAN, "loss", "uplink", NULL, "0.01\n");
-	expect(c, NCFS_D_LAN, "netmask", "lan0", NULL, "255.255.255.0\n");
-	assert_int_equal(get_rc(c, NCFS_D_LAN, "members", "nope", NULL, &out),
+	expect(c, NCT_D_LAN, "kind", "lan0", NULL, "lan\n");
+	expect(c, NCT_D_LAN, "kind", "uplink", NULL, "link\n");
+	expect(c, NCT_D_LAN, "members", "lan0", NULL, "gw\nh1\nh2\nh3\n");
+	expect(c, NCT_D_LAN, "members", "uplink", NULL, "gw\nserver\n");
+	expect(c, NCT_D_LAN, "bandwidth", "lan0", NULL, "100000\n");
+	expect(c, NCT_D_LAN, "delay", "lan0", NULL, "2\n");
+	expect(c, NCT_D_LAN, "loss", "uplink", NULL, "0.01\n");
+	expect(c, NCT_D_LAN, "netmask", "lan0", NULL, "255.255.255.0\n");
+	assert_int_equal(get_rc(c, NCT_D_LAN, "members", "nope", NULL, &out),
 	    -ENOENT);
 	nc_buf_free(&out);
 
-	put(c, NCFS_D_LAN, "bandwidth", "lan0", NULL, "1Gbps");
-	put(c, NCFS_D_LAN, "delay", "lan0", NULL, "1.5s");
-	put(c, NCFS_D_LAN, "loss", "lan0", NULL, "0.001");
-	expect(c, NCFS_D_LAN, "bandwidth", "lan0", NULL, "1000000\n");
-	expect(c, NCFS_D_LAN, "delay", "lan0", NULL, "1500\n");
-	expect(c, NCFS_D_LAN, "loss", "lan0", NULL, "0.001\n");
+	put(c, NCT_D_LAN, "bandwidth", "lan0", NULL, "1Gbps");
+	put(c, NCT_D_LAN, "delay", "lan0", NULL, "1.5s");
+	put(c, NCT_D_LAN, "loss", "lan0", NULL, "0.001");
+	expect(c, NCT_D_LAN, "bandwidth", "lan0", NULL, "1000000\n");
+	expect(c, NCT_D_LAN, "delay", "lan0", NULL, "1500\n");
+	expect(c, NCT_D_LAN, "loss", "lan0", NULL, "0.001\n");
 	/* the members see the LAN's new values */
-	expect(c, NCFS_D_IFACE, "bandwidth", "h2", "eth1", "1000000\n");
-	expect(c, NCFS_D_IFACE, "delay", "h2", "eth1", "1500\n");
+	expect(c, NCT_D_IFACE, "bandwidth", "h2", "eth1", "1000000\n");
+	expect(c, NCT_D_IFACE, "delay", "h2", "eth1", "1500\n");
 	/* what is shown can be written back unchanged */
-	put(c, NCFS_D_LAN, "bandwidth", "lan0", NULL, "1000000");
-	put(c, NCFS_D_LAN, "delay", "lan0", NULL, "1500");
-	expect(c, NCFS_D_LAN, "bandwidth", "lan0", NULL, "1000000\n");
-	expect(c, NCFS_D_LAN, "delay", "lan0", NULL, "1500\n");
-	put(c, NCFS_D_LAN, "bandwidth", "lan0", NULL, "0");
-	expect(c, NCFS_D_LAN, "bandwidth", "lan0", NULL, "0\n");
+	put(c, NCT_D_LAN, "bandwidth", "lan0", NULL, "1000000");
+	put(c, NCT_D_LAN, "delay", "lan0", NULL, "1500");
+	expect(c, NCT_D_LAN, "bandwidth", "lan0", NULL, "1000000\n");
+	expect(c, NCT_D_LAN, "delay", "lan0", NULL, "1500\n");
+	put(c, NCT_D_LAN, "bandwidth", "lan0", NULL, "0");
+	expect(c, NCT_D_LAN, "bandwidth", "lan0", NULL, "0\n");
 
-	refuse(c, NCFS_D_LAN, "bandwidth", "lan0", NULL, "", -EINVAL,
+	refuse(c, NCT_D_LAN, "bandwidth", "lan0", NULL, "", -EINVAL,
 	    "empty");
-	refuse(c, NCFS_D_LAN, "delay", "lan0", NULL, "-3ms", -EINVAL,
+	refuse(c, NCT_D_LAN, "delay", "lan0", NULL, "-3ms", -EINVAL,
 	    "negative");
-	refuse(c, NCFS_D_LAN, "loss", "lan0", NULL, "abc", -EINVAL, NULL);
-	refuse(c, NCFS_D_LAN, "loss", "nope", NULL, "0.5", -ENOENT, NULL);
+	refuse(c, NCT_D_LAN, "loss", "lan0", NULL, "abc", -EINVAL, NULL);
+	refuse(c, NCT_D_LAN, "loss", "nope", NULL, "0.5", -ENOENT, NULL);
 }
 
 static void
@@ -650,85 +656,85 @@ test_users(void **state)
 	struct ncfs_conn *c = *state;
 	struct nc_buf out = { 0 };
 
-	expect(c, NCFS_D_USER, "uid", "alice", NULL, "20001\n");
-	expect(c, NCFS_D_USER, "gid", "alice", NULL, "6001\n");
-	expect(c, NCFS_D_USER, "name", "alice", NULL, "Alice Liddell\n");
-	expect(c, NCFS_D_USER, "home", "alice", NULL, "/users/alice\n");
-	expect(c, NCFS_D_USER, "shell", "carol", NULL, "/bin/tcsh\n");
-	expect(c, NCFS_D_USER, "groups", "alice", NULL, "sec-lab\n");
-	expect(c, NCFS_D_USER, "groups", "bob", NULL, "");
-	expect(c, NCFS_D_USER, "keys", "alice", NULL,
+	expect(c, NCT_D_USER, "uid", "alice", NULL, "20001\n");
+	expect(c, NCT_D_USER, "gid", "alice", NULL, "6001\n");
+	expect(c, NCT_D_USER, "name", "alice", NULL, "Alice Liddell\n");
+	expect(c, NCT_D_USER, "home", "alice", NULL, "/users/alice\n");
+	expect(c, NCT_D_USER, "shell", "carol", NULL, "/bin/tcsh\n");
+	expect(c, NCT_D_USER, "groups", "alice", NULL, "sec-lab\n");
+	expect(c, NCT_D_USER, "groups", "bob", NULL, "");
+	expect(c, NCT_D_USER, "keys", "alice", NULL,
 	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1Y2t5c3RhcnNhbmRtb29uYmVh"
 	    "bXNvZnRoZXNreQ alice@laptop\n"
 	    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDaliceDeskKeyForTestsOnlyA"
 	    "AAA alice@desk\n");
-	expect(c, NCFS_D_USER, "keys", "bob", NULL, "");
-	expect(c, NCFS_D_USER, "password", "bob", NULL, "*\n");
-	expect(c, NCFS_D_USER, "root", "alice", NULL, "1\n");
-	expect(c, NCFS_D_USER, "root", "bob", NULL, "0\n");
-	assert_int_equal(field(NCFS_D_USER, "password")->mode, 0600);
-	assert_int_equal(get_rc(c, NCFS_D_USER, "uid", "nope", NULL, &out),
+	expect(c, NCT_D_USER, "keys", "bob", NULL, "");
+	expect(c, NCT_D_USER, "password", "bob", NULL, "*\n");
+	expect(c, NCT_D_USER, "root", "alice", NULL, "1\n");
+	expect(c, NCT_D_USER, "root", "bob", NULL, "0\n");
+	assert_int_equal(mode_of(field(NCT_D_USER, "password")), 0600);
+	assert_int_equal(get_rc(c, NCT_D_USER, "uid", "nope", NULL, &out),
 	    -ENOENT);
-	assert_int_equal(get_rc(c, NCFS_D_USER, "groups", "nope", NULL, &out),
+	assert_int_equal(get_rc(c, NCT_D_USER, "groups", "nope", NULL, &out),
 	    -ENOENT);
-	assert_int_equal(get_rc(c, NCFS_D_USER, "keys", "nope", NULL, &out),
+	assert_int_equal(get_rc(c, NCT_D_USER, "keys", "nope", NULL, &out),
 	    -ENOENT);
 	nc_buf_free(&out);
 
-	put(c, NCFS_D_USER, "uid", "bob", NULL, "30000");
-	put(c, NCFS_D_USER, "gid", "bob", NULL, "6002");
-	put(c, NCFS_D_USER, "name", "bob", NULL, "Robert \xc3\x89. Brown");
-	put(c, NCFS_D_USER, "home", "bob", NULL, "/home/bob");
-	put(c, NCFS_D_USER, "shell", "bob", NULL, "/bin/zsh");
-	put(c, NCFS_D_USER, "groups", "bob", NULL, "sec-lab\nsec-proj\n");
-	put(c, NCFS_D_USER, "keys", "bob", NULL,
+	put(c, NCT_D_USER, "uid", "bob", NULL, "30000");
+	put(c, NCT_D_USER, "gid", "bob", NULL, "6002");
+	put(c, NCT_D_USER, "name", "bob", NULL, "Robert \xc3\x89. Brown");
+	put(c, NCT_D_USER, "home", "bob", NULL, "/home/bob");
+	put(c, NCT_D_USER, "shell", "bob", NULL, "/bin/zsh");
+	put(c, NCT_D_USER, "groups", "bob", NULL, "sec-lab\nsec-proj\n");
+	put(c, NCT_D_USER, "keys", "bob", NULL,
 	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGNhcm9sa2V5Zm9ydGVzdHNvbmx5"
 	    "eHh4eHh4eHh4 bob@home\n");
-	put(c, NCFS_D_USER, "password", "bob", NULL, "$6$s$abc./def");
-	put(c, NCFS_D_USER, "root", "bob", NULL, "1");
-	expect(c, NCFS_D_USER, "uid", "bob", NULL, "30000\n");
-	expect(c, NCFS_D_USER, "gid", "bob", NULL, "6002\n");
-	expect(c, NCFS_D_USER, "name", "bob", NULL,
+	put(c, NCT_D_USER, "password", "bob", NULL, "$6$s$abc./def");
+	put(c, NCT_D_USER, "root", "bob", NULL, "1");
+	expect(c, NCT_D_USER, "uid", "bob", NULL, "30000\n");
+	expect(c, NCT_D_USER, "gid", "bob", NULL, "6002\n");
+	expect(c, NCT_D_USER, "name", "bob", NULL,
 	    "Robert \xc3\x89. Brown\n");
-	expect(c, NCFS_D_USER, "home", "bob", NULL, "/home/bob\n");
-	expect(c, NCFS_D_USER, "shell", "bob", NULL, "/bin/zsh\n");
-	expect(c, NCFS_D_USER, "groups", "bob", NULL, "sec-lab\nsec-proj\n");
-	expect(c, NCFS_D_USER, "keys", "bob", NULL,
+	expect(c, NCT_D_USER, "home", "bob", NULL, "/home/bob\n");
+	expect(c, NCT_D_USER, "shell", "bob", NULL, "/bin/zsh\n");
+	expect(c, NCT_D_USER, "groups", "bob", NULL, "sec-lab\nsec-proj\n");
+	expect(c, NCT_D_USER, "keys", "bob", NULL,
 	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGNhcm9sa2V5Zm9ydGVzdHNvbmx5"
 	    "eHh4eHh4eHh4 bob@home\n");
-	expect(c, NCFS_D_USER, "password", "bob", NULL, "$6$s$abc./def\n");
-	expect(c, NCFS_D_USER, "root", "bob", NULL, "1\n");
-	expect(c, NCFS_D_GROUP, "members", "sec-lab", NULL,
+	expect(c, NCT_D_USER, "password", "bob", NULL, "$6$s$abc./def\n");
+	expect(c, NCT_D_USER, "root", "bob", NULL, "1\n");
+	expect(c, NCT_D_GROUP, "members", "sec-lab", NULL,
 	    "alice\ncarol\nbob\n");
-	put(c, NCFS_D_USER, "groups", "bob", NULL, "");
-	put(c, NCFS_D_USER, "keys", "bob", NULL, "");
-	expect(c, NCFS_D_USER, "groups", "bob", NULL, "");
-	expect(c, NCFS_D_USER, "keys", "bob", NULL, "");
+	put(c, NCT_D_USER, "groups", "bob", NULL, "");
+	put(c, NCT_D_USER, "keys", "bob", NULL, "");
+	expect(c, NCT_D_USER, "groups", "bob", NULL, "");
+	expect(c, NCT_D_USER, "keys", "bob", NULL, "");
 
-	refuse(c, NCFS_D_USER, "uid", "bob", NULL, "20001", -EEXIST,
+	refuse(c, NCT_D_USER, "uid", "bob", NULL, "20001", -EEXIST,
 	    "uid: 20001 is already alice's");
-	refuse(c, NCFS_D_USER, "uid", "bob", NULL, "abc", -EINVAL,
+	refuse(c, NCT_D_USER, "uid", "bob", NULL, "abc", -EINVAL,
 	    "uid: \"abc\" is not a decimal number");
-	refuse(c, NCFS_D_USER, "uid", "bob", NULL, "-1", -EINVAL, NULL);
-	refuse(c, NCFS_D_USER, "uid", "bob", NULL, "4294967296", -EINVAL,
+	refuse(c, NCT_D_USER, "uid", "bob", NULL, "-1", -EINVAL, NULL);
+	refuse(c, NCT_D_USER, "uid", "bob", NULL, "4294967296", -EINVAL,
 	    NULL);
-	refuse(c, NCFS_D_USER, "uid", "bob", NULL, "", -EINVAL, NULL);
-	refuse(c, NCFS_D_USER, "gid", "bob", NULL, "12 34", -EINVAL, NULL);
-	refuse(c, NCFS_D_USER, "name", "bob", NULL, "Bob:0:0", -EINVAL, "':'");
-	refuse(c, NCFS_D_USER, "home", "bob", NULL, "/users/../etc", -EINVAL,
+	refuse(c, NCT_D_USER, "uid", "bob", NULL, "", -EINVAL, NULL);
+	refuse(c, NCT_D_USER, "gid", "bob", NULL, "12 34", -EINVAL, NULL);
+	refuse(c, NCT_D_USER, "name", "bob", NULL, "Bob:0:0", -EINVAL, "':'");
+	refuse(c, NCT_D_USER, "home", "bob", NULL, "/users/../etc", -EINVAL,
 	    NULL);
-	refuse(c, NCFS_D_USER, "shell", "bob", NULL, "bash", -EINVAL, NULL);
-	refuse(c, NCFS_D_USER, "groups", "bob", NULL, "sec-lab\nwheel",
+	refuse(c, NCT_D_USER, "shell", "bob", NULL, "bash", -EINVAL, NULL);
+	refuse(c, NCT_D_USER, "groups", "bob", NULL, "sec-lab\nwheel",
 	    -EINVAL, "groups: there is no group wheel");
-	refuse(c, NCFS_D_USER, "groups", "bob", NULL, "sec-lab\nsec-lab",
+	refuse(c, NCT_D_USER, "groups", "bob", NULL, "sec-lab\nsec-lab",
 	    -EINVAL, "twice");
-	refuse(c, NCFS_D_USER, "keys", "bob", NULL, "not a key", -EINVAL,
+	refuse(c, NCT_D_USER, "keys", "bob", NULL, "not a key", -EINVAL,
 	    "key type");
-	refuse(c, NCFS_D_USER, "password", "bob", NULL, "", -EINVAL, NULL);
-	refuse(c, NCFS_D_USER, "password", "bob", NULL, "a b", -EINVAL, NULL);
-	refuse(c, NCFS_D_USER, "root", "bob", NULL, "yes", -EINVAL, NULL);
-	refuse(c, NCFS_D_USER, "uid", "nope", NULL, "5", -ENOENT, NULL);
-	refuse(c, NCFS_D_USER, "groups", "nope", NULL, "sec-lab", -ENOENT,
+	refuse(c, NCT_D_USER, "password", "bob", NULL, "", -EINVAL, NULL);
+	refuse(c, NCT_D_USER, "password", "bob", NULL, "a b", -EINVAL, NULL);
+	refuse(c, NCT_D_USER, "root", "bob", NULL, "yes", -EINVAL, NULL);
+	refuse(c, NCT_D_USER, "uid", "nope", NULL, "5", -ENOENT, NULL);
+	refuse(c, NCT_D_USER, "groups", "nope", NULL, "sec-lab", -ENOENT,
 	    NULL);
 }
 
@@ -737,32 +743,32 @@ test_groups(void **state)
 {
 	struct ncfs_conn *c = *state;
 
-	expect(c, NCFS_D_GROUP, "gid", "sec-lab", NULL, "6002\n");
-	expect(c, NCFS_D_GROUP, "members", "sec-lab", NULL, "alice\ncarol\n");
-	expect(c, NCFS_D_GROUP, "members", "sec-proj", NULL, "");
+	expect(c, NCT_D_GROUP, "gid", "sec-lab", NULL, "6002\n");
+	expect(c, NCT_D_GROUP, "members", "sec-lab", NULL, "alice\ncarol\n");
+	expect(c, NCT_D_GROUP, "members", "sec-proj", NULL, "");
 
-	put(c, NCFS_D_GROUP, "gid", "sec-lab", NULL, "7000");
-	expect(c, NCFS_D_GROUP, "gid", "sec-lab", NULL, "7000\n");
+	put(c, NCT_D_GROUP, "gid", "sec-lab", NULL, "7000");
+	expect(c, NCT_D_GROUP, "gid", "sec-lab", NULL, "7000\n");
 	/* bob joins, carol leaves; alice keeps her place */
-	put(c, NCFS_D_GROUP, "members", "sec-lab", NULL, "bob\nalice\n");
-	expect(c, NCFS_D_GROUP, "members", "sec-lab", NULL, "alice\nbob\n");
-	expect(c, NCFS_D_USER, "groups", "carol", NULL, "");
-	expect(c, NCFS_D_USER, "groups", "bob", NULL, "sec-lab\n");
-	put(c, NCFS_D_GROUP, "members", "sec-proj", NULL, "carol");
-	put(c, NCFS_D_USER, "groups", "alice", NULL, "sec-proj\nsec-lab");
-	expect(c, NCFS_D_USER, "groups", "alice", NULL, "sec-proj\nsec-lab\n");
-	put(c, NCFS_D_GROUP, "members", "sec-lab", NULL, "");
-	expect(c, NCFS_D_GROUP, "members", "sec-lab", NULL, "");
-	expect(c, NCFS_D_USER, "groups", "alice", NULL, "sec-proj\n");
+	put(c, NCT_D_GROUP, "members", "sec-lab", NULL, "bob\nalice\n");
+	expect(c, NCT_D_GROUP, "members", "sec-lab", NULL, "alice\nbob\n");
+	expect(c, NCT_D_USER, "groups", "carol", NULL, "");
+	expect(c, NCT_D_USER, "groups", "bob", NULL, "sec-lab\n");
+	put(c, NCT_D_GROUP, "members", "sec-proj", NULL, "carol");
+	put(c, NCT_D_USER, "groups", "alice", NULL, "sec-proj\nsec-lab");
+	expect(c, NCT_D_USER, "groups", "alice", NULL, "sec-proj\nsec-lab\n");
+	put(c, NCT_D_GROUP, "members", "sec-lab", NULL, "");
+	expect(c, NCT_D_GROUP, "members", "sec-lab", NULL, "");
+	expect(c, NCT_D_USER, "groups", "alice", NULL, "sec-proj\n");
 
-	refuse(c, NCFS_D_GROUP, "gid", "sec-lab", NULL, "6001", -EEXIST,
+	refuse(c, NCT_D_GROUP, "gid", "sec-lab", NULL, "6001", -EEXIST,
 	    "gid: 6001 is already sec-proj's");
-	refuse(c, NCFS_D_GROUP, "gid", "sec-lab", NULL, "x", -EINVAL, NULL);
-	refuse(c, NCFS_D_GROUP, "members", "sec-lab", NULL, "alice\nmallory",
+	refuse(c, NCT_D_GROUP, "gid", "sec-lab", NULL, "x", -EINVAL, NULL);
+	refuse(c, NCT_D_GROUP, "members", "sec-lab", NULL, "alice\nmallory",
 	    -EINVAL, "members: there is no user mallory");
-	refuse(c, NCFS_D_GROUP, "members", "sec-lab", NULL, "alice\n../x",
+	refuse(c, NCT_D_GROUP, "members", "sec-lab", NULL, "alice\n../x",
 	    -EINVAL, "line 2");
-	refuse(c, NCFS_D_GROUP, "members", "nope", NULL, "alice", -ENOENT,
+	refuse(c, NCT_D_GROUP, "members", "nope", NULL, "alice", -ENOENT,
 	    NULL);
 }
 
@@ -772,7 +778,7 @@ test_rendered(void **state)
 	struct ncfs_conn *c = *state;
 	struct nc_buf out = { 0 };
 
-	expect(c, NCFS_D_NODE, "hosts", "h1", NULL,
+	expect(c, NCT_D_NODE, "hosts", "h1", NULL,
 	    "# neo-containers experiment small-lan\n"
 	    "192.168.1.1\tgw-lan0 gw\n"
 	    "10.0.0.1\tgw-uplink\n"
@@ -782,27 +788,27 @@ test_rendered(void **state)
 	    "10.0.0.2\tserver-uplink server\n"
 	    "192.168.10.10\tpnode-0 pc10 pc10.example.org\n"
 	    "192.168.10.2\tconfig\n");
-	expect(c, NCFS_D_NODE, "passwd", "h1", NULL,
+	expect(c, NCT_D_NODE, "passwd", "h1", NULL,
 	    "alice:x:20001:6001:Alice Liddell:/users/alice:/bin/bash\n"
 	    "carol:x:20002:6001:Carol Cheng:/users/carol:/bin/tcsh\n"
 	    "bob:x:20003:6001:Bob Brown:/users/bob:/bin/bash\n");
-	expect(c, NCFS_D_NODE, "group", "h1", NULL,
+	expect(c, NCT_D_NODE, "group", "h1", NULL,
 	    "sec-proj:x:6001:\n"
 	    "sec-lab:x:6002:alice,carol\n");
-	expect(c, NCFS_D_NODE, "shadow", "h1", NULL,
+	expect(c, NCT_D_NODE, "shadow", "h1", NULL,
 	    "alice:$6$saltsalt$9kQ2c7yLh0NbXpK4oJm1Qw0rT5uV8yZ2aB3cD4eF5gH6iJ7k"
 	    "L8mN9oP0qR1sT2uV3wX4yZ5aB6cD7eF8gH9iJ0::0:99999:7:::\n"
 	    "carol:*::0:99999:7:::\n"
 	    "bob:*::0:99999:7:::\n");
-	assert_int_equal(field(NCFS_D_NODE, "shadow")->mode, 0600);
+	assert_int_equal(mode_of(field(NCT_D_NODE, "shadow")), 0600);
 	/* a container mounts from its pnode, other nodes from the server */
-	expect(c, NCFS_D_NODE, "mounts", "h1", NULL,
+	expect(c, NCT_D_NODE, "mounts", "h1", NULL,
 	    "pnode-0:/users/alice /users/alice 9p aname=/users/alice 0 0\n"
 	    "pnode-0:/users/carol /users/carol 9p aname=/users/carol 0 0\n"
 	    "pnode-0:/users/bob /users/bob 9p aname=/users/bob 0 0\n"
 	    "pnode-0:/proj/sec-proj /proj/sec-proj 9p aname=/proj/sec-proj"
 	    " 0 0\n");
-	expect(c, NCFS_D_NODE, "mounts", "pnode-0", NULL,
+	expect(c, NCT_D_NODE, "mounts", "pnode-0", NULL,
 	    "fs.example.org:/users/alice /users/alice 9p aname=/users/alice"
 	    " 0 0\n"
 	    "fs.example.org:/users/carol /users/carol 9p aname=/users/carol"
@@ -810,31 +816,31 @@ test_rendered(void **state)
 	    "fs.example.org:/users/bob /users/bob 9p aname=/users/bob 0 0\n"
 	    "fs.example.org:/proj/sec-proj /proj/sec-proj 9p"
 	    " aname=/proj/sec-proj 0 0\n");
-	expect(c, NCFS_D_KEYS, NULL, "h1", "alice",
+	expect(c, NCT_D_KEYS, NULL, "h1", "alice",
 	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1Y2t5c3RhcnNhbmRtb29uYmVh"
 	    "bXNvZnRoZXNreQ alice@laptop\n"
 	    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDaliceDeskKeyForTestsOnlyA"
 	    "AAA alice@desk\n");
-	expect(c, NCFS_D_KEYS, NULL, "h1", "bob", "");
-	assert_int_equal(ncfs_key_field.mode, 0600);
+	expect(c, NCT_D_KEYS, NULL, "h1", "bob", "");
+	assert_int_equal(mode_of(&ncfs_key_field), 0600);
 	assert_null(ncfs_key_field.set);
-	assert_int_equal(get_rc(c, NCFS_D_KEYS, NULL, "h1", "mallory", &out),
+	assert_int_equal(get_rc(c, NCT_D_KEYS, NULL, "h1", "mallory", &out),
 	    -ENOENT);
-	assert_int_equal(get_rc(c, NCFS_D_KEYS, NULL, "nope", "alice", &out),
+	assert_int_equal(get_rc(c, NCT_D_KEYS, NULL, "nope", "alice", &out),
 	    -ENOENT);
 
 	/* options of a mount follow the aname */
 	assert_int_equal(sqlite3_exec(c->db, "UPDATE mounts SET options ="
 	    " 'ro,cache=loose' WHERE target = '/proj/sec-proj'", NULL, NULL,
 	    NULL), SQLITE_OK);
-	assert_int_equal(get_rc(c, NCFS_D_NODE, "mounts", "gw", NULL, &out),
+	assert_int_equal(get_rc(c, NCT_D_NODE, "mounts", "gw", NULL, &out),
 	    0);
 	assert_non_null(strstr(nc_buf_str(&out), "pnode-0:/proj/sec-proj "
 	    "/proj/sec-proj 9p aname=/proj/sec-proj,ro,cache=loose 0 0\n"));
 
 	/* a new address shows in every node's hosts */
-	put(c, NCFS_D_IFACE, "ip", "h2", "eth1", "192.168.1.42");
-	assert_int_equal(get_rc(c, NCFS_D_NODE, "hosts", "gw", NULL, &out), 0);
+	put(c, NCT_D_IFACE, "ip", "h2", "eth1", "192.168.1.42");
+	assert_int_equal(get_rc(c, NCT_D_NODE, "hosts", "gw", NULL, &out), 0);
 	assert_non_null(strstr(nc_buf_str(&out),
 	    "\n192.168.1.42\th2-lan0 h2\n"));
 	assert_null(strstr(nc_buf_str(&out), "192.168.1.12"));
@@ -846,55 +852,55 @@ test_images(void **state)
 {
 	struct ncfs_conn *c = *state;
 
-	expect(c, NCFS_D_NODE_IMAGE, "name", "web", NULL, "ubuntu/trusty64\n");
-	expect(c, NCFS_D_NODE_IMAGE, "os", "web", NULL, "ubuntu\n");
-	expect(c, NCFS_D_NODE_IMAGE, "type", "web", NULL, "vagrant\n");
-	expect(c, NCFS_D_NODE_IMAGE, "provider", "web", NULL, "virtualbox\n");
-	expect(c, NCFS_D_NODE_IMAGE, "version", "web", NULL, "14.04\n");
-	expect(c, NCFS_D_NODE_IMAGE, "url", "web", NULL, "\n");
-	expect(c, NCFS_D_NODE_IMAGE, "url", "desktop", NULL,
+	expect(c, NCT_D_NODE_IMAGE, "name", "web", NULL, "ubuntu/trusty64\n");
+	expect(c, NCT_D_NODE_IMAGE, "os", "web", NULL, "ubuntu\n");
+	expect(c, NCT_D_NODE_IMAGE, "type", "web", NULL, "vagrant\n");
+	expect(c, NCT_D_NODE_IMAGE, "provider", "web", NULL, "virtualbox\n");
+	expect(c, NCT_D_NODE_IMAGE, "version", "web", NULL, "14.04\n");
+	expect(c, NCT_D_NODE_IMAGE, "url", "web", NULL, "\n");
+	expect(c, NCT_D_NODE_IMAGE, "url", "desktop", NULL,
 	    "http://images.example.org/boxes/deter-win7.box\n");
-	expect(c, NCFS_D_IMAGE, "os", "deter/win7", NULL, "windows\n");
-	expect(c, NCFS_D_IMAGE, "type", "deter/win7", NULL, "vagrant\n");
-	expect(c, NCFS_D_IMAGE, "provider", "deter/win7", NULL, "\n");
-	expect(c, NCFS_D_IMAGE, "sha256", "deter/win7", NULL, "\n");
+	expect(c, NCT_D_IMAGE, "os", "deter/win7", NULL, "windows\n");
+	expect(c, NCT_D_IMAGE, "type", "deter/win7", NULL, "vagrant\n");
+	expect(c, NCT_D_IMAGE, "provider", "deter/win7", NULL, "\n");
+	expect(c, NCT_D_IMAGE, "sha256", "deter/win7", NULL, "\n");
 
-	put(c, NCFS_D_IMAGE, "provider", "deter/win7", NULL, "libvirt");
-	put(c, NCFS_D_IMAGE, "version", "deter/win7", NULL, "7.1");
-	put(c, NCFS_D_IMAGE, "url", "deter/win7", NULL,
+	put(c, NCT_D_IMAGE, "provider", "deter/win7", NULL, "libvirt");
+	put(c, NCT_D_IMAGE, "version", "deter/win7", NULL, "7.1");
+	put(c, NCT_D_IMAGE, "url", "deter/win7", NULL,
 	    "file:///var/cache/ncimage/win7.box");
-	put(c, NCFS_D_IMAGE, "sha256", "deter/win7", NULL,
+	put(c, NCT_D_IMAGE, "sha256", "deter/win7", NULL,
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	expect(c, NCFS_D_IMAGE, "provider", "deter/win7", NULL, "libvirt\n");
-	expect(c, NCFS_D_IMAGE, "version", "deter/win7", NULL, "7.1\n");
-	expect(c, NCFS_D_NODE_IMAGE, "url", "desktop", NULL,
+	expect(c, NCT_D_IMAGE, "provider", "deter/win7", NULL, "libvirt\n");
+	expect(c, NCT_D_IMAGE, "version", "deter/win7", NULL, "7.1\n");
+	expect(c, NCT_D_NODE_IMAGE, "url", "desktop", NULL,
 	    "file:///var/cache/ncimage/win7.box\n");
-	expect(c, NCFS_D_IMAGE, "sha256", "deter/win7", NULL,
+	expect(c, NCT_D_IMAGE, "sha256", "deter/win7", NULL,
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	    "\n");
-	put(c, NCFS_D_IMAGE, "url", "deter/win7", NULL, "");
-	expect(c, NCFS_D_IMAGE, "url", "deter/win7", NULL, "\n");
+	put(c, NCT_D_IMAGE, "url", "deter/win7", NULL, "");
+	expect(c, NCT_D_IMAGE, "url", "deter/win7", NULL, "\n");
 
-	refuse(c, NCFS_D_IMAGE, "url", "deter/win7", NULL, "ftp://x/y",
+	refuse(c, NCT_D_IMAGE, "url", "deter/win7", NULL, "ftp://x/y",
 	    -EINVAL, "URL");
-	refuse(c, NCFS_D_IMAGE, "sha256", "deter/win7", NULL, "abc", -EINVAL,
+	refuse(c, NCT_D_IMAGE, "sha256", "deter/win7", NULL, "abc", -EINVAL,
 	    "64 lowercase hex");
-	refuse(c, NCFS_D_IMAGE, "version", "deter/win7", NULL, "7 sp1",
+	refuse(c, NCT_D_IMAGE, "version", "deter/win7", NULL, "7 sp1",
 	    -EINVAL, NULL);
-	refuse(c, NCFS_D_IMAGE, "provider", "nope/x", NULL, "lxc", -ENOENT,
+	refuse(c, NCT_D_IMAGE, "provider", "nope/x", NULL, "lxc", -ENOENT,
 	    NULL);
 
 	/* attributes: the value of each key */
-	expect(c, NCFS_D_ATTRS, NULL, "desktop", "containers:image_url",
+	expect(c, NCT_D_ATTRS, NULL, "desktop", "containers:image_url",
 	    "http://images.example.org/boxes/deter-win7.box\n");
-	put(c, NCFS_D_ATTRS, NULL, "web", "containers:image_os", "debian");
-	expect(c, NCFS_D_ATTRS, NULL, "web", "containers:image_os",
+	put(c, NCT_D_ATTRS, NULL, "web", "containers:image_os", "debian");
+	expect(c, NCT_D_ATTRS, NULL, "web", "containers:image_os",
 	    "debian\n");
-	put(c, NCFS_D_ATTRS, NULL, "web", "containers:image_os", "");
-	expect(c, NCFS_D_ATTRS, NULL, "web", "containers:image_os", "\n");
-	refuse(c, NCFS_D_ATTRS, NULL, "web", "containers:image_os", "a\nb",
+	put(c, NCT_D_ATTRS, NULL, "web", "containers:image_os", "");
+	expect(c, NCT_D_ATTRS, NULL, "web", "containers:image_os", "\n");
+	refuse(c, NCT_D_ATTRS, NULL, "web", "containers:image_os", "a\nb",
 	    -EINVAL, "containers:image_os: ");
-	refuse(c, NCFS_D_ATTRS, NULL, "web", "no-such-key", "x", -ENOENT,
+	refuse(c, NCT_D_ATTRS, NULL, "web", "no-such-key", "x", -ENOENT,
 	    NULL);
 }
 
@@ -915,7 +921,7 @@ count(struct ncfs_conn *c, const char *sql)
 
 /* mkdir / rmdir / create / unlink as ncfs does them. */
 static int
-record(struct ncfs_conn *c, int add, enum ncfs_dtype t, const char *k0,
+record(struct ncfs_conn *c, int add, enum nct_dir t, const char *k0,
     const char *k1, struct nc_buf *why)
 {
 	struct ncfs_ref r = ref(t, NULL, k0, k1);
@@ -939,82 +945,82 @@ test_records(void **state)
 	struct ncfs_conn *c = *state;
 	struct nc_buf why = { 0 }, before = { 0 }, after = { 0 }, out = { 0 };
 
-	assert_int_equal(record(c, 1, NCFS_D_USER, "dave", NULL, &why), 0);
-	expect(c, NCFS_D_USER, "uid", "dave", NULL, "20004\n");
-	expect(c, NCFS_D_USER, "gid", "dave", NULL, "20004\n");
-	expect(c, NCFS_D_USER, "home", "dave", NULL, "/users/dave\n");
-	expect(c, NCFS_D_USER, "shell", "dave", NULL, "/bin/sh\n");
-	expect(c, NCFS_D_USER, "password", "dave", NULL, "*\n");
-	expect(c, NCFS_D_USER, "groups", "dave", NULL, "");
-	assert_int_equal(get_rc(c, NCFS_D_NODE, "passwd", "h1", NULL, &out),
+	assert_int_equal(record(c, 1, NCT_D_USER, "dave", NULL, &why), 0);
+	expect(c, NCT_D_USER, "uid", "dave", NULL, "20004\n");
+	expect(c, NCT_D_USER, "gid", "dave", NULL, "20004\n");
+	expect(c, NCT_D_USER, "home", "dave", NULL, "/users/dave\n");
+	expect(c, NCT_D_USER, "shell", "dave", NULL, "/bin/sh\n");
+	expect(c, NCT_D_USER, "password", "dave", NULL, "*\n");
+	expect(c, NCT_D_USER, "groups", "dave", NULL, "");
+	assert_int_equal(get_rc(c, NCT_D_NODE, "passwd", "h1", NULL, &out),
 	    0);
 	assert_non_null(strstr(nc_buf_str(&out), "\nbob:x:20003:6001:Bob "
 	    "Brown:/users/bob:/bin/bash\ndave:x:20004:20004::/users/dave:"
 	    "/bin/sh\n"));
 
 	/* a group "users" gives new users its gid */
-	assert_int_equal(record(c, 1, NCFS_D_GROUP, "users", NULL, &why), 0);
-	expect(c, NCFS_D_GROUP, "gid", "users", NULL, "6003\n");
-	assert_int_equal(record(c, 1, NCFS_D_USER, "erin", NULL, &why), 0);
-	expect(c, NCFS_D_USER, "uid", "erin", NULL, "20005\n");
-	expect(c, NCFS_D_USER, "gid", "erin", NULL, "6003\n");
+	assert_int_equal(record(c, 1, NCT_D_GROUP, "users", NULL, &why), 0);
+	expect(c, NCT_D_GROUP, "gid", "users", NULL, "6003\n");
+	assert_int_equal(record(c, 1, NCT_D_USER, "erin", NULL, &why), 0);
+	expect(c, NCT_D_USER, "uid", "erin", NULL, "20005\n");
+	expect(c, NCT_D_USER, "gid", "erin", NULL, "6003\n");
 
 	dump(c, &before);
-	assert_int_equal(record(c, 1, NCFS_D_USER, "alice", NULL, &why),
+	assert_int_equal(record(c, 1, NCT_D_USER, "alice", NULL, &why),
 	    -EEXIST);
 	assert_string_equal(nc_buf_str(&why), "users: alice already exists");
-	assert_int_equal(record(c, 1, NCFS_D_USER, "Bad", NULL, &why),
+	assert_int_equal(record(c, 1, NCT_D_USER, "Bad", NULL, &why),
 	    -EINVAL);
-	assert_int_equal(record(c, 1, NCFS_D_USER, "a b", NULL, &why),
+	assert_int_equal(record(c, 1, NCT_D_USER, "a b", NULL, &why),
 	    -EINVAL);
-	assert_int_equal(record(c, 1, NCFS_D_USER, "x23456789012345678901234"
+	assert_int_equal(record(c, 1, NCT_D_USER, "x23456789012345678901234"
 	    "5678901234567890123456789012345678901234", NULL, &why),
 	    -ENAMETOOLONG);
-	assert_int_equal(record(c, 1, NCFS_D_GROUP, "sec-lab", NULL, &why),
+	assert_int_equal(record(c, 1, NCT_D_GROUP, "sec-lab", NULL, &why),
 	    -EEXIST);
-	assert_int_equal(record(c, 1, NCFS_D_GROUP, "..", NULL, &why),
+	assert_int_equal(record(c, 1, NCT_D_GROUP, "..", NULL, &why),
 	    -EINVAL);
-	assert_int_equal(record(c, 1, NCFS_D_ATTRS, "h1", "a/b", &why),
+	assert_int_equal(record(c, 1, NCT_D_ATTRS, "h1", "a/b", &why),
 	    -EINVAL);
-	assert_int_equal(record(c, 1, NCFS_D_ATTRS, "h1", "..", &why),
+	assert_int_equal(record(c, 1, NCT_D_ATTRS, "h1", "..", &why),
 	    -EINVAL);
-	assert_int_equal(record(c, 1, NCFS_D_ATTRS, "nope", "k", &why),
+	assert_int_equal(record(c, 1, NCT_D_ATTRS, "nope", "k", &why),
 	    -ENOENT);
-	assert_int_equal(record(c, 1, NCFS_D_ATTRS, "h1", "k23456789012345678"
+	assert_int_equal(record(c, 1, NCT_D_ATTRS, "h1", "k23456789012345678"
 	    "901234567890123456789012345678901234567890123456", &why),
 	    -ENAMETOOLONG);
-	assert_int_equal(record(c, 1, NCFS_D_LAN, "lan9", NULL, &why),
+	assert_int_equal(record(c, 1, NCT_D_LAN, "lan9", NULL, &why),
 	    -EPERM);
-	assert_int_equal(record(c, 0, NCFS_D_USER, "mallory", NULL, &why),
+	assert_int_equal(record(c, 0, NCT_D_USER, "mallory", NULL, &why),
 	    -ENOENT);
-	assert_int_equal(record(c, 0, NCFS_D_GROUP, "wheel", NULL, &why),
+	assert_int_equal(record(c, 0, NCT_D_GROUP, "wheel", NULL, &why),
 	    -ENOENT);
-	assert_int_equal(record(c, 0, NCFS_D_ATTRS, "h1", "nokey", &why),
+	assert_int_equal(record(c, 0, NCT_D_ATTRS, "h1", "nokey", &why),
 	    -ENOENT);
 	dump(c, &after);
 	assert_string_equal(nc_buf_str(&before), nc_buf_str(&after));
 
 	/* attributes: made empty, last; removed */
-	assert_int_equal(record(c, 1, NCFS_D_ATTRS, "h1", "containers:"
+	assert_int_equal(record(c, 1, NCT_D_ATTRS, "h1", "containers:"
 	    "node_type", &why), 0);
-	assert_int_equal(record(c, 1, NCFS_D_ATTRS, "h1", "x.y-z_1", &why),
+	assert_int_equal(record(c, 1, NCT_D_ATTRS, "h1", "x.y-z_1", &why),
 	    0);
-	expect(c, NCFS_D_ATTRS, NULL, "h1", "containers:node_type", "\n");
-	put(c, NCFS_D_ATTRS, NULL, "h1", "containers:node_type", "qemu");
-	expect(c, NCFS_D_ATTRS, NULL, "h1", "containers:node_type", "qemu\n");
-	assert_int_equal(record(c, 1, NCFS_D_ATTRS, "h1", "x.y-z_1", &why),
+	expect(c, NCT_D_ATTRS, NULL, "h1", "containers:node_type", "\n");
+	put(c, NCT_D_ATTRS, NULL, "h1", "containers:node_type", "qemu");
+	expect(c, NCT_D_ATTRS, NULL, "h1", "containers:node_type", "qemu\n");
+	assert_int_equal(record(c, 1, NCT_D_ATTRS, "h1", "x.y-z_1", &why),
 	    -EEXIST);
-	assert_int_equal(record(c, 0, NCFS_D_ATTRS, "h1", "containers:"
+	assert_int_equal(record(c, 0, NCT_D_ATTRS, "h1", "containers:"
 	    "node_type", &why), 0);
-	assert_int_equal(get_rc(c, NCFS_D_ATTRS, NULL, "h1",
+	assert_int_equal(get_rc(c, NCT_D_ATTRS, NULL, "h1",
 	    "containers:node_type", &out), -ENOENT);
 
 	/* removing a user takes its memberships and keys */
-	assert_int_equal(record(c, 0, NCFS_D_USER, "alice", NULL, &why), 0);
-	assert_int_equal(get_rc(c, NCFS_D_USER, "uid", "alice", NULL, &out),
+	assert_int_equal(record(c, 0, NCT_D_USER, "alice", NULL, &why), 0);
+	assert_int_equal(get_rc(c, NCT_D_USER, "uid", "alice", NULL, &out),
 	    -ENOENT);
-	expect(c, NCFS_D_GROUP, "members", "sec-lab", NULL, "carol\n");
-	assert_int_equal(get_rc(c, NCFS_D_KEYS, NULL, "h1", "alice", &out),
+	expect(c, NCT_D_GROUP, "members", "sec-lab", NULL, "carol\n");
+	assert_int_equal(get_rc(c, NCT_D_KEYS, NULL, "h1", "alice", &out),
 	    -ENOENT);
 	assert_int_equal(count(c, "SELECT count(*) FROM memberships"
 	    " WHERE user = 'alice'"), 0);
@@ -1022,12 +1028,12 @@ test_records(void **state)
 	    " WHERE user = 'alice'"), 0);
 	assert_int_equal(count(c, "SELECT count(*) FROM sshkeys"), 1);
 	/* removing a group takes its memberships */
-	assert_int_equal(record(c, 0, NCFS_D_GROUP, "sec-lab", NULL, &why),
+	assert_int_equal(record(c, 0, NCT_D_GROUP, "sec-lab", NULL, &why),
 	    0);
-	expect(c, NCFS_D_USER, "groups", "carol", NULL, "");
-	expect(c, NCFS_D_NODE, "group", "h1", NULL,
+	expect(c, NCT_D_USER, "groups", "carol", NULL, "");
+	expect(c, NCT_D_NODE, "group", "h1", NULL,
 	    "sec-proj:x:6001:\nusers:x:6003:\n");
-	assert_int_equal(record(c, 0, NCFS_D_GROUP, "sec-lab", NULL, &why),
+	assert_int_equal(record(c, 0, NCT_D_GROUP, "sec-lab", NULL, &why),
 	    -ENOENT);
 	nc_buf_free(&why);
 	nc_buf_free(&before);
@@ -1048,12 +1054,12 @@ test_low_ids(void **state)
 	    SQLITE_OK);
 	assert_true(count(c, "SELECT MAX(uid) FROM users") < 1000);
 	assert_true(count(c, "SELECT MAX(gid) FROM groups") < 1000);
-	assert_int_equal(record(c, 1, NCFS_D_USER, "dave", NULL, &why), 0);
-	expect(c, NCFS_D_USER, "uid", "dave", NULL, "1000\n");
-	assert_int_equal(record(c, 1, NCFS_D_USER, "erin", NULL, &why), 0);
-	expect(c, NCFS_D_USER, "uid", "erin", NULL, "1001\n");
-	assert_int_equal(record(c, 1, NCFS_D_GROUP, "newgrp", NULL, &why), 0);
-	expect(c, NCFS_D_GROUP, "gid", "newgrp", NULL, "1000\n");
+	assert_int_equal(record(c, 1, NCT_D_USER, "dave", NULL, &why), 0);
+	expect(c, NCT_D_USER, "uid", "dave", NULL, "1000\n");
+	assert_int_equal(record(c, 1, NCT_D_USER, "erin", NULL, &why), 0);
+	expect(c, NCT_D_USER, "uid", "erin", NULL, "1001\n");
+	assert_int_equal(record(c, 1, NCT_D_GROUP, "newgrp", NULL, &why), 0);
+	expect(c, NCT_D_GROUP, "gid", "newgrp", NULL, "1000\n");
 	nc_buf_free(&why);
 }
 
@@ -1063,46 +1069,475 @@ test_every_field(void **state)
 {
 	struct ncfs_conn *c = *state;
 	static const struct {
-		enum ncfs_dtype t;
+		enum nct_dir t;
 		const char *k0, *k1;
 	} dirs[] = {
-		{ NCFS_D_EXPERIMENT, NULL, NULL },
-		{ NCFS_D_NODE, "gw", NULL }, { NCFS_D_NODE, "pnode-0", NULL },
-		{ NCFS_D_NODE_IMAGE, "gw", NULL },
-		{ NCFS_D_IFACE, "gw", "eth2" },
-		{ NCFS_D_LAN, "uplink", NULL },
-		{ NCFS_D_USER, "carol", NULL },
-		{ NCFS_D_GROUP, "sec-proj", NULL },
+		{ NCT_D_EXPERIMENT, NULL, NULL },
+		{ NCT_D_NODE, "gw", NULL }, { NCT_D_NODE, "pnode-0", NULL },
+		{ NCT_D_NODE_IMAGE, "gw", NULL },
+		{ NCT_D_IFACE, "gw", "eth2" },
+		{ NCT_D_ACCOUNT, "h1", "carol" },
+		{ NCT_D_LAN, "uplink", NULL },
+		{ NCT_D_USER, "carol", NULL },
+		{ NCT_D_GROUP, "sec-proj", NULL },
 	};
+	const struct nct_entry *ent;
 	const struct ncfs_field *f;
 	struct nc_buf out = { 0 };
 	struct ncfs_ref r;
-	size_t i;
+	enum nct_id e;
+	size_t i, k;
 	int n = 0;
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		for (f = ncfs_fields[dirs[i].t]; f->name != NULL; f++) {
-			r = ref(dirs[i].t, f->name, dirs[i].k0, dirs[i].k1);
+		for (k = nct_dir_entries(dirs[i].t, &e); k > 0; k--, e++) {
+			if (nct_is_dir(e) || nct_keyed(e))
+				continue;
+			ent = &nct_entries[e];
+			f = ncfs_field_of(e);
+			assert_non_null(f);
+			assert_int_equal(f->id, e);
+			r = ref(dirs[i].t, ent->name, dirs[i].k0, dirs[i].k1);
+			assert_ptr_equal(r.field, f);
 			nc_buf_reset(&out);
 			assert_int_equal(f->get(c, &r, &out), 0);
 			/* newline-terminated, or an empty list */
 			assert_true(out.len == 0 || out.p[out.len - 1] ==
 			    '\n');
-			assert_true(f->mode == 0644 || f->mode == 0444 ||
-			    f->mode == 0600);
-			assert_true((f->set != NULL) == ((f->mode & 0200) !=
-			    0) || strcmp(f->name, "shadow") == 0 ||
-			    strcmp(f->name, "sshkeys") == 0);
 			n++;
 		}
-	assert_int_equal(n, 6 + 16 * 2 + 6 + 7 + 6 + 9 + 2);	/* +sudoers sshkeys physical */
-	for (i = 0; i < NCFS_D_MAX; i++)
-		if (i != NCFS_D_EXPERIMENT && i != NCFS_D_NODE &&
-		    i != NCFS_D_NODE_IMAGE && i != NCFS_D_IFACE &&
-		    i != NCFS_D_LAN && i != NCFS_D_USER &&
-		    i != NCFS_D_GROUP && i != NCFS_D_IMAGE)
-			assert_null(ncfs_fields[i]);
+	/* experiment, 2 nodes, image, iface, account, lan, user, group */
+	assert_int_equal(n, 6 + 16 * 2 + 6 + 7 + 7 + 6 + 9 + 2);
 	nc_buf_free(&out);
+}
+
+/*
+ * The contract itself: rows of a type together, every file row served by
+ * a field and no directory row, modes that say what the writer column
+ * says (0644 written, 0444 rendered, 0600 secret), a keyed row alone in
+ * its directory, and every directory type made by exactly one row.
+ */
+static void
+test_contract(void **state)
+{
+	const struct nct_entry *ent;
+	const struct ncfs_field *f;
+	size_t total = 0, n, made[NCT_D_MAX] = { 0 };
+	enum nct_id e;
+	int t, i;
+
+	(void)state;
+	for (t = 0; t < NCT_D_MAX; t++)
+		total += nct_dir_entries((enum nct_dir)t, &e);
+	assert_int_equal(total, NCT_NENTRIES);
+	for (i = 0; i < NCT_NENTRIES; i++) {
+		ent = &nct_entries[i];
+		assert_non_null(ent->name);
+		assert_non_null(ent->meaning);
+		assert_true(ent->name[0] != '\0');
+		assert_null(strchr(ent->name, '/'));
+		f = ncfs_field_of((enum nct_id)i);
+		if (nct_is_dir((enum nct_id)i)) {
+			assert_null(f);
+			assert_int_equal(ent->mode, 0755);
+			assert_int_equal(ent->secret, 0);
+			made[ent->child]++;
+			continue;
+		}
+		assert_non_null(f);
+		if (ent->secret)
+			assert_int_equal(ent->mode, 0600);
+		else if (ent->who == NCT_W_RENDERED)
+			assert_int_equal(ent->mode, 0444);
+		else
+			assert_int_equal(ent->mode, 0644);
+		assert_true((f->set != NULL) == (ent->who != NCT_W_RENDERED));
+		if (nct_keyed((enum nct_id)i))
+			assert_int_equal(nct_dir_entries(ent->parent, &e), 1);
+	}
+	for (t = 1; t < NCT_D_MAX; t++)
+		assert_int_equal(made[t], 1);
+	assert_int_equal(made[NCT_D_ROOT], 0);
+	/* a collection holds its keyed row only */
+	assert_int_equal(nct_keyed_entry(NCT_D_ACCOUNTS), NCT_ACCOUNT);
+	assert_int_equal(nct_keyed_entry(NCT_D_NODE), -1);
+	assert_int_equal(nct_find(NCT_D_NODE, "accounts"), NCT_NODE_ACCOUNTS);
+	assert_int_equal(nct_find(NCT_D_NODE, "nope"), -1);
+	assert_int_equal(nct_find(NCT_D_NODES, "<node>"), -1);
+	assert_true(nct_has_files(NCT_D_NODE));
+	assert_false(nct_has_files(NCT_D_NODES));
+	assert_false(nct_has_files(NCT_D_ACCOUNTS));
+	assert_true(nct_has_files(NCT_D_ACCOUNT));
+	n = nct_dir_entries(NCT_D_ACCOUNT, &e);
+	assert_int_equal(n, 7);
+	assert_int_equal(e, NCT_ACCT_UID);
+}
+
+/* Paths as ncprov and neoc build them. */
+static void
+test_paths(void **state)
+{
+	char b[NCT_PATH_MAX], small[16];
+
+	(void)state;
+	assert_int_equal(nct_path(b, sizeof(b), NCT_NODE_STATUS, "a1", NULL),
+	    15);
+	assert_string_equal(b, "nodes/a1/status");
+	assert_true(nct_path(b, sizeof(b), NCT_IFACE_IP, "a1", "eth1") > 0);
+	assert_string_equal(b, "nodes/a1/ifaces/eth1/ip");
+	assert_true(nct_path(b, sizeof(b), NCT_ATTR, "a1",
+	    "containers:memory") > 0);
+	assert_string_equal(b, "nodes/a1/attributes/containers:memory");
+	assert_true(nct_path(b, sizeof(b), NCT_ACCT_KEYS, "a1", "bob") > 0);
+	assert_string_equal(b, "nodes/a1/accounts/bob/keys");
+	assert_true(nct_path(b, sizeof(b), NCT_LAN_DELAY, "lan0", NULL) > 0);
+	assert_string_equal(b, "lans/lan0/delay");
+	assert_true(nct_path(b, sizeof(b), NCT_EXP_GENERATION, NULL, NULL) >
+	    0);
+	assert_string_equal(b, "experiment/generation");
+	assert_true(nct_path(b, sizeof(b), NCT_IMAGE_URL, "ubuntu/trusty64",
+	    NULL) > 0);
+	assert_string_equal(b, "images/ubuntu/trusty64/url");
+	assert_true(nct_dir_path(b, sizeof(b), NCT_D_IFACES, "a1", NULL) > 0);
+	assert_string_equal(b, "nodes/a1/ifaces");
+	assert_true(nct_path(b, sizeof(b), NCT_NODE, "a1", NULL) > 0);
+	assert_string_equal(b, "nodes/a1");
+	assert_int_equal(nct_dir_path(b, sizeof(b), NCT_D_ROOT, NULL, NULL),
+	    0);
+	assert_string_equal(b, "");
+	/* keys that would leave their directory, or are missing */
+	assert_int_equal(nct_path(b, sizeof(b), NCT_NODE_STATUS, "../x",
+	    NULL), -EINVAL);
+	assert_string_equal(b, "");
+	assert_int_equal(nct_path(b, sizeof(b), NCT_NODE_STATUS, "..", NULL),
+	    -EINVAL);
+	assert_int_equal(nct_path(b, sizeof(b), NCT_NODE_STATUS, "", NULL),
+	    -EINVAL);
+	assert_int_equal(nct_path(b, sizeof(b), NCT_NODE_STATUS, NULL, NULL),
+	    -EINVAL);
+	assert_int_equal(nct_path(b, sizeof(b), NCT_IFACE_IP, "a1", NULL),
+	    -EINVAL);
+	assert_int_equal(nct_path(b, sizeof(b), NCT_ATTR, "a1", "a\nb"),
+	    -EINVAL);
+	assert_int_equal(nct_path(b, sizeof(b), NCT_IMAGE_URL, "a/../b",
+	    NULL), -EINVAL);
+	assert_int_equal(nct_path(b, sizeof(b), NCT_IMAGE_URL, "a//b", NULL),
+	    -EINVAL);
+	assert_int_equal(nct_path(b, sizeof(b), NCT_IMAGE_URL, "/a", NULL),
+	    -EINVAL);
+	assert_int_equal(nct_path(small, sizeof(small), NCT_NODE_STATUS,
+	    "a1", NULL), 15);
+	assert_int_equal(nct_path(small, sizeof(small), NCT_NODE_STATUS,
+	    "a12", NULL), -ENAMETOOLONG);
+	assert_string_equal(small, "");
+	assert_int_equal(nct_path(b, sizeof(b), NCT_NENTRIES, "a", NULL),
+	    -EINVAL);
+}
+
+/* The status words and steps. */
+static void
+test_status_words(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < NCT_NSTATES; i++) {
+		assert_int_equal(nct_state_find(nct_states[i],
+		    strlen(nct_states[i])), i);
+		assert_non_null(strstr(NCT_STATE_LIST, nct_states[i]));
+	}
+	assert_int_equal(nct_state_find("ready", 5), NCT_READY);
+	assert_int_equal(nct_state_find("readyx", 5), NCT_READY);
+	assert_int_equal(nct_state_find("read", 4), -1);
+	assert_int_equal(nct_state_find("Ready", 5), -1);
+	assert_string_equal(NCT_STATE_LIST,
+	    "pending booting provisioning ready failed");
+	assert_true(nct_step_valid("lxc-start.2_b", 13));
+	assert_false(nct_step_valid("", 0));
+	assert_false(nct_step_valid("Ifaces", 6));
+	assert_false(nct_step_valid("a b", 3));
+	assert_true(nct_step_valid("abcdefghijklmnopqrstuvwxyz012345", 32));
+	assert_false(nct_step_valid("abcdefghijklmnopqrstuvwxyz0123456", 33));
+}
+
+/* What the walk of ncfs's tree saw of the contract. */
+struct walk {
+	struct ncfs_conn *c;	/* the database */
+	int seen[NCT_NENTRIES];	/* rows met */
+	int prefixes;		/* image name prefixes met */
+	int depth;		/* of the directory being listed */
+};
+
+/* One listing, kept: ncfs's cached statements do not nest, so the walk
+ * descends only after a listing ends. */
+struct listing {
+	char **names;		/* the names */
+	struct ncfs_ref *refs;	/* what each names */
+	size_t n, cap, capr;	/* entries, capacities */
+};
+
+static int
+keep(void *arg, const char *name, const struct ncfs_ref *child)
+{
+	struct listing *l = arg;
+	size_t n = l->n;
+
+	*NC_PUSH(l->names, l->n, l->cap) = nc_strdup(name);
+	ncfs_ref_copy(NC_PUSH(l->refs, n, l->capr), child);
+	return 0;
+}
+
+/* The row an entry listed in the tree is, its mode checked; -1 for an
+ * images/<prefix>/ directory. */
+static int
+row_of(struct walk *w, const char *name, const struct ncfs_ref *child)
+{
+	int e;
+
+	assert_int_equal(ncfs_tree_exists(w->c, child), 1);
+	if (child->field != NULL) {
+		e = (int)child->field->id;
+		assert_int_equal(ncfs_ref_mode(child), S_IFREG |
+		    nct_entries[e].mode);
+		assert_true(!nct_keyed((enum nct_id)e) ||
+		    strcmp(child->k[1], name) == 0);
+	} else if (child->dir == NCT_D_IMAGES && child->k[0] != NULL) {
+		w->prefixes++;
+		assert_int_equal(ncfs_ref_mode(child), S_IFDIR | 0755);
+		return -1;
+	} else {
+		e = nct_dir_entry(child->dir);
+		assert_true(e >= 0);
+		assert_int_equal(ncfs_ref_mode(child), S_IFDIR |
+		    nct_entries[e].mode);
+	}
+	if (!nct_keyed((enum nct_id)e))
+		assert_string_equal(nct_entries[e].name, name);
+	return e;
+}
+
+static void
+walk_dir(struct walk *w, const struct ncfs_ref *dir)
+{
+	struct listing l = { 0 };
+	size_t i;
+	int e;
+
+	assert_true(++w->depth < 8);
+	assert_int_equal(ncfs_tree_list(w->c, dir, keep, &l), 0);
+	for (i = 0; i < l.n; i++) {
+		if ((e = row_of(w, l.names[i], &l.refs[i])) >= 0)
+			w->seen[e]++;
+		if (l.refs[i].field == NULL)
+			walk_dir(w, &l.refs[i]);
+		free(l.names[i]);
+		ncfs_ref_free(&l.refs[i]);
+	}
+	free(l.names);
+	free(l.refs);
+	w->depth--;
+}
+
+/* Every lookup of a listed name gives what the listing gave. */
+static int
+lookup_one(void *arg, const char *name, const struct ncfs_ref *child)
+{
+	void **a = arg;
+	struct ncfs_ref got;
+
+	assert_int_equal(ncfs_tree_lookup(a[0], a[1], name, &got), 0);
+	assert_true(ncfs_ref_equal(&got, child));
+	ncfs_ref_free(&got);
+	return 0;
+}
+
+/*
+ * The contract and ncfs agree: a walk of the whole tree of both databases
+ * (through the listings ncfs serves) meets every row of the contract, and
+ * everything it meets is a row, with the row's type and mode.
+ */
+static void
+test_contract_walk(void **state)
+{
+	struct ncfs_conn *c = *state, *ic;
+	static struct walk w;
+	struct ncfs_ref root, node, dir;
+	void *a[2];
+	int i;
+
+	memset(&w, 0, sizeof(w));
+	ncfs_ref_root(&root);
+	w.c = c;
+	walk_dir(&w, &root);
+	assert_non_null(ic = ncfs_conn_open(img_db, 1));
+	w.c = ic;
+	walk_dir(&w, &root);
+	ncfs_conn_close(ic);
+	for (i = 0; i < NCT_NENTRIES; i++) {
+		if (w.seen[i] == 0)
+			print_error("not in the tree: %s\n",
+			    nct_entries[i].name);
+		assert_true(w.seen[i] > 0);
+	}
+	assert_true(w.prefixes > 0);
+	/* a node has one of each fixed entry; users have accounts */
+	assert_int_equal(w.seen[NCT_NODE_STATUS], w.seen[NCT_NODE]);
+	assert_int_equal(w.seen[NCT_NODE_ACCOUNTS], w.seen[NCT_NODE]);
+	assert_int_equal(w.seen[NCT_ACCOUNT], w.seen[NCT_KEY]);
+	assert_int_equal(w.seen[NCT_ACCT_SUDO], w.seen[NCT_ACCOUNT]);
+	/* lookups agree with the listings */
+	memset(&node, 0, sizeof(node));
+	node.dir = NCT_D_NODE;
+	node.k[0] = "h1";
+	a[0] = c;
+	a[1] = &node;
+	assert_int_equal(ncfs_tree_list(c, &node, lookup_one, a), 0);
+	memset(&dir, 0, sizeof(dir));
+	dir.dir = NCT_D_ACCOUNT;
+	dir.k[0] = "h1";
+	dir.k[1] = "alice";
+	a[1] = &dir;
+	assert_int_equal(ncfs_tree_list(c, &dir, lookup_one, a), 0);
+	a[1] = &root;
+	assert_int_equal(ncfs_tree_list(c, &root, lookup_one, a), 0);
+}
+
+/* Names listed by directory dir, one per line. */
+static int
+name_line(void *arg, const char *name, const struct ncfs_ref *child)
+{
+	(void)child;
+	nc_buf_printf(arg, "%s\n", name);
+	return 0;
+}
+
+static void
+list_names(struct ncfs_conn *c, enum nct_dir t, const char *k0,
+    const char *k1, struct nc_buf *out)
+{
+	struct ncfs_ref d;
+
+	memset(&d, 0, sizeof(d));
+	d.dir = t;
+	d.k[0] = (char *)k0;
+	d.k[1] = (char *)k1;
+	nc_buf_reset(out);
+	assert_int_equal(ncfs_tree_list(c, &d, name_line, out), 0);
+}
+
+/* The user names of node's rendered passwd, one per line. */
+static void
+passwd_users(struct ncfs_conn *c, const char *node, struct nc_buf *out)
+{
+	struct nc_buf pw = { 0 };
+	const char *p, *colon, *nl;
+
+	assert_int_equal(get_rc(c, NCT_D_NODE, "passwd", node, NULL, &pw), 0);
+	nc_buf_reset(out);
+	for (p = nc_buf_str(&pw); *p != '\0'; p = nl + 1) {
+		assert_non_null(nl = strchr(p, '\n'));
+		assert_non_null(colon = strchr(p, ':'));
+		nc_buf_printf(out, "%.*s\n", (int)(colon - p), p);
+	}
+	nc_buf_free(&pw);
+}
+
+/*
+ * nodes/<n>/accounts/: the users of the node's passwd, each a read-only
+ * view of users/<u>/ that follows every change there.
+ */
+static void
+test_accounts(void **state)
+{
+	struct ncfs_conn *c = *state;
+	struct nc_buf ls = { 0 }, pw = { 0 }, out = { 0 }, why = { 0 };
+	struct ncfs_ref r;
+	int e;
+
+	list_names(c, NCT_D_ACCOUNTS, "h1", NULL, &ls);
+	passwd_users(c, "h1", &pw);
+	assert_string_equal(nc_buf_str(&ls), "alice\ncarol\nbob\n");
+	assert_string_equal(nc_buf_str(&ls), nc_buf_str(&pw));
+	list_names(c, NCT_D_ACCOUNT, "h1", "alice", &ls);
+	assert_string_equal(nc_buf_str(&ls),
+	    "uid\ngid\nhome\nshell\ngroups\nkeys\nsudo\n");
+
+	expect(c, NCT_D_ACCOUNT, "uid", "h1", "alice", "20001\n");
+	expect(c, NCT_D_ACCOUNT, "gid", "h1", "alice", "6001\n");
+	expect(c, NCT_D_ACCOUNT, "home", "h1", "alice", "/users/alice\n");
+	expect(c, NCT_D_ACCOUNT, "shell", "gw", "carol", "/bin/tcsh\n");
+	expect(c, NCT_D_ACCOUNT, "groups", "h1", "alice", "sec-lab\n");
+	expect(c, NCT_D_ACCOUNT, "groups", "h1", "bob", "");
+	expect(c, NCT_D_ACCOUNT, "sudo", "h1", "alice", "1\n");
+	expect(c, NCT_D_ACCOUNT, "sudo", "h1", "bob", "0\n");
+	expect(c, NCT_D_ACCOUNT, "keys", "pnode-0", "alice",
+	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1Y2t5c3RhcnNhbmRtb29uYmVh"
+	    "bXNvZnRoZXNreQ alice@laptop\n"
+	    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDaliceDeskKeyForTestsOnlyA"
+	    "AAA alice@desk\n");
+	/* keys as secret as keys/<user>; nothing writable */
+	assert_int_equal(mode_of(field(NCT_D_ACCOUNT, "keys")),
+	    mode_of(&ncfs_key_field));
+	assert_int_equal(mode_of(field(NCT_D_ACCOUNT, "keys")), 0600);
+	for (e = NCT_ACCT_UID; e <= NCT_ACCT_SUDO; e++)
+		assert_null(ncfs_field_of((enum nct_id)e)->set);
+	assert_int_equal(get_rc(c, NCT_D_ACCOUNT, "uid", "h1", "mallory",
+	    &out), -ENOENT);
+	assert_int_equal(get_rc(c, NCT_D_ACCOUNT, "keys", "h1", "mallory",
+	    &out), -ENOENT);
+	assert_int_equal(get_rc(c, NCT_D_ACCOUNT, "groups", "nope", "alice",
+	    &out), -ENOENT);
+	assert_int_equal(get_rc(c, NCT_D_ACCOUNT, "uid", "nope", "alice",
+	    &out), -ENOENT);
+
+	/* a change in users/ shows in accounts/ */
+	put(c, NCT_D_USER, "shell", "bob", NULL, "/bin/zsh");
+	put(c, NCT_D_USER, "root", "bob", NULL, "1");
+	put(c, NCT_D_USER, "groups", "bob", NULL, "sec-lab\nsec-proj");
+	put(c, NCT_D_USER, "keys", "bob", NULL,
+	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1Y2t5c3RhcnNhbmRtb29uYmVh"
+	    "bXNvZnRoZXNreQ bob@x");
+	put(c, NCT_D_USER, "uid", "bob", NULL, "20042");
+	expect(c, NCT_D_ACCOUNT, "shell", "h1", "bob", "/bin/zsh\n");
+	expect(c, NCT_D_ACCOUNT, "sudo", "h1", "bob", "1\n");
+	expect(c, NCT_D_ACCOUNT, "groups", "h1", "bob",
+	    "sec-lab\nsec-proj\n");
+	expect(c, NCT_D_ACCOUNT, "keys", "h1", "bob",
+	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1Y2t5c3RhcnNhbmRtb29uYmVh"
+	    "bXNvZnRoZXNreQ bob@x\n");
+	expect(c, NCT_D_ACCOUNT, "uid", "h1", "bob", "20042\n");
+	assert_int_equal(get_rc(c, NCT_D_NODE, "sudoers", "h1", NULL, &out),
+	    0);
+	assert_non_null(strstr(nc_buf_str(&out), "bob ALL="));
+
+	/* a user added and removed in users/ comes and goes in accounts/ */
+	assert_int_equal(record(c, 1, NCT_D_USER, "dave", NULL, &why), 0);
+	list_names(c, NCT_D_ACCOUNTS, "gw", NULL, &ls);
+	passwd_users(c, "gw", &pw);
+	assert_string_equal(nc_buf_str(&ls), "alice\ncarol\nbob\ndave\n");
+	assert_string_equal(nc_buf_str(&ls), nc_buf_str(&pw));
+	expect(c, NCT_D_ACCOUNT, "home", "gw", "dave", "/users/dave\n");
+	memset(&r, 0, sizeof(r));
+	r.dir = NCT_D_ACCOUNT;
+	r.k[0] = "gw";
+	r.k[1] = "dave";
+	assert_int_equal(ncfs_tree_exists(c, &r), 1);
+	assert_int_equal(record(c, 0, NCT_D_USER, "dave", NULL, &why), 0);
+	assert_int_equal(ncfs_tree_exists(c, &r), 0);
+	list_names(c, NCT_D_ACCOUNTS, "gw", NULL, &ls);
+	passwd_users(c, "gw", &pw);
+	assert_string_equal(nc_buf_str(&ls), nc_buf_str(&pw));
+	assert_null(strstr(nc_buf_str(&ls), "dave"));
+	assert_int_equal(get_rc(c, NCT_D_ACCOUNT, "uid", "gw", "dave", &out),
+	    -ENOENT);
+	/* and so does a node */
+	r.k[0] = "nope";
+	r.k[1] = "alice";
+	assert_int_equal(ncfs_tree_exists(c, &r), 0);
+	nc_buf_free(&ls);
+	nc_buf_free(&pw);
+	nc_buf_free(&out);
+	nc_buf_free(&why);
 }
 
 int
@@ -1134,6 +1569,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_low_ids, setup_lan,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_every_field, setup_lan,
+		    teardown),
+		cmocka_unit_test(test_contract),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_status_words),
+		cmocka_unit_test_setup_teardown(test_contract_walk, setup_lan,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_accounts, setup_lan,
 		    teardown),
 	};
 
