@@ -31,7 +31,7 @@ static int
 print_json(const struct neoc_node *rows, size_t n)
 {
 	json_t *root = json_object(), *nodes = json_array(), *cnt;
-	size_t counts[NEOC_NSTATES], i;
+	size_t counts[NCT_NSTATES], i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -45,8 +45,8 @@ print_json(const struct neoc_node *rows, size_t n)
 	}
 	neoc_nodes_count(rows, n, counts);
 	cnt = json_object();
-	for (i = 0; i < NEOC_NSTATES; i++)
-		json_object_set_new(cnt, neoc_state_names[i],
+	for (i = 0; i < NCT_NSTATES; i++)
+		json_object_set_new(cnt, nct_states[i],
 		    json_integer((json_int_t)counts[i]));
 	json_object_set_new(root, "nodes", nodes);
 	json_object_set_new(root, "counts", cnt);
@@ -69,7 +69,7 @@ cmd_status(int argc, char **argv)
 {
 	const char *dbpath = NEOC_DEFAULT_DB;
 	int ch, json = 0, watch = 0, tty = isatty(1), rc;
-	size_t n, counts[NEOC_NSTATES];
+	size_t n, counts[NCT_NSTATES];
 	struct neoc_node *rows;
 
 	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
@@ -95,7 +95,7 @@ cmd_status(int argc, char **argv)
 		neoc_nodes_count(rows, n, counts);
 		neoc_nodes_free(rows, n);
 		fflush(stdout);
-		if (!watch || counts[NEOC_READY] + counts[NEOC_FAILED] == n)
+		if (!watch || counts[NCT_READY] + counts[NCT_FAILED] == n)
 			break;
 		sleep(1);
 	}

@@ -255,7 +255,7 @@ static int
 result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 {
 	struct neoc_node *nodes;
-	size_t n, i, counts[NEOC_NSTATES] = { 0 };
+	size_t n, i, counts[NCT_NSTATES] = { 0 };
 	json_t *fails = json_array(), *o;
 	int fatal = 0, k;
 
@@ -271,7 +271,7 @@ result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 		    strcmp(nd->role, "pnode") != 0)
 			continue;
 		counts[neoc_state_of(nd)]++;
-		if (neoc_state_of(nd) == NEOC_READY)
+		if (neoc_state_of(nd) == NCT_READY)
 			continue;
 		if (!tolerated)
 			fatal = 1;
@@ -280,10 +280,10 @@ result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 		    nd->step, "message", nd->message, "failure_action",
 		    nd->failure));
 		fprintf(stderr, "neoc up: %s %s%s%s%s%s%s\n", nd->name,
-		    neoc_state_of(nd) == NEOC_FAILED ? "failed" :
-		    "did not settle: still", neoc_state_of(nd) == NEOC_FAILED ?
-		    "" : " ", neoc_state_of(nd) == NEOC_FAILED ? "" : nd->state,
-		    nd->step ? (neoc_state_of(nd) == NEOC_FAILED ? " at " :
+		    neoc_state_of(nd) == NCT_FAILED ? "failed" :
+		    "did not settle: still", neoc_state_of(nd) == NCT_FAILED ?
+		    "" : " ", neoc_state_of(nd) == NCT_FAILED ? "" : nd->state,
+		    nd->step ? (neoc_state_of(nd) == NCT_FAILED ? " at " :
 		    " in ") : "", nd->step ? nd->step : "",
 		    nd->message ? nd->message : "");
 		if (tolerated)
@@ -308,9 +308,9 @@ result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 		o = json_pack("{s:s, s:f, s:b, s:o, s:{}}", "event", "done",
 		    "elapsed", neoc_elapsed(), "ok", !fatal, "failed", fails,
 		    "counts");
-		for (k = 0; k < NEOC_NSTATES; k++)
+		for (k = 0; k < NCT_NSTATES; k++)
 			json_object_set_new(json_object_get(o, "counts"),
-			    neoc_state_names[k], json_integer((json_int_t)
+			    nct_states[k], json_integer((json_int_t)
 			    counts[k]));
 		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		putchar('\n');

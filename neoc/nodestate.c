@@ -11,10 +11,6 @@
 #include "nodestate.h"
 #include "util.h"
 
-const char *const neoc_state_names[NEOC_NSTATES] = {
-	"pending", "booting", "provisioning", "ready", "failed",
-};
-
 /* The length of the valid UTF-8 sequence at s, or 0. */
 static size_t
 utf8_len(const unsigned char *s)
@@ -87,7 +83,7 @@ neoc_nodes_load(const char *dbpath, struct neoc_node **nodes, size_t *n)
 		r->failure = col(st, 3);
 		r->state = col(st, 4);
 		if (r->state == NULL)
-			r->state = nc_strdup("pending");
+			r->state = nc_strdup(NCT_WORD_PENDING);
 		r->time = sqlite3_column_int64(st, 5);
 		r->step = col(st, 6);
 		r->message = col(st, 7);
@@ -122,42 +118,39 @@ neoc_nodes_free(struct neoc_node *nodes, size_t n)
 	free(nodes);
 }
 
-enum neoc_state
+enum nct_state
 neoc_state_of(const struct neoc_node *nd)
 {
-	int k;
+	int k = nct_state_find(nd->state, strlen(nd->state));
 
-	for (k = 0; k < NEOC_NSTATES; k++)
-		if (strcmp(nd->state, neoc_state_names[k]) == 0)
-			return (enum neoc_state)k;
-	return NEOC_PENDING;
+	return k < 0 ? NCT_PENDING : (enum nct_state)k;
 }
 
 void
 neoc_nodes_count(const struct neoc_node *nodes, size_t n,
-    size_t counts[NEOC_NSTATES])
+    size_t counts[NCT_NSTATES])
 {
 	size_t i;
 
-	memset(counts, 0, NEOC_NSTATES * sizeof(*counts));
+	memset(counts, 0, NCT_NSTATES * sizeof(*counts));
 	for (i = 0; i < n; i++)
 		counts[neoc_state_of(&nodes[i])]++;
 }
 
 void
-neoc_counts_line(FILE *f, const size_t counts[NEOC_NSTATES])
+neoc_counts_line(FILE *f, const size_t counts[NCT_NSTATES])
 {
 	int k;
 
-	for (k = 0; k < NEOC_NSTATES; k++)
-		fprintf(f, "%s%s %zu", k ? ", " : "", neoc_state_names[k],
+	for (k = 0; k < NCT_NSTATES; k++)
+		fprintf(f, "%s%s %zu", k ? ", " : "", nct_states[k],
 		    counts[k]);
 }
 
 void
 neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n, int bar)
 {
-	size_t counts[NEOC_NSTATES], i, done, width = 40, fill;
+	size_t counts[NCT_NSTATES], i, done, width = 40, fill;
 	time_t now = time(NULL);
 
 	fprintf(f, "%-20s %-9s %-12s %-12s %6s  %s\n", "NODE", "ROLE", "HOST",
@@ -179,13 +172,13 @@ neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n, int bar)
 	neoc_counts_line(f, counts);
 	fprintf(f, " (%zu nodes)\n", n);
 	if (bar && n > 0) {
-		done = counts[NEOC_READY] + counts[NEOC_FAILED];
+		done = counts[NCT_READY] + counts[NCT_FAILED];
 		fill = done * width / n;
 		fprintf(f, "[");
 		for (i = 0; i < width; i++)
 			fputc(i < fill ? '#' : '.', f);
 		fprintf(f, "] %zu/%zu settled, %zu failed\n", done, n,
-		    counts[NEOC_FAILED]);
+		    counts[NCT_FAILED]);
 	}
 }
 

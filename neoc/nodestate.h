@@ -8,12 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The states, in the order of the contract. */
-enum neoc_state {
-	NEOC_PENDING, NEOC_BOOTING, NEOC_PROVISIONING, NEOC_READY,
-	NEOC_FAILED, NEOC_NSTATES
-};
-extern const char *const neoc_state_names[NEOC_NSTATES];
+#include "nctree.h"
+
 
 /* One node and its status. */
 struct neoc_node {
@@ -21,7 +17,7 @@ struct neoc_node {
 	char *role;		/* pnode, container or physical */
 	char *host;		/* a container's pnode, or NULL */
 	char *failure;		/* failure action: fatal, nonfatal, ignore */
-	char *state;		/* status state ("pending" when none) */
+	char *state;		/* status state (NCT_WORD_PENDING when none) */
 	char *step;		/* the step named by the status, or NULL */
 	char *message;		/* the status message, or NULL */
 	long long time;		/* when the status was written (0: never) */
@@ -30,16 +26,16 @@ struct neoc_node {
 /* Every node but the control node, in file order.  0, or -1 printed. */
 int neoc_nodes_load(const char *dbpath, struct neoc_node **nodes, size_t *n);
 void neoc_nodes_free(struct neoc_node *nodes, size_t n);
-/* The state's index, NEOC_PENDING for anything unknown. */
-enum neoc_state neoc_state_of(const struct neoc_node *nd);
+/* The state (nctree.h), NCT_PENDING for anything unknown. */
+enum nct_state neoc_state_of(const struct neoc_node *nd);
 /* Count the nodes per state. */
 void neoc_nodes_count(const struct neoc_node *nodes, size_t n,
-    size_t counts[NEOC_NSTATES]);
+    size_t counts[NCT_NSTATES]);
 /* The table neoc status prints (a progress bar too when bar). */
 void neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n,
     int bar);
 /* "pending 1, booting 2, ..." */
-void neoc_counts_line(FILE *f, const size_t counts[NEOC_NSTATES]);
+void neoc_counts_line(FILE *f, const size_t counts[NCT_NSTATES]);
 /* Write a status line for node into the database directly (the way any
  * other writer changes it: ncfs notices).  0, or -1 printed. */
 int neoc_status_write(const char *dbpath, const char *node,

@@ -85,7 +85,7 @@ event_job(struct watch *w, const struct neoc_job *j, enum neoc_phase ph,
 static void
 draw_bar(struct watch *w, const struct neoc_node *nodes, size_t n)
 {
-	size_t counts[NEOC_NSTATES] = { 0 }, i, total = 0, done, fill;
+	size_t counts[NCT_NSTATES] = { 0 }, i, total = 0, done, fill;
 	const size_t width = 30;
 
 	for (i = 0; i < n; i++)
@@ -95,7 +95,7 @@ draw_bar(struct watch *w, const struct neoc_node *nodes, size_t n)
 		}
 	if (total == 0)
 		return;
-	done = counts[NEOC_READY] + counts[NEOC_FAILED];
+	done = counts[NCT_READY] + counts[NCT_FAILED];
 	fill = done * width / total;
 	fputs("\r\033[K[", stdout);
 	for (i = 0; i < width; i++)
@@ -136,13 +136,13 @@ fail_guests(struct watch *w, const struct neoc_job *j,
 
 	for (i = 0; i < n; i++)
 		if (strcmp(nodes[i].name, j->pn->name) == 0 ?
-		    neoc_state_of(&nodes[i]) != NEOC_FAILED :
+		    neoc_state_of(&nodes[i]) != NCT_FAILED :
 		    nodes[i].host != NULL &&
 		    strcmp(nodes[i].host, j->pn->name) == 0 &&
-		    neoc_state_of(&nodes[i]) == NEOC_PENDING)
-			neoc_status_write(w->up->db, nodes[i].name, "failed",
-			    strcmp(nodes[i].name, j->pn->name) == 0 ?
-			    "pnode" : "boot", msg);
+		    neoc_state_of(&nodes[i]) == NCT_PENDING)
+			neoc_status_write(w->up->db, nodes[i].name,
+			    NCT_WORD_FAILED, strcmp(nodes[i].name,
+			    j->pn->name) == 0 ? "pnode" : "boot", msg);
 	free(msg);
 }
 
@@ -186,15 +186,15 @@ tick(struct watch *w, int *failed_jobs)
 
 		if (!watched(&nodes[i]))
 			continue;
-		if (neoc_state_of(&nodes[i]) != NEOC_READY &&
-		    neoc_state_of(&nodes[i]) != NEOC_FAILED)
+		if (neoc_state_of(&nodes[i]) != NCT_READY &&
+		    neoc_state_of(&nodes[i]) != NCT_FAILED)
 			unsettled++;
 		old = seen(w, i, nodes[i].name);
 		if (old != NULL && same(old->state, nodes[i].state) &&
 		    same(old->step, nodes[i].step) &&
 		    same(old->message, nodes[i].message))
 			continue;
-		if (old == NULL && neoc_state_of(&nodes[i]) == NEOC_PENDING)
+		if (old == NULL && neoc_state_of(&nodes[i]) == NCT_PENDING)
 			continue;
 		event_node(w, &nodes[i]);
 	}

@@ -74,7 +74,7 @@ ncp_step_hosts(struct ncprov *p)
 	struct nc_buf tree = { 0 }, old = { 0 }, new = { 0 };
 	int exists, rc;
 
-	if ((rc = ncp_read_node(p, "hosts", &tree)) < 0) {
+	if ((rc = ncp_read_node(p, NCT_NODE_HOSTS, NULL, &tree)) < 0) {
 		ncp_fail(p, "reading hosts: %s", strerror(-rc));
 		goto out;
 	}

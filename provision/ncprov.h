@@ -5,6 +5,7 @@
 #ifndef NCPROV_H
 #define NCPROV_H
 
+#include "nctree.h"
 #include "source.h"
 
 /* The exit status when the connection to the tree was lost part way: the
@@ -43,8 +44,12 @@ int ncprov_pnode(struct ncprov *p, int argc, char **argv);
 int ncprov_down(struct ncprov *p, int argc, char **argv);
 /* ncprov container: provision this container from its subtree. */
 int ncprov_container(struct ncprov *p, int argc, char **argv);
-/* Write "STATE NOW [STEP] [MESSAGE]" to the node's status; 0 or -errno. */
-int ncprov_set_status(struct ncprov *p, const char *state, const char *step,
-    const char *message);
+/* Write "STATE NOW [STEP] [MESSAGE]" to the node's status (the contract's
+ * line, nctree.h); 0 or -errno. */
+int ncprov_set_status(struct ncprov *p, enum nct_state state,
+    const char *step, const char *message);
+/* The same for another node's status (a pnode's guests); 0 or -errno. */
+int ncprov_node_status(struct ncprov *p, const char *node,
+    enum nct_state state, const char *step, const char *message);
 
 #endif

@@ -5,7 +5,6 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "steps.h"
 #include "util.h"
@@ -22,13 +21,14 @@ ncp_fail(struct ncprov *p, const char *fmt, ...)
 }
 
 int
-ncp_read_node(struct ncprov *p, const char *rel, struct nc_buf *out)
+ncp_read_node(struct ncprov *p, enum nct_id e, const char *key,
+    struct nc_buf *out)
 {
-	char *path = nc_asprintf("nodes/%s/%s", p->node, rel);
+	char path[NCT_PATH_MAX];
 	int rc;
 
 	nc_buf_reset(out);
-	rc = p->src.ops->read(p->src.impl, path, out);
-	free(path);
-	return rc;
+	if ((rc = nct_path(path, sizeof(path), e, p->node, key)) < 0)
+		return rc;
+	return p->src.ops->read(p->src.impl, path, out);
 }

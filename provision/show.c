@@ -63,7 +63,7 @@ show_dir(struct ncprov *p, const char *path)
 int
 ncprov_show(struct ncprov *p, int argc, char **argv)
 {
-	char *path;
+	char path[NCT_PATH_MAX];
 	int rc;
 
 	(void)argv;
@@ -71,15 +71,13 @@ ncprov_show(struct ncprov *p, int argc, char **argv)
 		fprintf(stderr, "usage: ncprov ... --node NAME show\n");
 		return 2;
 	}
-	path = nc_asprintf("nodes/%s", p->node);
-	if (p->src.ops->is_dir(p->src.impl, path) != 1) {
+	if (nct_path(path, sizeof(path), NCT_NODE, p->node, NULL) < 0 ||
+	    p->src.ops->is_dir(p->src.impl, path) != 1) {
 		fprintf(stderr, "ncprov: no node \"%s\" in %s\n", p->node,
 		    p->src.desc);
-		free(path);
 		return 1;
 	}
 	rc = show_dir(p, path);
-	free(path);
 	if (fflush(stdout) != 0)
 		rc = -1;
 	return rc < 0 ? 1 : 0;

@@ -1,8 +1,8 @@
 /*
- * status.c: the node's status line (docs/DESIGN.md, "Status"): STATE TIME
- * [STEP] [MESSAGE], written to nodes/<node>/status, which ncfs validates.
+ * status.c: the node's status line (docs/DESIGN.md, "Status"; the words
+ * and limits are lib/nctree.h's): STATE TIME [STEP] [MESSAGE], written to
+ * nodes/<node>/status, which ncfs validates.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,44 +12,21 @@
 #include "ncprov.h"
 #include "util.h"
 
-static const char *const states[] = {
-	"pending", "booting", "provisioning", "ready", "failed", NULL,
-};
-
-static int
-valid_state(const char *s)
-{
-	int i;
-
-	for (i = 0; states[i] != NULL; i++)
-		if (strcmp(states[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-valid_step(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 32)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) ||
-		    isdigit((unsigned char)s[i]) || strchr("_.-", s[i])))
-			return 0;
-	return 1;
-}
-
 int
-ncprov_set_status(struct ncprov *p, const char *state, const char *step,
-    const char *message)
+ncprov_node_status(struct ncprov *p, const char *node, enum nct_state state,
+    const char *step, const char *message)
 {
 	struct nc_buf line = { 0 };
-	char *path;
+	char path[NCT_PATH_MAX];
 	int rc;
 
-	nc_buf_printf(&line, "%s %lld", state, (long long)time(NULL));
+	if ((unsigned)state >= NCT_NSTATES)
+		return -EINVAL;
+	if ((rc = nct_path(path, sizeof(path), NCT_NODE_STATUS, node,
+	    NULL)) < 0)
+		return rc;
+	nc_buf_printf(&line, "%s %lld", nct_states[state],
+	    (long long)time(NULL));
 	if (step != NULL)
 		nc_buf_printf(&line, " %s", step);
 	if (message != NULL && *message != '\0') {
@@ -62,11 +39,16 @@ ncprov_set_status(struct ncprov *p, const char *state, const char *step,
 			    1);
 	}
 	nc_buf_puts(&line, "\n");
-	path = nc_asprintf("nodes/%s/status", p->node);
 	rc = p->src.ops->write(p->src.impl, path, line.p, line.len);
-	free(path);
 	nc_buf_free(&line);
 	return rc;
+}
+
+int
+ncprov_set_status(struct ncprov *p, enum nct_state state, const char *step,
+    const char *message)
+{
+	return ncprov_node_status(p, p->node, state, step, message);
 }
 
 int
@@ -74,20 +56,20 @@ ncprov_status(struct ncprov *p, int argc, char **argv)
 {
 	const char *step = NULL;
 	struct nc_buf msg = { 0 };
-	int i, rc;
+	int i, rc, state;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: ncprov ... --node NAME status STATE "
 		    "[STEP] [MESSAGE...]\n");
 		return 2;
 	}
-	if (!valid_state(argv[1])) {
-		fprintf(stderr, "ncprov: status: \"%s\" is not one of pending "
-		    "booting provisioning ready failed\n", argv[1]);
+	if ((state = nct_state_find(argv[1], strlen(argv[1]))) < 0) {
+		fprintf(stderr, "ncprov: status: \"%s\" is not one of "
+		    NCT_STATE_LIST "\n", argv[1]);
 		return 2;
 	}
 	if (argc > 2) {
-		if (!valid_step(argv[2])) {
+		if (!nct_step_valid(argv[2], strlen(argv[2]))) {
 			fprintf(stderr, "ncprov: status: step \"%s\" is not a "
 			    "word of a-z 0-9 _ . -\n", argv[2]);
 			return 2;
@@ -96,7 +78,8 @@ ncprov_status(struct ncprov *p, int argc, char **argv)
 	}
 	for (i = 3; i < argc; i++)
 		nc_buf_printf(&msg, "%s%s", i > 3 ? " " : "", argv[i]);
-	rc = ncprov_set_status(p, argv[1], step, msg.len ? msg.p : NULL);
+	rc = ncprov_set_status(p, (enum nct_state)state, step,
+	    msg.len ? msg.p : NULL);
 	nc_buf_free(&msg);
 	if (rc < 0) {
 		fprintf(stderr, "ncprov: status of %s: %s\n", p->node,

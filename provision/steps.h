@@ -20,7 +20,13 @@ int ncp_hosts_remove(struct ncprov *p);	 /* hosts.c */
 /* node.c: record why the running step failed (kept for the status line); -1. */
 int ncp_fail(struct ncprov *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Read nodes/<node>/<rel> from the tree into out (emptied first). */
-int ncp_read_node(struct ncprov *p, const char *rel, struct nc_buf *out);
+/*
+ * Read entry e of the node's own subtree (lib/nctree.h: NCT_NODE_HOSTS,
+ * NCT_IFACE_IP ...) into out (emptied first); key is the entry's second
+ * key (an interface, attribute key or user), NULL when it has none.
+ * 0 or -errno (-EINVAL for a key that cannot be a name).
+ */
+int ncp_read_node(struct ncprov *p, enum nct_id e, const char *key,
+    struct nc_buf *out);
 
 #endif

@@ -170,18 +170,19 @@ owner(int rc)
 	return 0;
 }
 
-/* Read nodes/<node>/rel; a missing file reads as empty. */
+/* Read entry e of nodes/<node>/; a missing file reads as empty. */
 static int
-read_tree(struct ncprov *p, const char *rel, struct nc_buf *out)
+read_tree(struct ncprov *p, enum nct_id e, struct nc_buf *out)
 {
-	int rc = ncp_read_node(p, rel, out);
+	int rc = ncp_read_node(p, e, NULL, out);
 
 	if (rc == -ENOENT) {
 		nc_buf_reset(out);
 		return 0;
 	}
 	if (rc < 0)
-		ncp_fail(p, "reading %s: %s", rel, strerror(-rc));
+		ncp_fail(p, "reading %s: %s", nct_entries[e].name,
+		    strerror(-rc));
 	return rc;
 }
 
@@ -470,7 +471,7 @@ read_keys(struct ncprov *p, struct entries *users)
 	int rc;
 
 	/* One file holds every user's keys: "<user> <key>" lines. */
-	if ((rc = read_tree(p, "sshkeys", &all)) < 0)
+	if ((rc = read_tree(p, NCT_NODE_SSHKEYS, &all)) < 0)
 		goto out;
 	for (i = 0; i < users->n; i++)
 		users->v[i].has_keys = !users->v[i].mounted;
@@ -1179,7 +1180,7 @@ ncp_step_groups(struct ncprov *p)
 	struct pwlock lk = { -1, 0 };
 	int rc = -1, lrc;
 
-	if (read_tree(p, "group", &tree) < 0 ||
+	if (read_tree(p, NCT_NODE_GROUP, &tree) < 0 ||
 	    parse_groups(p, &tree, &groups) < 0)
 		goto out;
 	if ((lrc = pw_lock(p, &lk)) < 0) {
@@ -1212,10 +1213,10 @@ ncp_step_accounts(struct ncprov *p)
 	size_t i;
 
 	/* Everything from the tree first: the lock is not held over 9P. */
-	if (read_tree(p, "passwd", &passwd) < 0 ||
-	    read_tree(p, "shadow", &shadow) < 0 ||
-	    read_tree(p, "sudoers", &sudoers) < 0 ||
-	    read_tree(p, "mounts", &mounts) < 0 ||
+	if (read_tree(p, NCT_NODE_PASSWD, &passwd) < 0 ||
+	    read_tree(p, NCT_NODE_SHADOW, &shadow) < 0 ||
+	    read_tree(p, NCT_NODE_SUDOERS, &sudoers) < 0 ||
+	    read_tree(p, NCT_NODE_MOUNTS, &mounts) < 0 ||
 	    parse_passwd(p, &passwd, &users) < 0 ||
 	    parse_shadow(p, &shadow, &users) < 0 ||
 	    check_sudoers(p, &sudoers) < 0)

@@ -35,7 +35,7 @@ static const struct step steps[] = {
 
 /* Status writes are part of the run, not of a dry run. */
 static void
-status(struct ncprov *p, const char *state, const char *step,
+status(struct ncprov *p, enum nct_state state, const char *step,
     const char *msg)
 {
 	int rc;
@@ -43,8 +43,8 @@ status(struct ncprov *p, const char *state, const char *step,
 	if (p->dry_run)
 		return;
 	if ((rc = ncprov_set_status(p, state, step, msg)) < 0)
-		fprintf(stderr, "ncprov: writing status %s: %s\n", state,
-		    strerror(-rc));
+		fprintf(stderr, "ncprov: writing status %s: %s\n",
+		    nct_states[state], strerror(-rc));
 }
 
 int
@@ -66,12 +66,12 @@ ncprov_container(struct ncprov *p, int argc, char **argv)
 			failed |= NEED(i);
 			continue;
 		}
-		status(p, "provisioning", steps[i].name, NULL);
+		status(p, NCT_PROVISIONING, steps[i].name, NULL);
 		p->why[0] = '\0';
 		if (steps[i].run(p) < 0) {
 			fprintf(stderr, "ncprov: %s: %s\n", steps[i].name,
 			    p->why);
-			status(p, "failed", steps[i].name, p->why);
+			status(p, NCT_FAILED, steps[i].name, p->why);
 			if (first[0] == '\0')
 				snprintf(first, sizeof(first), "%s %s",
 				    steps[i].name, p->why);
@@ -86,10 +86,10 @@ ncprov_container(struct ncprov *p, int argc, char **argv)
 
 		if (sp != NULL) {
 			*sp = '\0';
-			status(p, "failed", first, sp + 1);
+			status(p, NCT_FAILED, first, sp + 1);
 		}
 		return 1;
 	}
-	status(p, "ready", NULL, NULL);
+	status(p, NCT_READY, NULL, NULL);
 	return 0;
 }

@@ -63,15 +63,14 @@ trim(struct nc_buf *b)
 		b->p[--b->len] = '\0';
 }
 
-/* Read nodes/<node>/ifaces/<name>/<field>, trimmed; 0 or -errno. */
+/* Read field (NCT_IFACE_...) of nodes/<node>/ifaces/<name>/, trimmed; 0 or
+ * -errno. */
 static int
-read_field(struct ncprov *p, const char *name, const char *field,
+read_field(struct ncprov *p, const char *name, enum nct_id field,
     struct nc_buf *out)
 {
-	char *rel = nc_asprintf("ifaces/%s/%s", name, field);
-	int rc = ncp_read_node(p, rel, out);
+	int rc = ncp_read_node(p, field, name, out);
 
-	free(rel);
 	trim(out);
 	return rc;
 }
@@ -110,13 +109,13 @@ read_want(struct ncprov *p, const char *name, struct want *w,
 	int rc, ret = -1;
 
 	w->name = name;
-	if ((rc = read_field(p, name, "mac", &v)) < 0 ||
+	if ((rc = read_field(p, name, NCT_IFACE_MAC, &v)) < 0 ||
 	    parse_mac(nc_buf_str(&v), w->mac) < 0) {
 		nc_buf_printf(errs, "%s%s: bad mac \"%s\"", errs->len ?
 		    "; " : "", name, rc < 0 ? strerror(-rc) : nc_buf_str(&v));
 		goto out;
 	}
-	if ((rc = read_field(p, name, "ip", &v)) < 0 && rc != -ENOENT) {
+	if ((rc = read_field(p, name, NCT_IFACE_IP, &v)) < 0 && rc != -ENOENT) {
 		nc_buf_printf(errs, "%s%s: ip: %s", errs->len ? "; " : "",
 		    name, strerror(-rc));
 		goto out;
@@ -133,7 +132,7 @@ read_want(struct ncprov *p, const char *name, struct want *w,
 		goto out;
 	}
 	memcpy(w->ip, v.p, v.len + 1);
-	if ((rc = read_field(p, name, "netmask", &v)) < 0 ||
+	if ((rc = read_field(p, name, NCT_IFACE_NETMASK, &v)) < 0 ||
 	    (w->prefix = mask_prefix(nc_buf_str(&v))) < 0) {
 		nc_buf_printf(errs, "%s%s: bad netmask \"%s\"", errs->len ?
 		    "; " : "", name, rc < 0 ? strerror(-rc) :
@@ -381,14 +380,16 @@ int
 ncp_step_ifaces(struct ncprov *p)
 {
 	struct nc_buf errs = { 0 }, missing = { 0 };
-	char *dir = nc_asprintf("nodes/%s/ifaces", p->node);
+	char dir[NCT_PATH_MAX];
 	char **names = NULL, **devs = NULL;
 	size_t n = 0, ndevs = 0, i;
 	const char *dev;
 	struct want w;
 	int rc;
 
-	rc = p->src.ops->list(p->src.impl, dir, &names, &n);
+	if ((rc = nct_dir_path(dir, sizeof(dir), NCT_D_IFACES, p->node,
+	    NULL)) >= 0)
+		rc = p->src.ops->list(p->src.impl, dir, &names, &n);
 	if (rc == -ENOENT) {
 		rc = 0;		/* a node without interfaces */
 		goto out;
@@ -426,7 +427,6 @@ out:
 	for (i = 0; i < ndevs; i++)
 		free(devs[i]);
 	free(devs);
-	free(dir);
 	nc_buf_free(&errs);
 	nc_buf_free(&missing);
 	return rc < 0 ? -1 : 0;

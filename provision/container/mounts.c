@@ -590,7 +590,8 @@ ncp_step_mounts(struct ncprov *p)
 	struct mnt m;
 	int rc, lineno = 0;
 
-	if ((rc = ncp_read_node(p, "mounts", &tree)) < 0 && rc != -ENOENT) {
+	if ((rc = ncp_read_node(p, NCT_NODE_MOUNTS, NULL, &tree)) < 0 &&
+	    rc != -ENOENT) {
 		fail_add(&c, "reading mounts: %s", strerror(-rc));
 		goto out;
 	}

@@ -169,10 +169,10 @@ user_name(struct ncprov *p, struct who *w)
 	struct nc_buf v = { 0 };
 	int rc;
 
-	rc = ncp_read_node(p, "attributes/startcmd_user", &v);
+	rc = ncp_read_node(p, NCT_ATTR, "startcmd_user", &v);
 	trim(&v);
 	if (rc < 0 || v.len == 0) {
-		rc = ncp_read_node(p, "passwd", &v);
+		rc = ncp_read_node(p, NCT_NODE_PASSWD, NULL, &v);
 		if (rc == 0 && v.len > 0 && strchr(v.p, ':') != NULL)
 			*strchr(v.p, ':') = '\0';
 		else
@@ -340,7 +340,8 @@ ncp_step_startcmd(struct ncprov *p)
 	int rc, logfd = -1;
 
 	memset(&l, 0, sizeof(l));
-	if ((rc = ncp_read_node(p, "startcmd", &cmd)) < 0 && rc != -ENOENT) {
+	if ((rc = ncp_read_node(p, NCT_NODE_STARTCMD, NULL, &cmd)) < 0 &&
+	    rc != -ENOENT) {
 		rc = ncp_fail(p, "reading startcmd: %s", strerror(-rc));
 		goto out;
 	}

@@ -28,18 +28,17 @@
 #include "steps.h"
 #include "util.h"
 
-/* Read "nodes/<node>/<rel>" (or any tree path when node is NULL) into a
- * fresh string without its trailing newline; "" when missing. */
+/* Read entry e of the tree (lib/nctree.h; its keys k0, k1) into a fresh
+ * string without its trailing newline; "" when missing. */
 static char *
-tree_str(struct ncprov *p, const char *node, const char *rel)
+tree_str(struct ncprov *p, enum nct_id e, const char *k0, const char *k1)
 {
 	struct nc_buf b = { 0 };
-	char *path, *s;
+	char path[NCT_PATH_MAX], *s;
 
-	path = node ? nc_asprintf("nodes/%s/%s", node, rel) : nc_strdup(rel);
-	if (p->src.ops->read(p->src.impl, path, &b) < 0)
+	if (nct_path(path, sizeof(path), e, k0, k1) < 0 ||
+	    p->src.ops->read(p->src.impl, path, &b) < 0)
 		nc_buf_reset(&b);
-	free(path);
 	while (b.len > 0 && b.p[b.len - 1] == '\n')
 		b.p[--b.len] = '\0';
 	s = nc_strdup(nc_buf_str(&b));
@@ -59,16 +58,6 @@ to_double(const char *s)
 	return strtod(s, NULL);
 }
 
-/* lans/<lan>/<field> as a string. */
-static char *
-lan_str(struct ncprov *p, const char *lan, const char *field)
-{
-	char *rel = nc_asprintf("lans/%s/%s", lan, field), *v;
-
-	v = tree_str(p, NULL, rel);
-	free(rel);
-	return v;
-}
 
 /* The LAN called name in pn (added when new). */
 static struct ncp_lan *
@@ -84,13 +73,13 @@ lan_of(struct ncprov *p, struct ncp_pnode *pn, const char *name,
 			return &pn->lans[i];
 	l = NC_PUSH(pn->lans, pn->nlans, *cap);
 	l->name = nc_strdup(name);
-	v = lan_str(p, name, "bandwidth");
+	v = tree_str(p, NCT_LAN_BANDWIDTH, name, NULL);
 	l->bandwidth_kbps = to_long(v);
 	free(v);
-	v = lan_str(p, name, "delay");
+	v = tree_str(p, NCT_LAN_DELAY, name, NULL);
 	l->delay_ms = to_double(v);
 	free(v);
-	v = lan_str(p, name, "loss");
+	v = tree_str(p, NCT_LAN_LOSS, name, NULL);
 	l->loss = to_double(v);
 	free(v);
 	return l;
@@ -114,39 +103,27 @@ phys_for(const char *physical, const char *lan)
 	return NULL;
 }
 
-/* nodes/<node>/ifaces/<ifname>/<field> as a string. */
-static char *
-iface_str(struct ncprov *p, const char *node, const char *ifname,
-    const char *field)
-{
-	char *rel = nc_asprintf("ifaces/%s/%s", ifname, field), *v;
-
-	v = tree_str(p, node, rel);
-	free(rel);
-	return v;
-}
-
 static int
 load_guest(struct ncprov *p, struct ncp_pnode *pn, const char *name,
     size_t *lancap, const char *physical)
 {
 	struct ncp_guest *g = NC_PUSH(pn->guests, pn->nguests, pn->capguests);
-	char **ifs = NULL, *dir;
+	char **ifs = NULL, dir[NCT_PATH_MAX];
 	size_t nifs = 0, i, capnics = 0;
 	struct ncp_lan *l;
 	int rc;
 
 	g->name = nc_strdup(name);
-	g->image = tree_str(p, name, "image/name");
-	g->image_os = tree_str(p, name, "image/os");
-	g->image_url = tree_str(p, name, "image/url");
-	g->image_version = tree_str(p, name, "image/version");
-	g->image_provider = tree_str(p, name, "image/provider");
-	g->memory = tree_str(p, name, "attributes/containers:memory");
-	g->cpus = tree_str(p, name, "attributes/containers:cpus");
-	dir = nc_asprintf("nodes/%s/ifaces", name);
-	rc = p->src.ops->list(p->src.impl, dir, &ifs, &nifs);
-	free(dir);
+	g->image = tree_str(p, NCT_NIMG_NAME, name, NULL);
+	g->image_os = tree_str(p, NCT_NIMG_OS, name, NULL);
+	g->image_url = tree_str(p, NCT_NIMG_URL, name, NULL);
+	g->image_version = tree_str(p, NCT_NIMG_VERSION, name, NULL);
+	g->image_provider = tree_str(p, NCT_NIMG_PROVIDER, name, NULL);
+	g->memory = tree_str(p, NCT_ATTR, name, "containers:memory");
+	g->cpus = tree_str(p, NCT_ATTR, name, "containers:cpus");
+	if ((rc = nct_dir_path(dir, sizeof(dir), NCT_D_IFACES, name,
+	    NULL)) >= 0)
+		rc = p->src.ops->list(p->src.impl, dir, &ifs, &nifs);
 	if (rc < 0 && rc != -ENOENT)
 		return ncp_fail(p, "%s: listing interfaces: %s", name,
 		    strerror(-rc));
@@ -155,17 +132,17 @@ load_guest(struct ncprov *p, struct ncp_pnode *pn, const char *name,
 		char *v;
 
 		n->name = nc_strdup(ifs[i]);
-		n->lan = iface_str(p, name, ifs[i], "lan");
-		n->mac = iface_str(p, name, ifs[i], "mac");
-		n->ip = iface_str(p, name, ifs[i], "ip");
-		n->netmask = iface_str(p, name, ifs[i], "netmask");
-		v = iface_str(p, name, ifs[i], "bandwidth");
+		n->lan = tree_str(p, NCT_IFACE_LAN, name, ifs[i]);
+		n->mac = tree_str(p, NCT_IFACE_MAC, name, ifs[i]);
+		n->ip = tree_str(p, NCT_IFACE_IP, name, ifs[i]);
+		n->netmask = tree_str(p, NCT_IFACE_NETMASK, name, ifs[i]);
+		v = tree_str(p, NCT_IFACE_BANDWIDTH, name, ifs[i]);
 		n->bandwidth_kbps = to_long(v);
 		free(v);
-		v = iface_str(p, name, ifs[i], "delay");
+		v = tree_str(p, NCT_IFACE_DELAY, name, ifs[i]);
 		n->delay_ms = to_double(v);
 		free(v);
-		v = iface_str(p, name, ifs[i], "loss");
+		v = tree_str(p, NCT_IFACE_LOSS, name, ifs[i]);
 		n->loss = to_double(v);
 		free(v);
 		l = lan_of(p, pn, n->lan, lancap);
@@ -179,12 +156,13 @@ load_guest(struct ncprov *p, struct ncp_pnode *pn, const char *name,
 int
 ncp_pnode_load(struct ncprov *p, struct ncp_pnode *pn)
 {
-	char *list = tree_str(p, p->node, "containers"), *physical, *s, *nl;
+	char *list = tree_str(p, NCT_NODE_CONTAINERS, p->node,
+	    NULL), *physical, *s, *nl;
 	size_t lancap = 0;
 	int rc = 0;
 
 	memset(pn, 0, sizeof(*pn));
-	physical = tree_str(p, p->node, "physical");
+	physical = tree_str(p, NCT_NODE_PHYSICAL, p->node, NULL);
 	for (s = list; *s != '\0' && rc == 0; s = nl) {
 		nl = strchr(s, '\n');
 		if (nl != NULL)
@@ -301,14 +279,14 @@ ncprov_pnode(struct ncprov *p, int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(psteps) / sizeof(psteps[0]); i++) {
 		if (!p->dry_run)
-			ncprov_set_status(p, "provisioning", psteps[i].name,
+			ncprov_set_status(p, NCT_PROVISIONING, psteps[i].name,
 			    NULL);
 		p->why[0] = '\0';
 		if (psteps[i].run(p, &pn) < 0) {
 			fprintf(stderr, "ncprov: %s: %s\n", psteps[i].name,
 			    p->why);
 			if (!p->dry_run)
-				ncprov_set_status(p, "failed", psteps[i].name,
+				ncprov_set_status(p, NCT_FAILED, psteps[i].name,
 				    p->why);
 			failed = 1;
 			break;	/* later steps build on this one */
@@ -317,13 +295,13 @@ ncprov_pnode(struct ncprov *p, int argc, char **argv)
 	/* Provisioned: a reboot does it again from the boot file. */
 	if (!failed && !p->dry_run && write_bootfile(p, &pn) < 0) {
 		fprintf(stderr, "ncprov: boot: %s\n", p->why);
-		ncprov_set_status(p, "failed", "boot", p->why);
+		ncprov_set_status(p, NCT_FAILED, "boot", p->why);
 		failed = 1;
 	}
 	if (!failed && p->changes == 0)
 		printf("no changes\n");
 	if (!failed && !p->dry_run)
-		ncprov_set_status(p, "ready", NULL, NULL);
+		ncprov_set_status(p, NCT_READY, NULL, NULL);
 	ncp_pnode_free(&pn);
 	return failed;
 }

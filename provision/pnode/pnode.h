@@ -149,8 +149,8 @@ int ncp_state_write(struct ncprov *p, const char *backend,
     char *const *names, size_t n);
 /* Write nodes/<guest>/status: "STATE TIME containers [MESSAGE]"; 0 or
  * -errno. */
-int ncp_guest_status(struct ncprov *p, const char *guest, const char *state,
-    const char *message);
+int ncp_guest_status(struct ncprov *p, const char *guest,
+    enum nct_state state, const char *message);
 /* The program name beside the running ncprov (bin/ncprov-static beside
  * bin/ncprov), or NULL; with name NULL, the running binary itself.
  * malloc'd. */

@@ -292,27 +292,13 @@ cleanup:
 
 /* The message is put on one line. */
 int
-ncp_guest_status(struct ncprov *p, const char *guest, const char *state,
+ncp_guest_status(struct ncprov *p, const char *guest, enum nct_state state,
     const char *message)
 {
-	struct nc_buf line = { 0 };
-	const char *m;
-	char *path;
-	int rc;
+	int some = message != NULL && *message != '\0';
 
-	nc_buf_printf(&line, "%s %lld", state, (long long)time(NULL));
-	if (message != NULL && *message != '\0') {
-		nc_buf_puts(&line, " " STEP " ");
-		for (m = message; *m != '\0'; m++)
-			nc_buf_add(&line, (unsigned char)*m < 0x20 ? " " : m,
-			    1);
-	}
-	nc_buf_puts(&line, "\n");
-	path = nc_asprintf("nodes/%s/status", guest);
-	rc = p->src.ops->write(p->src.impl, path, line.p, line.len);
-	free(path);
-	nc_buf_free(&line);
-	return rc;
+	return ncprov_node_status(p, guest, state, some ? STEP : NULL,
+	    some ? message : NULL);
 }
 
 char *
@@ -865,7 +851,7 @@ start_all(struct lxc_run *r, char **names, size_t n)
 	/* "booting" before they start: a busybox container may boot and
 	 * write "ready" before the last lxc-start returns. */
 	for (i = 0; i < nj; i++)
-		if ((rc = ncp_guest_status(r->p, who[i], "booting", NULL)) < 0)
+		if ((rc = ncp_guest_status(r->p, who[i], NCT_BOOTING, NULL)) < 0)
 			fprintf(stderr, "ncprov: %s: status: %s\n", who[i],
 			    strerror(-rc));
 	if ((rc = ncp_run_parallel(jobs, nj, 0, LXC_TIMEOUT_MS)) < 0) {
@@ -885,7 +871,7 @@ start_all(struct lxc_run *r, char **names, size_t n)
 			    strerror(-jobs[i].rc) : "failed", o->len ? ": " :
 			    "", nc_buf_str(o));
 			ncp_lxc_failed(r, who[i], "%s", msg);
-			ncp_guest_status(r->p, who[i], "failed", msg);
+			ncp_guest_status(r->p, who[i], NCT_FAILED, msg);
 			free(msg);
 			ret = -1;
 		}

@@ -641,7 +641,7 @@ up_all(struct ncprov *p, const struct ncp_pnode *pn, struct vrun *v,
 		line = ncp_argv_str(jobs[i].argv);
 		if (jobs[i].rc == 0) {
 			ncp_report(p, STEP, "%s", line);
-			ncp_guest_status(p, who[i], "booting", NULL);
+			ncp_guest_status(p, who[i], NCT_BOOTING, NULL);
 		} else {
 			struct nc_buf *o = &jobs[i].out;
 			char *msg, *last;
@@ -655,7 +655,7 @@ up_all(struct ncprov *p, const struct ncp_pnode *pn, struct vrun *v,
 			    "", last ? last + 1 : nc_buf_str(o));
 			nc_buf_printf(errs, "%s%s: %s", errs->len ? "; " : "",
 			    who[i], msg);
-			ncp_guest_status(p, who[i], "failed", msg);
+			ncp_guest_status(p, who[i], NCT_FAILED, msg);
 			free(msg);
 			ret = -1;
 		}

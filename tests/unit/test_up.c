@@ -784,7 +784,7 @@ test_nodes_load(void **state)
 	struct scratch *s = *state;
 	struct neoc_node *nodes;
 	const struct neoc_node *nd;
-	size_t n, counts[NEOC_NSTATES];
+	size_t n, counts[NCT_NSTATES];
 
 	make_db(s->db, DB_TWO);
 	db_exec(s->db, "INSERT INTO status (node, state, time, step, message) "
@@ -807,7 +807,7 @@ test_nodes_load(void **state)
 	assert_int_equal(nd->time, 0);
 	assert_null(nd->step);
 	assert_null(nd->message);
-	assert_int_equal(neoc_state_of(nd), NEOC_PENDING);
+	assert_int_equal(neoc_state_of(nd), NCT_PENDING);
 
 	nd = find_node(nodes, n, "n-0");
 	assert_string_equal(nd->role, "container");
@@ -817,30 +817,30 @@ test_nodes_load(void **state)
 	assert_int_equal(nd->time, 1700000000);
 	assert_string_equal(nd->step, "startcmd");
 	assert_string_equal(nd->message, "ok");
-	assert_int_equal(neoc_state_of(nd), NEOC_READY);
+	assert_int_equal(neoc_state_of(nd), NCT_READY);
 
 	nd = find_node(nodes, n, "n-1");
 	assert_string_equal(nd->host, "pnode-1");
 	assert_string_equal(nd->failure, "nonfatal");
-	assert_int_equal(neoc_state_of(nd), NEOC_PENDING);
+	assert_int_equal(neoc_state_of(nd), NCT_PENDING);
 
 	nd = find_node(nodes, n, "pnode-1");
 	assert_string_equal(nd->state, "failed");
 	assert_null(nd->step);
 	assert_string_equal(nd->message, "unreachable");
-	assert_int_equal(neoc_state_of(nd), NEOC_FAILED);
+	assert_int_equal(neoc_state_of(nd), NCT_FAILED);
 
 	nd = find_node(nodes, n, "phys");
 	assert_string_equal(nd->role, "physical");
-	assert_int_equal(neoc_state_of(nd), NEOC_BOOTING);
+	assert_int_equal(neoc_state_of(nd), NCT_BOOTING);
 	assert_int_equal(nd->time, 5);
 
 	neoc_nodes_count(nodes, n, counts);
-	assert_int_equal(counts[NEOC_PENDING], 2);
-	assert_int_equal(counts[NEOC_BOOTING], 1);
-	assert_int_equal(counts[NEOC_PROVISIONING], 0);
-	assert_int_equal(counts[NEOC_READY], 1);
-	assert_int_equal(counts[NEOC_FAILED], 1);
+	assert_int_equal(counts[NCT_PENDING], 2);
+	assert_int_equal(counts[NCT_BOOTING], 1);
+	assert_int_equal(counts[NCT_PROVISIONING], 0);
+	assert_int_equal(counts[NCT_READY], 1);
+	assert_int_equal(counts[NCT_FAILED], 1);
 	neoc_nodes_free(nodes, n);
 }
 
@@ -866,21 +866,21 @@ test_state_of(void **state)
 {
 	static const struct {
 		const char *state;
-		enum neoc_state want;
+		enum nct_state want;
 	} cases[] = {
-		{ "pending", NEOC_PENDING },
-		{ "booting", NEOC_BOOTING },
-		{ "provisioning", NEOC_PROVISIONING },
-		{ "ready", NEOC_READY },
-		{ "failed", NEOC_FAILED },
-		{ "", NEOC_PENDING },
-		{ "READY", NEOC_PENDING },
-		{ "ready ", NEOC_PENDING },
-		{ "readyish", NEOC_PENDING },
-		{ "exploded", NEOC_PENDING },
+		{ "pending", NCT_PENDING },
+		{ "booting", NCT_BOOTING },
+		{ "provisioning", NCT_PROVISIONING },
+		{ "ready", NCT_READY },
+		{ "failed", NCT_FAILED },
+		{ "", NCT_PENDING },
+		{ "READY", NCT_PENDING },
+		{ "ready ", NCT_PENDING },
+		{ "readyish", NCT_PENDING },
+		{ "exploded", NCT_PENDING },
 	};
 	struct neoc_node nodes[sizeof(cases) / sizeof(cases[0])];
-	size_t i, counts[NEOC_NSTATES];
+	size_t i, counts[NCT_NSTATES];
 
 	(void)state;
 	memset(nodes, 0, sizeof(nodes));
@@ -891,21 +891,21 @@ test_state_of(void **state)
 			    neoc_state_of(&nodes[i]), cases[i].want);
 	}
 	/* the names are in the enum's order */
-	for (i = 0; i < NEOC_NSTATES; i++) {
-		struct neoc_node nd = { .state = (char *)neoc_state_names[i] };
+	for (i = 0; i < NCT_NSTATES; i++) {
+		struct neoc_node nd = { .state = (char *)nct_states[i] };
 
 		assert_int_equal(neoc_state_of(&nd), i);
 	}
 	neoc_nodes_count(nodes, sizeof(nodes) / sizeof(nodes[0]), counts);
-	assert_int_equal(counts[NEOC_PENDING], 6);
-	assert_int_equal(counts[NEOC_BOOTING], 1);
-	assert_int_equal(counts[NEOC_PROVISIONING], 1);
-	assert_int_equal(counts[NEOC_READY], 1);
-	assert_int_equal(counts[NEOC_FAILED], 1);
+	assert_int_equal(counts[NCT_PENDING], 6);
+	assert_int_equal(counts[NCT_BOOTING], 1);
+	assert_int_equal(counts[NCT_PROVISIONING], 1);
+	assert_int_equal(counts[NCT_READY], 1);
+	assert_int_equal(counts[NCT_FAILED], 1);
 	/* nothing: all zero, whatever was there */
 	memset(counts, 0xff, sizeof(counts));
 	neoc_nodes_count(NULL, 0, counts);
-	for (i = 0; i < NEOC_NSTATES; i++)
+	for (i = 0; i < NCT_NSTATES; i++)
 		assert_int_equal(counts[i], 0);
 }
 
@@ -914,7 +914,7 @@ test_counts_and_table(void **state)
 {
 	struct scratch *s = *state;
 	struct neoc_node *nodes;
-	size_t n, counts[NEOC_NSTATES];
+	size_t n, counts[NCT_NSTATES];
 	char *path = nc_asprintf("%s/table", s->dir), *text;
 	FILE *f;
 
@@ -994,7 +994,7 @@ test_status_write(void **state)
 
 		assert_int_equal(neoc_nodes_load(s->db, &nodes, &n), 0);
 		assert_int_equal(neoc_state_of(find_node(nodes, n, "n-0")),
-		    NEOC_FAILED);
+		    NCT_FAILED);
 		neoc_nodes_free(nodes, n);
 	}
 	/* the other rows untouched */
