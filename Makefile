@@ -33,7 +33,7 @@ BUILD_PKGS = build-essential pkg-config libsqlite3-dev tcl-dev libjansson-dev \
 	   libssh2-1-dev libfuse3-dev libcurl4-openssl-dev libssl-dev
 RUN_PKGS = libcmocka-dev sqlite3 tcl fuse3 graphviz diod vde2 lxc apparmor \
 	   busybox-static openssh-server openssh-client iproute2 nftables \
-	   python3 passwd util-linux coreutils bsdutils procps strace
+	   python3 passwd util-linux coreutils bsdutils procps strace sudo
 DEB_TOOLS = debhelper dpkg-dev
 DEB_PKGS = $(BUILD_PKGS) $(RUN_PKGS) $(DEB_TOOLS)
 VAGRANT_PKGS = vagrant vagrant-libvirt
