@@ -61,20 +61,6 @@ nci_fetch_cleanup(void)
 	curl_global_cleanup();
 }
 
-int
-nci_url_valid(const char *s)
-{
-	const char *p;
-
-	if (s == NULL || (strncmp(s, "http://", 7) != 0 &&
-	    strncmp(s, "https://", 8) != 0 && strncmp(s, "file://", 7) != 0))
-		return 0;
-	for (p = s; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-			return 0;
-	return strlen(s) < 2048;
-}
-
 static size_t
 on_data(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -313,7 +299,7 @@ follow_catalog(const char *name, const char *part,
 	rc = nci_catalog_pick(text, len, o->provider, &pk, err, errsz);
 	if (rc < 0)
 		goto cleanup;
-	if (!nci_url_valid(pk.url)) {
+	if (nc_valid_url(pk.url, NULL) < 0) {
 		seterr(err, errsz, "the box catalog names a bad URL");
 		rc = -EINVAL;
 		nci_pick_free(&pk);
@@ -476,9 +462,8 @@ nci_fetch(const char *root, const char *name, const char *url,
 		seterr(err, errsz, "image name \"%s\" %s", name, why);
 		return -EINVAL;
 	}
-	if (!nci_url_valid(url)) {
-		seterr(err, errsz, "\"%s\" is not an http, https or file URL",
-		    url);
+	if (nc_valid_url(url, &why) < 0) {
+		seterr(err, errsz, "\"%s\" %s", url, why);
 		return -EINVAL;
 	}
 	if (want != NULL && nc_valid_sha256(want, &why) < 0) {

@@ -463,9 +463,9 @@ cmd_fetch(struct common *c, int argc, char **argv)
 	argv += optind;
 	/* NAME URL (a URL has "://"; an image name cannot). */
 	if (argc == 2 && strstr(argv[1], "://") != NULL) {
-		if (!nci_url_valid(argv[1])) {
-			fprintf(stderr, "ncimage fetch: \"%s\" is not an "
-			    "http, https or file URL\n", argv[1]);
+		if (nc_valid_url(argv[1], &why) < 0) {
+			fprintf(stderr, "ncimage fetch: \"%s\" %s\n", argv[1],
+			    why);
 			return 2;
 		}
 		return fetch_one(c, argv[0], argv[1], &o);

@@ -70,8 +70,6 @@ struct nci_fetch_result {
 /* Call once before nci_fetch (curl_global_init), and the cleanup after. */
 int nci_fetch_init(void);
 void nci_fetch_cleanup(void);
-/* 1 when url is an http, https or file URL without spaces/controls. */
-int nci_url_valid(const char *url);
 /*
  * Fetch url into the cache as image name, unless it is there already (with
  * the expected checksum when one is given).  Parallel calls for one name

@@ -269,6 +269,30 @@ nc_valid_image_name(const char *s, const char **why)
 }
 
 int
+nc_valid_url(const char *s, const char **why)
+{
+	const char *p, *rest;
+
+	if (*s == '\0')
+		return no(why, "is empty");
+	if (strlen(s) > NC_URL_MAX)
+		return no(why, "is longer than 2047 bytes");
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return no(why, "holds a blank, a control or a "
+			    "non-ASCII character");
+	if (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0) {
+		rest = strstr(s, "://") + 3;
+		if (*rest == '\0' || *rest == '/')
+			return no(why, "has no host");
+		return 0;
+	}
+	if (strncmp(s, "file:///", 8) == 0 && s[8] != '\0')
+		return 0;
+	return no(why, "is not an http://, https:// or file:/// URL");
+}
+
+int
 nc_valid_sha256(const char *s, const char **why)
 {
 	size_t i;

@@ -24,6 +24,7 @@
 #define NC_ATTR_KEY_MAX 63	/* bytes of a node attribute key */
 #define NC_IMAGE_NAME_MAX 128	/* bytes of an image (box) name */
 #define NC_SHA256_HEX_LEN 64	/* hex digits of a SHA-256 */
+#define NC_URL_MAX 2047		/* bytes of a URL */
 #define NC_ID_MAX 4294967294UL	/* largest uid or gid ((uid_t)-1 is none) */
 #define NC_ID_FIRST 1000UL	/* first uid or gid of a regular account */
 
@@ -56,6 +57,9 @@ int nc_valid_attr_key(const char *s, const char **why);
  * '_' and '-'; '/'-separated parts that are not empty and do not start
  * with '.'. */
 int nc_valid_image_name(const char *s, const char **why);
+/* An image URL: http:// or https:// and a host, or file:/// and a path;
+ * printable ASCII without blanks, under 2048 bytes. */
+int nc_valid_url(const char *s, const char **why);
 /* A SHA-256 as text: exactly 64 lowercase hex digits. */
 int nc_valid_sha256(const char *s, const char **why);
 /* A unicast MAC address, not all zeros: "aa:bb:cc:dd:ee:ff" or 12 hex

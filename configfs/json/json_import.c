@@ -378,6 +378,7 @@ import_images(struct importer *im, json_t *root)
 			return ffail(im, path, "name", "image \"%s\" is listed "
 			    "twice", name);
 		if (check(im, path, "name", name, nc_valid_image_name) < 0 ||
+		    check(im, path, "url", url, nc_valid_url) < 0 ||
 		    check(im, path, "sha256", sha, nc_valid_sha256) < 0)
 			return -1;
 		ix = nc_exp_image(e, name);

@@ -31,20 +31,6 @@ nc_image_baked(const char *name)
 	return NULL;
 }
 
-static int
-url_valid(const char *s)
-{
-	const char *p;
-
-	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0 &&
-	    strncmp(s, "file://", 7) != 0)
-		return 0;
-	for (p = s; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-			return 0;
-	return strlen(s) < 2048;
-}
-
 /* Resolve one node's attributes; returns 0 or -1. */
 static int
 resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
@@ -71,10 +57,10 @@ resolve_node(struct nc_exp *e, struct nc_node *n, struct nc_diag *d)
 	if (nc_valid_image_name(name, &why) < 0)
 		return nc_diag_error(d, line, "node %s: image name \"%s\" %s",
 		    n->name, name, why);
-	if (url != NULL && !url_valid(url))
+	if (url != NULL && nc_valid_url(url, &why) < 0)
 		return nc_diag_error(d,
-		    nc_node_attr_line(n, "containers:image_url"), "node %s: image URL \"%s\" is not an http, https or file "
-		    "URL", n->name, url);
+		    nc_node_attr_line(n, "containers:image_url"),
+		    "node %s: image URL \"%s\" %s", n->name, url, why);
 	b = nc_image_baked(name);
 	if (b == NULL && url == NULL &&
 	    nc_strmap_get(&e->image_by_name, name) < 0)

@@ -436,15 +436,8 @@ int
 ncfs_v_url(const char *what, const char *v, struct nc_buf *why)
 {
 	if (v[0] == '\0')
-		return 0;
-	if (check_text(what, v, 0, why) < 0)
-		return -EINVAL;
-	if ((strncmp(v, "http://", 7) == 0 && v[7] != '\0' && v[7] != '/') ||
-	    (strncmp(v, "https://", 8) == 0 && v[8] != '\0' && v[8] != '/') ||
-	    (strncmp(v, "file:///", 8) == 0 && v[8] != '\0'))
-		return 0;
-	return refuse(-EINVAL, why, what, v,
-	    "is not an http://, https:// or file:/// URL");
+		return 0;	/* none */
+	return check_word_rule(what, v, nc_valid_url, why);
 }
 
 int

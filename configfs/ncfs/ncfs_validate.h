@@ -80,7 +80,7 @@ int ncfs_v_home(const char *what, const char *v, struct nc_buf *why);
 int ncfs_v_shell(const char *what, const char *v, struct nc_buf *why);
 /* A crypt(3) hash, "*" or "!": printable, no ':' or blanks, not empty. */
 int ncfs_v_password(const char *what, const char *v, struct nc_buf *why);
-/* An http, https or file URL without blanks, or empty. */
+/* An image URL (nc_valid_url), or empty. */
 int ncfs_v_url(const char *what, const char *v, struct nc_buf *why);
 /* 64 lowercase hex digits, or empty. */
 int ncfs_v_sha256(const char *what, const char *v, struct nc_buf *why);

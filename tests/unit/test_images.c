@@ -235,13 +235,12 @@ static void
 test_urls(void **state)
 {
 	(void)state;
-	assert_true(nci_url_valid("http://h/x.box"));
-	assert_true(nci_url_valid("https://h/x.box"));
-	assert_true(nci_url_valid("file:///tmp/x.box"));
-	assert_false(nci_url_valid("ftp://h/x"));
-	assert_false(nci_url_valid("http://h/a b"));
-	assert_false(nci_url_valid("/tmp/x"));
-	assert_false(nci_url_valid(NULL));
+	assert_int_equal(nc_valid_url("http://h/x.box", NULL), 0);
+	assert_int_equal(nc_valid_url("https://h/x.box", NULL), 0);
+	assert_int_equal(nc_valid_url("file:///tmp/x.box", NULL), 0);
+	assert_int_equal(nc_valid_url("ftp://h/x", NULL), -EINVAL);
+	assert_int_equal(nc_valid_url("http://h/a b", NULL), -EINVAL);
+	assert_int_equal(nc_valid_url("/tmp/x", NULL), -EINVAL);
 }
 
 /* Build dir/test.box (tar czf of metadata.json + disk); its path. */

@@ -2,10 +2,11 @@
  * test_valid.c: one table of values (value, kind, accepted?) run through
  * lib/valid.c AND through every entry point that takes a value of that
  * kind: ncfs's validators, the tmcc, passwd, JSON and NS importers, the
- * image catalog and the image cache, ncprov's accounts step.  A value one
- * of them accepts and another refuses fails the test (issue 10: "a value
- * refused anywhere is refused everywhere"); the drift the issue names
- * (host$, a/.b, upper-case SHA-256, uids below 1000) are rows.
+ * image catalog (names, URLs) and the image cache, ncprov's accounts
+ * step.  A value one of them accepts and another refuses fails the test
+ * (issue 10: "a value refused anywhere is refused everywhere"); the drift
+ * the issue names (host$, a/.b, upper-case SHA-256, uids below 1000) are
+ * rows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,7 @@
 /* The kinds of value. */
 enum kind {
 	K_LABEL, K_HOSTNAME, K_LOGIN, K_HOME, K_SHELL, K_MOUNT, K_IFNAME,
-	K_ATTR, K_IMAGE, K_SHA256, K_MAC, K_IPV4, K_ID, K_NKINDS
+	K_ATTR, K_IMAGE, K_URL, K_SHA256, K_MAC, K_IPV4, K_ID, K_NKINDS
 };
 
 /* One case: the value, its kind, whether every entry point takes it. */
@@ -49,8 +50,10 @@ struct row {
 	int ok;			/* 1: accepted everywhere, 0: refused */
 };
 
-#define SHA_OK "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-#define SHA_UP "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"
+#define SHA_OK "ba7816bf8f01cfea414140de5dae2223" \
+	"b00361a396177a9cb410ff61f20015ad"
+#define SHA_UP "BA7816BF8F01CFEA414140DE5DAE2223" \
+	"B00361A396177A9CB410FF61F20015AD"
 #define L32 "abcdefghijabcdefghijabcdefghijab"
 #define L63 "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc"
 
@@ -98,6 +101,14 @@ static const struct row rows[] = {
 	{ "plain", K_IMAGE, 1 }, { "a/.b", K_IMAGE, 0 }, { ".b", K_IMAGE, 0 },
 	{ "a/../b", K_IMAGE, 0 }, { "a//b", K_IMAGE, 0 }, { "a/", K_IMAGE, 0 },
 	{ "/etc", K_IMAGE, 0 }, { "a;rm", K_IMAGE, 0 },
+	/* image URLs: the catalog and ncimage took "http://" and
+	 * "file://x", ncfs did not */
+	{ "http://boxes.example.org/x.box", K_URL, 1 },
+	{ "https://h:8443/a/b.box", K_URL, 1 }, { "file:///tmp/x.box", K_URL, 1 },
+	{ "http://", K_URL, 0 }, { "http:///x.box", K_URL, 0 },
+	{ "file://x.box", K_URL, 0 }, { "file:///", K_URL, 0 },
+	{ "ftp://h/x.box", K_URL, 0 }, { "/tmp/x.box", K_URL, 0 },
+	{ "http://h/a b", K_URL, 0 },
 	/* SHA-256: upper case is the drift of issue 10 */
 	{ SHA_OK, K_SHA256, 1 }, { SHA_UP, K_SHA256, 0 },
 	{ "abc", K_SHA256, 0 }, { SHA_OK "0", K_SHA256, 0 },
@@ -626,6 +637,45 @@ catalog_image(const char *v)
 	return rc == 0;
 }
 
+/* The image catalog: a node naming an image at URL v. */
+static int
+catalog_url(const char *v)
+{
+	struct nc_diag d;
+	struct nc_exp e;
+	size_t n;
+	int rc;
+
+	nc_exp_init(&e);
+	nc_diag_init(&d, "t.ns");
+	d.out = NULL;
+	n = nc_exp_add_node(&e, "x", NC_ROLE_CONTAINER);
+	nc_node_set_attr(&e.nodes[n], "containers:image_name", "own/box", 1);
+	nc_node_set_attr(&e.nodes[n], "containers:image_url", v, 2);
+	rc = nc_images_resolve(&e, &d);
+	nc_diag_free(&d);
+	nc_exp_free(&e);
+	return rc == 0;
+}
+
+static int
+ncfs_url(const char *v)
+{
+	struct nc_buf why = { 0 };
+	int rc = ncfs_v_url("url", v, &why);
+
+	nc_buf_free(&why);
+	/* empty is "no URL" to ncfs: no value */
+	return rc == 0 && v[0] != '\0';
+}
+
+static int
+json_url(const char *v)
+{
+	return json_doc("{\"images\": [{\"name\": \"own/box\", "
+	    "\"url\": %s}]}", v);
+}
+
 /* The image cache: its directory name for image v. */
 static int
 cache_image(const char *v)
@@ -750,6 +800,7 @@ lib(enum kind k, const char *v)
 	case K_IFNAME: rc = nc_valid_ifname(v, &why); break;
 	case K_ATTR: rc = nc_valid_attr_key(v, &why); break;
 	case K_IMAGE: rc = nc_valid_image_name(v, &why); break;
+	case K_URL: rc = nc_valid_url(v, &why); break;
 	case K_SHA256: rc = nc_valid_sha256(v, &why); break;
 	case K_MAC: rc = nc_valid_mac(v, NULL, &why); break;
 	case K_IPV4: rc = nc_valid_ipv4(v, NULL, &why); break;
@@ -806,6 +857,9 @@ static const struct entry {
 	{ K_IMAGE, "image catalog", catalog_image },
 	{ K_IMAGE, "image cache", cache_image },
 	{ K_IMAGE, "json images", json_image },
+	{ K_URL, "image catalog url", catalog_url },
+	{ K_URL, "ncfs images/<i>/url", ncfs_url },
+	{ K_URL, "json images url", json_url },
 	{ K_SHA256, "ncfs images/<i>/sha256", ncfs_sha },
 	{ K_SHA256, "json images sha256", json_sha },
 	{ K_SHA256, "image cache box.sha256", cache_sha },
