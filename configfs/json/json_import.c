@@ -977,6 +977,26 @@ import_pifaces(struct importer *im, json_t *root)
 	return 0;
 }
 
+/* Aliases (NULL passes): host names separated by one space. */
+static int
+check_aliases(struct importer *im, const char *path, const char *s)
+{
+	char *copy, *al, *save = NULL;
+	int rc = 0;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	if (s[0] == ' ' || s[strlen(s) - 1] == ' ' || strstr(s, "  "))
+		return ffail(im, path, "aliases", "\"%s\" is not host names "
+		    "separated by one space", s);
+	copy = nc_strdup(s);
+	for (al = strtok_r(copy, " ", &save); al != NULL && rc == 0;
+	    al = strtok_r(NULL, " ", &save))
+		rc = check(im, path, "aliases", al, nc_valid_hostname);
+	free(copy);
+	return rc;
+}
+
 static int
 import_hostnames(struct importer *im, json_t *root)
 {
@@ -994,11 +1014,11 @@ import_hostnames(struct importer *im, json_t *root)
 		mkpath(path, "hostnames[%zu]", i);
 		if (get_elem(im, a, i, path, &o) < 0 ||
 		    get_text(im, o, path, "name", REQ, " /:", &name) < 0 ||
+		    check(im, path, "name", name, nc_valid_hostname) < 0 ||
 		    get_ip(im, o, path, "ip", REQ, &ip) < 0 ||
-		    get_text(im, o, path, "aliases", OPT, "/:", &aliases) < 0)
+		    get_text(im, o, path, "aliases", OPT, "/:", &aliases) < 0 ||
+		    check_aliases(im, path, aliases) < 0)
 			return -1;
-		if (name[0] == '\0')
-			return ffail(im, path, "name", "is empty");
 		h = NC_PUSH(e->hostnames, e->nhostnames, e->caphostnames);
 		h->name = nc_strdup(name);
 		h->ip = ip;

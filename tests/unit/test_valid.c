@@ -349,6 +349,16 @@ tmcc_alias(const char *v)
 }
 
 static int
+tmcc_hostname(const char *v)
+{
+	char *t = nc_asprintf("NAME=%s IP=10.0.0.1 ALIASES=''\n", v);
+	int ok = tmcc_file("hostnames", t);
+
+	free(t);
+	return ok;
+}
+
+static int
 tmcc_ip(const char *v)
 {
 	char *t = nc_asprintf("NAME=pnode-0 IP=%s ALIASES=''\n", v);
@@ -533,6 +543,20 @@ json_server(const char *v)
 {
 	return json_doc("{\"mounts\": [{\"server\": %s, \"source\": "
 	    "\"/export\", \"target\": \"/users/a\"}]}", v);
+}
+
+static int
+json_hostname(const char *v)
+{
+	return json_doc("{\"hostnames\": [{\"name\": %s, "
+	    "\"ip\": \"10.0.0.1\"}]}", v);
+}
+
+static int
+json_alias(const char *v)
+{
+	return json_doc("{\"hostnames\": [{\"name\": \"h\", "
+	    "\"ip\": \"10.0.0.1\", \"aliases\": %s}]}", v) && v[0] != '\0';
 }
 
 static int
@@ -829,6 +853,9 @@ static const struct entry {
 	{ K_HOSTNAME, "tmcc hostnames ALIASES", tmcc_alias },
 	{ K_HOSTNAME, "tmcc mounts server", tmcc_server },
 	{ K_HOSTNAME, "json mounts server", json_server },
+	{ K_HOSTNAME, "json hostnames name", json_hostname },
+	{ K_HOSTNAME, "json hostnames aliases", json_alias },
+	{ K_HOSTNAME, "tmcc hostnames NAME", tmcc_hostname },
 	{ K_LOGIN, "ncfs users/<u>", ncfs_login },
 	{ K_LOGIN, "ncfs name list", ncfs_names },
 	{ K_LOGIN, "tmcc ADDUSER LOGIN", tmcc_login },
