@@ -3,8 +3,9 @@
 #   make deps     apt-install every build and test dependency (Debian 12, root)
 #   make deps-vagrant  apt-install the Vagrant backend's packages
 #   make          build bin/neoc
-#   make check    unit tests (plain and ASan/UBSan) and integration tests;
-#                 ends with "N passed, N failed, N skipped" (tests/run.sh)
+#   make check    unit tests (plain and ASan/UBSan), no file cycles
+#                 (tools/cycles.py) and integration tests; ends with
+#                 "N passed, N failed, N skipped" (tests/run.sh)
 #   make demo     bring the example experiment up on this machine (LXC)
 #   make install  DESTDIR= PREFIX=/usr/local
 #   make deb      Debian packages into build/deb/ (mk/deb.mk)
@@ -103,7 +104,7 @@ NEOC_OBJ    = $(NEOC_SRC:%.c=build/%.o)
 # The front door's parts without its main(), for the unit tests.
 NEOC_PARTS  = $(filter-out neoc/main.c,$(NEOC_SRC))
 
-.PHONY: all deps deps-vagrant check unit integration demo install clean bench bench-up ncprov-static
+.PHONY: all deps deps-vagrant check unit cycles integration demo install clean bench bench-up ncprov-static
 all: bin/neoc bin/ncfs bin/ncprov bin/nc9pfs bin/ncimage
 
 build/schema_sql.c: configfs/store/schema.sql tools/embed.sh
@@ -225,10 +226,16 @@ deps-vagrant:
 
 check: deps deps-vagrant
 	$(MAKE) all ncprov-static $(UNIT_BINS) $(UNIT_ASAN)
+	python3 tools/cycles.py build
 	sh tests/run.sh
 
 unit: all $(UNIT_BINS) $(UNIT_ASAN)
+	python3 tools/cycles.py build
 	sh tests/run.sh unit
+
+# No two .c files may call each other, directly or around a loop.
+cycles: all
+	python3 tools/cycles.py build
 
 integration: all
 	sh tests/run.sh integration

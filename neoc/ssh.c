@@ -3,7 +3,8 @@
  * Non-blocking libssh2, every wait a poll() on the socket bounded by a
  * deadline: connect, handshake and authentication share one per attempt;
  * transport failures are retried with a doubling backoff.  Host keys:
- * ssh_hostkey.c; commands: ssh_run.c; installing files: ssh_install.c.
+ * ssh_hostkey.c; commands: ssh_run.c; installing files: ssh_install.c;
+ * waiting on the socket and the messages they all use: ssh_io.c.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -48,28 +49,6 @@ neoc_ssh_global_init(void)
 	return init_rc;
 }
 
-/* Monotonic milliseconds. */
-int64_t
-neoc_ssh_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Milliseconds left before deadline (0 when past), -1 without one. */
-static int
-left_ms(int64_t deadline)
-{
-	int64_t d;
-
-	if (deadline == 0)
-		return -1;
-	d = deadline - neoc_ssh_now_ms();
-	return d < 0 ? 0 : d > INT_MAX ? INT_MAX : (int)d;
-}
-
 /* Sleep ms milliseconds (a signal does not cut it short). */
 static void
 sleep_ms(int ms)
@@ -78,73 +57,6 @@ sleep_ms(int ms)
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-/*
- * Wait until the socket is ready the way libssh2 last blocked on (or for
- * the poll events extra too), or until deadline (0: none): 0, or -1 with
- * errno (ETIMEDOUT).
- */
-int
-neoc_ssh_wait(LIBSSH2_SESSION *sess, int fd, int64_t deadline, short extra)
-{
-	int dir = libssh2_session_block_directions(sess), t, r;
-	struct pollfd p = { .fd = fd, .events = extra };
-
-	if (extra != 0)
-		dir |= LIBSSH2_SESSION_BLOCK_INBOUND;
-	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
-		p.events |= POLLIN;
-	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
-		p.events |= POLLOUT;
-	if (p.events == 0)	/* no direction: look again soon */
-		p.events = POLLIN;
-	for (;;) {
-		t = left_ms(deadline);
-		if (t == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (dir == 0 && (t < 0 || t > 50))
-			t = 50;
-		r = poll(&p, 1, t);
-		if (r > 0 || (r == 0 && dir == 0))
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-/* libssh2's last error message. */
-const char *
-neoc_ssh_lasterr(LIBSSH2_SESSION *sess)
-{
-	char *m = NULL;
-
-	libssh2_session_last_error(sess, &m, NULL, 0);
-	return m != NULL && *m != '\0' ? m : "unknown error";
-}
-
-/* strerror(e) starting in lower case, into buf. */
-const char *
-neoc_ssh_errstr(int e, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", strerror(e));
-	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
-		buf[0] = (char)tolower((unsigned char)buf[0]);
-	return buf;
-}
-
-void
-neoc_ssh_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* --- connecting -------------------------------------------------------- */
@@ -205,7 +117,7 @@ connect_tcp(const char *host, int port, int64_t deadline, int timeout_ms,
 			goto next;
 		}
 		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-		while ((rc = poll(&p, 1, left_ms(deadline))) < 0 &&
+		while ((rc = poll(&p, 1, neoc_ssh_left_ms(deadline))) < 0 &&
 		    errno == EINTR)
 			;
 		if (rc == 0) {

@@ -1,6 +1,6 @@
 /*
- * ssh_int.h: what ssh.c, ssh_run.c, ssh_hostkey.c and ssh_install.c
- * share; not part of the API (ssh.h).
+ * ssh_int.h: what ssh.c, ssh_io.c, ssh_run.c, ssh_keys.c, ssh_hostkey.c
+ * and ssh_install.c share; not part of the API (ssh.h).
  */
 #ifndef NEOC_SSH_INT_H
 #define NEOC_SSH_INT_H
@@ -19,10 +19,12 @@ struct neoc_ssh {
 	int broken;		/* a transport error or timeout: unusable */
 };
 
-/* --- shared by the parts (ssh.c) ------------------------------------------ */
+/* --- shared by the parts (ssh_io.c) --------------------------------------- */
 
 /* Monotonic milliseconds. */
 int64_t neoc_ssh_now_ms(void);
+/* Milliseconds left before deadline (0 when past), -1 without one. */
+int neoc_ssh_left_ms(int64_t deadline);
 /*
  * Wait until the socket is ready the way libssh2 last blocked on (or for
  * the poll() events extra too), or until deadline (neoc_ssh_now_ms; 0:

@@ -333,3 +333,24 @@ ncp_argv_str(char *const *argv)
 	nc_buf_free(&b);
 	return s;
 }
+
+char *
+ncp_self_binary(const char *name)
+{
+	char self[PATH_MAX], *slash, *path;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	if (name == NULL)
+		return nc_strdup(self);
+	if ((slash = strrchr(self, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	path = nc_asprintf("%s/%s", self, name);
+	if (access(path, X_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}

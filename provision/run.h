@@ -53,4 +53,26 @@ char *ncp_which(const char *name);
  * dev eth1 up".  malloc'd. */
 char *ncp_argv_str(char *const *argv);
 
+/* The program name beside the running ncprov (bin/ncprov-static beside
+ * bin/ncprov), or NULL; with name NULL, the running binary itself.
+ * malloc'd. */
+char *ncp_self_binary(const char *name);
+
+/* One program of a batch run in parallel (ncp_run_parallel). */
+struct ncp_job {
+	char **argv;		/* argv[0] an absolute path, as for ncp_run */
+	char **envp;		/* its environment (NULL: ours) */
+	const char *cwd;	/* its directory (NULL: ours) */
+	int rc;			/* out: exit status, 128 + signal, -errno */
+	struct nc_buf out;	/* out: the start of its stdout and stderr */
+};
+
+/*
+ * Run the n jobs, at most max at a time (0: all), and wait for all; each
+ * gets its rc and output.  0, or -errno when the batch itself failed (a
+ * job that could not start has its own -errno in rc).  (run_parallel.c)
+ */
+int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
+    int timeout_ms);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * ns_obj.c: the ns-2 objects of an evaluation (Tcl commands named _o<N>, as
- * in OTcl): making them, finding them by handle, describing them in
- * messages, taking them as arguments, and what links their nodes.
+ * in OTcl; ns_sim.c makes them, with their methods): finding them by
+ * handle, describing them in messages, taking them as arguments, and what
+ * links their nodes.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -52,41 +53,6 @@ ns_obj_get(struct ns_state *st, Tcl_Obj *o)
 	if (*p != '\0')
 		return NULL;
 	return st->objs[id];
-}
-
-/* A new object with its Tcl command _o<N>. */
-struct ns_obj *
-ns_obj_new(struct ns_state *st, enum ns_kind kind, int line)
-{
-	struct ns_obj *o = nc_calloc(1, sizeof(*o));
-	Tcl_ObjCmdProc *proc = ns_ignored_cmd;
-	char handle[32];
-
-	o->st = st;
-	o->kind = kind;
-	o->id = st->nobjs;
-	o->line = line;
-	*NC_PUSH(st->objs, st->nobjs, st->capobjs) = o;
-	switch (kind) {
-	case NS_SIM:
-		proc = ns_sim_cmd;
-		break;
-	case NS_NODE:
-		proc = ns_node_cmd;
-		break;
-	case NS_LAN:
-	case NS_MEMBER:
-		proc = ns_lan_cmd;
-		break;
-	case NS_QUEUE:
-		proc = ns_queue_cmd;
-		break;
-	case NS_IGNORED:
-		break;
-	}
-	snprintf(handle, sizeof(handle), "_o%zu", o->id);
-	Tcl_CreateObjCommand(st->interp, handle, proc, o, NULL);
-	return o;
 }
 
 /* Make o's handle the command's result. */

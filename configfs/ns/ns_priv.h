@@ -127,7 +127,6 @@ char *ns_clean(const char *s);
 
 /* ns_obj.c */
 struct ns_obj *ns_obj_get(struct ns_state *st, Tcl_Obj *o);
-struct ns_obj *ns_obj_new(struct ns_state *st, enum ns_kind kind, int line);
 void ns_obj_result(struct ns_state *st, struct ns_obj *o);
 const char *ns_kind_name(enum ns_kind k);
 const char *ns_node_label(struct ns_state *st, size_t node, char *buf,
@@ -147,6 +146,7 @@ void ns_name_the_rest(struct ns_state *st);
 
 /* ns_sim.c */
 int ns_sim_method(struct ns_state *st, int objc, Tcl_Obj *const objv[]);
+struct ns_obj *ns_obj_new(struct ns_state *st, enum ns_kind kind, int line);
 Tcl_ObjCmdProc ns_sim_cmd, ns_node_cmd, ns_lan_cmd, ns_queue_cmd,
     ns_ignored_cmd;
 

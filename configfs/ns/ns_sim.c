@@ -1,7 +1,8 @@
 /*
  * ns_sim.c: the ns-2 objects of an NS file: the Simulator and its methods
  * (node, duplex-link, make-lan, ...), and the node, link, LAN, LAN member,
- * queue and ignored objects they return.  ns-2 features the testbed does
+ * queue and ignored objects they return (ns_obj_new makes each, its Tcl
+ * command the methods of its kind).  ns-2 features the testbed does
  * not emulate (agents, events, traces) are accepted with a warning.
  */
 #include <stdio.h>
@@ -412,4 +413,39 @@ ns_ignored_cmd(ClientData cd, Tcl_Interp *in, int objc, Tcl_Obj *const objv[])
 	(void)objv;
 	Tcl_ResetResult(in);
 	return TCL_OK;
+}
+
+/* A new object with its Tcl command _o<N>. */
+struct ns_obj *
+ns_obj_new(struct ns_state *st, enum ns_kind kind, int line)
+{
+	struct ns_obj *o = nc_calloc(1, sizeof(*o));
+	Tcl_ObjCmdProc *proc = ns_ignored_cmd;
+	char handle[32];
+
+	o->st = st;
+	o->kind = kind;
+	o->id = st->nobjs;
+	o->line = line;
+	*NC_PUSH(st->objs, st->nobjs, st->capobjs) = o;
+	switch (kind) {
+	case NS_SIM:
+		proc = ns_sim_cmd;
+		break;
+	case NS_NODE:
+		proc = ns_node_cmd;
+		break;
+	case NS_LAN:
+	case NS_MEMBER:
+		proc = ns_lan_cmd;
+		break;
+	case NS_QUEUE:
+		proc = ns_queue_cmd;
+		break;
+	case NS_IGNORED:
+		break;
+	}
+	snprintf(handle, sizeof(handle), "_o%zu", o->id);
+	Tcl_CreateObjCommand(st->interp, handle, proc, o, NULL);
+	return o;
 }

@@ -112,25 +112,10 @@ char *ncp_nat_rule(const char *subnet);
 char *ncp_nat_script(const char *subnet);
 
 /*
- * Shared by the two container backends (defined in pnode_lxc.c).
+ * Shared by the two container backends: pnode_reprov.c, pnode_guest.c and
+ * pnode_state.c (the parallel runner and ncp_self_binary are run.h's).
  */
 
-/* One program of a batch run in parallel (ncp_run_parallel). */
-struct ncp_job {
-	char **argv;		/* argv[0] an absolute path, as for ncp_run */
-	char **envp;		/* its environment (NULL: ours) */
-	const char *cwd;	/* its directory (NULL: ours) */
-	int rc;			/* out: exit status, 128 + signal, -errno */
-	struct nc_buf out;	/* out: the start of its stdout and stderr */
-};
-
-/*
- * Run the n jobs, at most max at a time (0: all), and wait for all; each
- * gets its rc and output.  0, or -errno when the batch itself failed (a
- * job that could not start has its own -errno in rc).
- */
-int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
-    int timeout_ms);
 /* Run `ncprov container` again inside the running lxc containers names
  * (under lxcpath), in parallel, reporting those that changed or failed;
  * nothing under --dry-run or --no-start.  0, or -1 when the batch failed. */
@@ -151,10 +136,6 @@ int ncp_state_write(struct ncprov *p, const char *backend,
  * -errno. */
 int ncp_guest_status(struct ncprov *p, const char *guest,
     enum nct_state state, const char *message);
-/* The program name beside the running ncprov (bin/ncprov-static beside
- * bin/ncprov), or NULL; with name NULL, the running binary itself.
- * malloc'd. */
-char *ncp_self_binary(const char *name);
 
 /* The steps (pnode_net.c, pnode_images.c, pnode_lxc.c, pnode_vagrant.c).
  * Each: 0 or -1 with ncp_fail; changes reported with ncp_report; under

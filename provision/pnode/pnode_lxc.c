@@ -1,6 +1,8 @@
 /*
  * pnode_lxc.c: the lxc backend of the pnode's containers step (issue 6,
- * step 5) and the pieces the vagrant backend shares with it.
+ * step 5).  What it shares with the vagrant backend is in pnode_guest.c,
+ * pnode_state.c and run_parallel.c; with the other lxc files, in
+ * pnode_lxc_run.c.
  *
  * Each lxc guest is the LXC container "nc-<guest>" under the lxcpath
  * ROOT/var/lib/neoc/lxc, made with `lxc-create -t busybox` (or the lxc
@@ -49,357 +51,13 @@
 
 #define STEP "containers"
 #define STATE_FILE "/var/lib/neoc/containers"	/* what we made */
-#define JOB_OUT_MAX 4000			/* output kept per job */
 
-/* ---- shared with the vagrant backend ---- */
-
-/* The backend --backend chose for every guest, or NULL. */
-static const char *
-forced_backend(const struct ncprov *p)
-{
-	return p->backend != NULL && *p->backend != '\0' ? p->backend :
-	    NULL;
-}
-
-int
-ncp_guest_is_lxc(const struct ncprov *p, const struct ncp_guest *g)
-{
-	const char *b = forced_backend(p);
-
-	if (b != NULL)
-		return strcmp(b, "lxc") == 0;
-	return strcmp(g->image_provider, "lxc") == 0 || g->image[0] == '\0';
-}
-
-/* Start job j in a child that runs it and writes its status and output
- * to a pipe; the child's pid, or -errno.  *fd gets the pipe. */
-static pid_t
-job_start(struct ncp_job *j, int timeout_ms, int *fd)
-{
-	int pfd[2], e;
-	pid_t pid;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) < 0) {
-		e = errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return -e;
-	}
-	if (pid == 0) {
-		struct nc_buf out = { 0 };
-		size_t len;
-		int rc;
-
-		close(pfd[0]);
-		rc = ncp_run(&(struct ncp_cmd){ .argv = j->argv,
-		    .envp = j->envp, .cwd = j->cwd, .out_fd = -1,
-		    .capture = &out, .timeout_ms = timeout_ms });
-		len = out.len < JOB_OUT_MAX ? out.len : JOB_OUT_MAX;
-		/* Less than a pipe's buffer: these never block. */
-		if (write(pfd[1], &rc, sizeof(rc)) < 0 ||
-		    (len > 0 && write(pfd[1], out.p, len) < 0))
-			_exit(1);
-		_exit(0);
-	}
-	close(pfd[1]);
-	*fd = pfd[0];
-	return pid;
-}
-
-/* A job whose child has closed its pipe: reap it, take its result. */
-static void
-job_finish(struct ncp_job *j, pid_t pid, struct nc_buf *raw)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (raw->len < sizeof(j->rc)) {
-		j->rc = -EIO;
-		return;
-	}
-	memcpy(&j->rc, raw->p, sizeof(j->rc));
-	nc_buf_add(&j->out, raw->p + sizeof(j->rc),
-	    raw->len - sizeof(j->rc));
-}
-
-int
-ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max, int timeout_ms)
-{
-	struct slot {
-		pid_t pid;		/* its child */
-		int fd;			/* the child's pipe, -1: free */
-		size_t job;		/* which job */
-		struct nc_buf raw;	/* what came through the pipe */
-	} *slots;
-	struct pollfd *fds;
-	size_t next = 0, running = 0, i, k, nslots;
-	char chunk[4096];
-	ssize_t r;
-	int rc = 0;
-
-	if (n == 0)
-		return 0;
-	nslots = max == 0 || max > n ? n : max;
-	slots = nc_calloc(nslots, sizeof(*slots));
-	fds = nc_calloc(nslots, sizeof(*fds));
-	for (i = 0; i < nslots; i++)
-		slots[i].fd = -1;
-	while (next < n || running > 0) {
-		for (i = 0; i < nslots && next < n; i++) {
-			if (slots[i].fd >= 0)
-				continue;
-			pid_t pid = job_start(&jobs[next], timeout_ms,
-			    &slots[i].fd);
-
-			if (pid < 0) {
-				jobs[next++].rc = (int)pid;
-				slots[i].fd = -1;
-				continue;
-			}
-			slots[i].pid = pid;
-			slots[i].job = next++;
-			nc_buf_reset(&slots[i].raw);
-			running++;
-		}
-		if (running == 0)
-			continue;
-		for (i = 0, k = 0; i < nslots; i++)
-			if (slots[i].fd >= 0)
-				fds[k++] = (struct pollfd){ slots[i].fd,
-				    POLLIN, 0 };
-		if (poll(fds, (nfds_t)k, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		for (i = 0; i < nslots; i++) {
-			if (slots[i].fd < 0)
-				continue;
-			for (k = 0; fds[k].fd != slots[i].fd; k++)
-				;
-			if (fds[k].revents == 0)
-				continue;
-			r = read(slots[i].fd, chunk, sizeof(chunk));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r > 0) {
-				nc_buf_add(&slots[i].raw, chunk, (size_t)r);
-				continue;
-			}
-			close(slots[i].fd);
-			slots[i].fd = -1;
-			job_finish(&jobs[slots[i].job], slots[i].pid,
-			    &slots[i].raw);
-			running--;
-		}
-	}
-	for (i = 0; i < nslots; i++) {
-		if (slots[i].fd >= 0) {	/* only after a failed poll */
-			close(slots[i].fd);
-			kill(-slots[i].pid, SIGKILL);
-			job_finish(&jobs[slots[i].job], slots[i].pid,
-			    &slots[i].raw);
-		}
-		nc_buf_free(&slots[i].raw);
-	}
-	free(slots);
-	free(fds);
-	return rc;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int
-ncp_state_read(struct ncprov *p, const char *backend, char ***names,
-    size_t *n)
-{
-	struct nc_buf b = { 0 };
-	size_t cap = 0, blen = strlen(backend);
-	char *s, *nl;
-	int exists, rc;
-
-	*names = NULL;
-	*n = 0;
-	if ((rc = ncp_read_local(p, STATE_FILE, &b, &exists)) < 0)
-		goto cleanup;
-	for (s = b.p; s != NULL && *s != '\0'; s = nl ? nl + 1 : NULL) {
-		if ((nl = strchr(s, '\n')) != NULL)
-			*nl = '\0';
-		if (strncmp(s, backend, blen) == 0 && s[blen] == ' ' &&
-		    s[blen + 1] != '\0')
-			*NC_PUSH(*names, *n, cap) = nc_strdup(s + blen + 1);
-	}
-cleanup:
-	nc_buf_free(&b);
-	return rc;
-}
-
-/* The lines are sorted, so the file is stable. */
-int
-ncp_state_write(struct ncprov *p, const char *backend, char *const *names,
-    size_t n)
-{
-	struct nc_buf b = { 0 }, out = { 0 };
-	size_t blen = strlen(backend), nl_ = 0, cap = 0, i;
-	char **lines = NULL, *s, *nl;
-	int exists, rc;
-
-	if ((rc = ncp_read_local(p, STATE_FILE, &b, &exists)) < 0)
-		goto cleanup;
-	if (!exists && n == 0)
-		goto cleanup;
-	for (s = b.p; s != NULL && *s != '\0'; s = nl ? nl + 1 : NULL) {
-		if ((nl = strchr(s, '\n')) != NULL)
-			*nl = '\0';
-		if (*s == '\0' || (strncmp(s, backend, blen) == 0 &&
-		    s[blen] == ' '))
-			continue;
-		*NC_PUSH(lines, nl_, cap) = nc_strdup(s);
-	}
-	for (i = 0; i < n; i++)
-		*NC_PUSH(lines, nl_, cap) = nc_asprintf("%s %s", backend,
-		    names[i]);
-	if (nl_ > 0)
-		qsort(lines, nl_, sizeof(*lines), cmp_str);
-	for (i = 0; i < nl_; i++)
-		nc_buf_printf(&out, "%s\n", lines[i]);
-	if ((rc = ncp_mkdirs(p, "/var/lib/neoc", 0755)) < 0)
-		goto cleanup;
-	rc = ncp_replace(p, STATE_FILE, nc_buf_str(&out), out.len, 0644, 0,
-	    0);
-	if (rc > 0)
-		ncp_report(p, STEP, "%s: %s: %zu %s", STATE_FILE, backend, n,
-		    n == 1 ? "container" : "containers");
-	rc = rc < 0 ? rc : 0;
-cleanup:
-	for (i = 0; i < nl_; i++)
-		free(lines[i]);
-	free(lines);
-	nc_buf_free(&b);
-	nc_buf_free(&out);
-	return rc;
-}
-
-/* The message is put on one line. */
-int
-ncp_guest_status(struct ncprov *p, const char *guest, enum nct_state state,
-    const char *message)
-{
-	int some = message != NULL && *message != '\0';
-
-	return ncprov_node_status(p, guest, state, some ? STEP : NULL,
-	    some ? message : NULL);
-}
-
-char *
-ncp_self_binary(const char *name)
-{
-	char self[PATH_MAX], *slash, *path;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n <= 0)
-		return NULL;
-	self[n] = '\0';
-	if (name == NULL)
-		return nc_strdup(self);
-	if ((slash = strrchr(self, '/')) == NULL)
-		return NULL;
-	*slash = '\0';
-	path = nc_asprintf("%s/%s", self, name);
-	if (access(path, X_OK) == 0)
-		return path;
-	free(path);
-	return NULL;
-}
-
-/* ---- the lxc backend ---- */
-
-void
-ncp_lxc_failed(struct lxc_run *r, const char *guest, const char *fmt,
-    const char *what)
-{
-	nc_buf_printf(&r->errs, "%s%s: ", r->errs.len ? "; " : "", guest);
-	nc_buf_printf(&r->errs, fmt, what);
-}
-
-/* Cut trailing white space. */
-static void
-trim(struct nc_buf *b)
-{
-	while (b->len > 0 && strchr(" \t\r\n", b->p[b->len - 1]) != NULL)
-		b->p[--b->len] = '\0';
-}
-
-/* Do the programs run (not --dry-run, nor --root with --no-start)? */
-static int
-may_run(const struct ncprov *p)
-{
-	return !p->dry_run && !(p->root[0] != '\0' && p->no_start);
-}
-
-int
-ncp_lxc_run_or_say(struct lxc_run *r, char **argv, int dry, char **why)
-{
-	struct nc_buf out = { 0 };
-	char *line = ncp_argv_str(argv), *prog = NULL, *name = argv[0];
-	int rc, ret = -1;
-
-	*why = NULL;
-	if (dry) {
-		ncp_report(r->p, STEP, "would run: %s", line);
-		ret = 0;
-		goto cleanup;
-	}
-	if ((prog = ncp_which(name)) == NULL) {
-		*why = nc_asprintf("%s: no %s command (apt-get install %s)",
-		    line, name, strncmp(name, "lxc", 3) == 0 ? "lxc" :
-		    strcmp(name, "nft") == 0 ? "nftables" : "iproute2");
-		goto cleanup;
-	}
-	argv[0] = prog;
-	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
-	    .capture = &out, .timeout_ms = LXC_TIMEOUT_MS });
-	argv[0] = name;
-	if (rc != 0) {
-		trim(&out);
-		*why = nc_asprintf("%s: %s%s%s", line, rc < 0 ?
-		    strerror(-rc) : "failed", out.len ? ": " : "",
-		    nc_buf_str(&out));
-		goto cleanup;
-	}
-	ncp_report(r->p, STEP, "%s", line);
-	ret = 0;
-cleanup:
-	free(line);
-	free(prog);
-	nc_buf_free(&out);
-	return ret;
-}
-
-/* Run an lxc-* command or say it would (!may_run); as
+/* Run an lxc-* command or say it would (!ncp_lxc_may_run); as
  * ncp_lxc_run_or_say. */
 static int
 lxc_cmd(struct lxc_run *r, char **argv, char **why)
 {
-	return ncp_lxc_run_or_say(r, argv, !may_run(r->p), why);
-}
-
-int
-ncp_lxc_exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
+	return ncp_lxc_run_or_say(r, argv, !ncp_lxc_may_run(r->p), why);
 }
 
 /* Is the container made (its rootfs has a /bin)? */
@@ -495,7 +153,7 @@ create(struct lxc_run *r, const struct ncp_guest *g, const char *cname)
 
 	if (created(r, cname))
 		goto cleanup;
-	if (may_run(r->p)) {
+	if (ncp_lxc_may_run(r->p)) {
 		/* A config of ours from a --no-start run would make
 		 * lxc-create refuse: it is rewritten below anyway. */
 		conf = nc_asprintf("%s/%s/config", r->lxcpath, cname);
@@ -585,7 +243,7 @@ lxc_batch(struct lxc_run *r, char ***argvs, const char **who, size_t n,
 		} else if (record) {
 			char *msg;
 
-			trim(&jobs[i].out);
+			ncp_lxc_trim(&jobs[i].out);
 			msg = nc_asprintf("%s: %s%s%s", line, jobs[i].rc < 0 ?
 			    strerror(-jobs[i].rc) : "failed",
 			    jobs[i].out.len ? ": " : "",
@@ -653,7 +311,7 @@ create_all(struct lxc_run *r, const struct ncp_pnode *pn, int *bad)
 		if (!ncp_guest_is_lxc(r->p, g))
 			continue;
 		cname = nc_asprintf("nc-%s", g->name);
-		if (!may_run(r->p) || created(r, cname)) {
+		if (!ncp_lxc_may_run(r->p) || created(r, cname)) {
 			bad[i] = create(r, g, cname) < 0;
 			free(cname);
 			continue;
@@ -714,7 +372,7 @@ remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 			old[i] = t;
 		}
 	}
-	if (!may_run(r->p)) {
+	if (!ncp_lxc_may_run(r->p)) {
 		for (i = 0; i < ng; i++) {
 			char *cname = nc_asprintf("nc-%s", old[i]);
 			char *argv[] = { "lxc-destroy", "-P", r->lxcpath, "-n",
@@ -866,7 +524,7 @@ start_all(struct lxc_run *r, char **names, size_t n)
 			struct nc_buf *o = &jobs[i].out;
 			char *msg;
 
-			trim(o);
+			ncp_lxc_trim(o);
 			msg = nc_asprintf("%s: %s%s%s", line, jobs[i].rc < 0 ?
 			    strerror(-jobs[i].rc) : "failed", o->len ? ": " :
 			    "", nc_buf_str(o));

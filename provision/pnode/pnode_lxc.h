@@ -1,9 +1,10 @@
 /*
- * pnode_lxc.h: what the three files of the lxc backend share, and no one
- * else: the run they work on, and the functions that cross from one to
- * another.  pnode_lxc.c has the step (create, start, stop, destroy, the
- * state file), pnode_control.c the control network, pnode_lxc_conf.c each
- * guest's config, boot file and rcS hook.
+ * pnode_lxc.h: what the files of the lxc backend share, and no one else:
+ * the run they work on, and the functions that cross from one to another.
+ * pnode_lxc.c has the step (create, start, stop, destroy), pnode_control.c
+ * the control network, pnode_lxc_conf.c each guest's config, boot file and
+ * rcS hook, pnode_lxc_run.c what they all use to run commands and record
+ * failures.
  */
 #ifndef NCP_PNODE_LXC_H
 #define NCP_PNODE_LXC_H
@@ -33,7 +34,7 @@ struct lxc_run {
 				 * bridge, forwarding and masquerade */
 };
 
-/* pnode_lxc.c */
+/* pnode_lxc_run.c */
 
 /* Record a failure of one container (the step goes on with the others). */
 void ncp_lxc_failed(struct lxc_run *r, const char *guest, const char *fmt,
@@ -43,6 +44,10 @@ void ncp_lxc_failed(struct lxc_run *r, const char *guest, const char *fmt,
 int ncp_lxc_run_or_say(struct lxc_run *r, char **argv, int dry, char **why);
 /* Is path (not under root) there? */
 int ncp_lxc_exists(const char *path);
+/* Do the programs run (not --dry-run, nor --root with --no-start)? */
+int ncp_lxc_may_run(const struct ncprov *p);
+/* Cut trailing white space off b. */
+void ncp_lxc_trim(struct nc_buf *b);
 
 /* pnode_control.c */
 

@@ -1,0 +1,87 @@
+/*
+ * pnode_lxc_run.c: what the three files of the lxc backend (pnode_lxc.c,
+ * pnode_control.c, pnode_lxc_conf.c) share to run commands and record
+ * failures (pnode_lxc.h): a failure of one guest goes on r->errs, a
+ * command runs or, when dry, is only said.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "files.h"
+#include "pnode.h"
+#include "pnode_lxc.h"
+#include "run.h"
+#include "util.h"
+
+#define STEP "containers"
+
+void
+ncp_lxc_failed(struct lxc_run *r, const char *guest, const char *fmt,
+    const char *what)
+{
+	nc_buf_printf(&r->errs, "%s%s: ", r->errs.len ? "; " : "", guest);
+	nc_buf_printf(&r->errs, fmt, what);
+}
+
+void
+ncp_lxc_trim(struct nc_buf *b)
+{
+	while (b->len > 0 && strchr(" \t\r\n", b->p[b->len - 1]) != NULL)
+		b->p[--b->len] = '\0';
+}
+
+int
+ncp_lxc_may_run(const struct ncprov *p)
+{
+	return !p->dry_run && !(p->root[0] != '\0' && p->no_start);
+}
+
+int
+ncp_lxc_run_or_say(struct lxc_run *r, char **argv, int dry, char **why)
+{
+	struct nc_buf out = { 0 };
+	char *line = ncp_argv_str(argv), *prog = NULL, *name = argv[0];
+	int rc, ret = -1;
+
+	*why = NULL;
+	if (dry) {
+		ncp_report(r->p, STEP, "would run: %s", line);
+		ret = 0;
+		goto cleanup;
+	}
+	if ((prog = ncp_which(name)) == NULL) {
+		*why = nc_asprintf("%s: no %s command (apt-get install %s)",
+		    line, name, strncmp(name, "lxc", 3) == 0 ? "lxc" :
+		    strcmp(name, "nft") == 0 ? "nftables" : "iproute2");
+		goto cleanup;
+	}
+	argv[0] = prog;
+	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = &out, .timeout_ms = LXC_TIMEOUT_MS });
+	argv[0] = name;
+	if (rc != 0) {
+		ncp_lxc_trim(&out);
+		*why = nc_asprintf("%s: %s%s%s", line, rc < 0 ?
+		    strerror(-rc) : "failed", out.len ? ": " : "",
+		    nc_buf_str(&out));
+		goto cleanup;
+	}
+	ncp_report(r->p, STEP, "%s", line);
+	ret = 0;
+cleanup:
+	free(line);
+	free(prog);
+	nc_buf_free(&out);
+	return ret;
+}
+
+int
+ncp_lxc_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}

@@ -1,0 +1,163 @@
+/*
+ * run_parallel.c: running a batch of programs at once (run.h,
+ * ncp_run_parallel): each job in a child of its own that runs it with
+ * ncp_run and hands its status and the start of its output back through a
+ * pipe; at most max at a time.  The container backends start, stop and
+ * provision their guests with it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "util.h"
+
+#define JOB_OUT_MAX 4000			/* output kept per job */
+
+/* Start job j in a child that runs it and writes its status and output
+ * to a pipe; the child's pid, or -errno.  *fd gets the pipe. */
+static pid_t
+job_start(struct ncp_job *j, int timeout_ms, int *fd)
+{
+	int pfd[2], e;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		struct nc_buf out = { 0 };
+		size_t len;
+		int rc;
+
+		close(pfd[0]);
+		rc = ncp_run(&(struct ncp_cmd){ .argv = j->argv,
+		    .envp = j->envp, .cwd = j->cwd, .out_fd = -1,
+		    .capture = &out, .timeout_ms = timeout_ms });
+		len = out.len < JOB_OUT_MAX ? out.len : JOB_OUT_MAX;
+		/* Less than a pipe's buffer: these never block. */
+		if (write(pfd[1], &rc, sizeof(rc)) < 0 ||
+		    (len > 0 && write(pfd[1], out.p, len) < 0))
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	*fd = pfd[0];
+	return pid;
+}
+
+/* A job whose child has closed its pipe: reap it, take its result. */
+static void
+job_finish(struct ncp_job *j, pid_t pid, struct nc_buf *raw)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (raw->len < sizeof(j->rc)) {
+		j->rc = -EIO;
+		return;
+	}
+	memcpy(&j->rc, raw->p, sizeof(j->rc));
+	nc_buf_add(&j->out, raw->p + sizeof(j->rc),
+	    raw->len - sizeof(j->rc));
+}
+
+int
+ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max, int timeout_ms)
+{
+	struct slot {
+		pid_t pid;		/* its child */
+		int fd;			/* the child's pipe, -1: free */
+		size_t job;		/* which job */
+		struct nc_buf raw;	/* what came through the pipe */
+	} *slots;
+	struct pollfd *fds;
+	size_t next = 0, running = 0, i, k, nslots;
+	char chunk[4096];
+	ssize_t r;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	nslots = max == 0 || max > n ? n : max;
+	slots = nc_calloc(nslots, sizeof(*slots));
+	fds = nc_calloc(nslots, sizeof(*fds));
+	for (i = 0; i < nslots; i++)
+		slots[i].fd = -1;
+	while (next < n || running > 0) {
+		for (i = 0; i < nslots && next < n; i++) {
+			if (slots[i].fd >= 0)
+				continue;
+			pid_t pid = job_start(&jobs[next], timeout_ms,
+			    &slots[i].fd);
+
+			if (pid < 0) {
+				jobs[next++].rc = (int)pid;
+				slots[i].fd = -1;
+				continue;
+			}
+			slots[i].pid = pid;
+			slots[i].job = next++;
+			nc_buf_reset(&slots[i].raw);
+			running++;
+		}
+		if (running == 0)
+			continue;
+		for (i = 0, k = 0; i < nslots; i++)
+			if (slots[i].fd >= 0)
+				fds[k++] = (struct pollfd){ slots[i].fd,
+				    POLLIN, 0 };
+		if (poll(fds, (nfds_t)k, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		for (i = 0; i < nslots; i++) {
+			if (slots[i].fd < 0)
+				continue;
+			for (k = 0; fds[k].fd != slots[i].fd; k++)
+				;
+			if (fds[k].revents == 0)
+				continue;
+			r = read(slots[i].fd, chunk, sizeof(chunk));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r > 0) {
+				nc_buf_add(&slots[i].raw, chunk, (size_t)r);
+				continue;
+			}
+			close(slots[i].fd);
+			slots[i].fd = -1;
+			job_finish(&jobs[slots[i].job], slots[i].pid,
+			    &slots[i].raw);
+			running--;
+		}
+	}
+	for (i = 0; i < nslots; i++) {
+		if (slots[i].fd >= 0) {	/* only after a failed poll */
+			close(slots[i].fd);
+			kill(-slots[i].pid, SIGKILL);
+			job_finish(&jobs[slots[i].job], slots[i].pid,
+			    &slots[i].raw);
+		}
+		nc_buf_free(&slots[i].raw);
+	}
+	free(slots);
+	free(fds);
+	return rc;
+}
