@@ -92,7 +92,7 @@ IMAGES_LIBS = $(shell pkg-config --libs libcurl jansson sqlite3 2>/dev/null) \
 PROV_PARTS  = $(filter-out provision/main.c,$(PROV_SRC))
 # ncprov links only libc: these are the shared pieces it may use.
 PROV_LIB    = lib/buf.c lib/util.c lib/strmap.c lib/inet.c lib/valid.c \
-	      lib/nctree.c $(P9_SRC)
+	      lib/nctree.c lib/hash.c lib/atomic.c $(P9_SRC)
 CORE_SRC    = $(LIB_SRC) $(P9_SRC) $(CONFIGFS_SRC)
 UNIT_SRC    = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   = $(UNIT_SRC:tests/unit/%.c=build/tests/%)

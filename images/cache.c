@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cache.h"
 #include "digest.h"
 #include "util.h"
@@ -250,51 +251,6 @@ cleanup:
 }
 
 int
-nci_write_atomic(const char *path, const void *data, size_t len)
-{
-	char *tmp = nc_asprintf("%s.tmp.%ld", path, (long)getpid());
-	const char *p = data;
-	int fd, rc = 0;
-	ssize_t n;
-
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) < 0) {
-		rc = -errno;
-		goto cleanup;
-	}
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto cleanup;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		rc = -errno;
-		goto cleanup;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		rc = -errno;
-		goto cleanup;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		rc = -errno;
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
-int
 nci_cache_write_sha(const char *root, const char *name, const char *hex)
 {
 	char *path = nci_cache_path(root, name, "box.sha256"), *line;
@@ -305,7 +261,7 @@ nci_cache_write_sha(const char *root, const char *name, const char *hex)
 		return -EINVAL;
 	}
 	line = nc_asprintf("%s  box\n", hex);
-	rc = nci_write_atomic(path, line, strlen(line));
+	rc = nc_atomic_write(path, line, strlen(line), NULL, NULL, 0);
 	free(line);
 	free(path);
 	return rc;

@@ -58,8 +58,6 @@ int nci_cache_read_sha(const char *root, const char *name,
     char hex[NCI_SHA256_HEX]);
 int nci_cache_write_sha(const char *root, const char *name,
     const char *hex);
-/* Write path atomically (temporary file, fsync, rename) with data. */
-int nci_write_atomic(const char *path, const void *data, size_t len);
 /* Read a whole (small) file into a malloc'd NUL-terminated string. */
 int nci_read_file(const char *path, size_t max, char **out, size_t *len);
 

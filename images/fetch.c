@@ -20,6 +20,7 @@
 
 #include <curl/curl.h>
 
+#include "atomic.h"
 #include "ncimage.h"
 #include "util.h"
 #include "valid.h"
@@ -344,7 +345,8 @@ read_meta(const char *root, const char *name, const char *box,
 			    "downloaded file (not a Vagrant box?)\n", name);
 		goto cleanup;
 	}
-	if (nci_write_atomic(copy, json, len) < 0 && !o->quiet)
+	if (nc_atomic_write(copy, json, len, NULL, NULL, 0) < 0 &&
+	    !o->quiet)
 		fprintf(stderr, "%s: warning: cannot save %s\n", name, copy);
 cleanup:
 	free(json);
@@ -415,7 +417,7 @@ forget_other_part(const char *root, const char *name, const char *url,
 			    "%s; starting over\n", name, old);
 		unlink(part);
 	}
-	nci_write_atomic(path, url, strlen(url));
+	nc_atomic_write(path, url, strlen(url), NULL, NULL, 0);
 	free(old);
 	free(path);
 }

@@ -6,19 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "strmap.h"
 #include "util.h"
 
 static uint64_t
 hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return nc_fnv64_str(NC_FNV64_BASIS, s);
 }
 
 static size_t

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cmds.h"
 #include "model.h"
 #include "children.h"
@@ -65,8 +66,7 @@ usage(FILE *f)
 static int
 write_pidfile(const char *pidfile)
 {
-	char *tmp = nc_asprintf("%s.tmp", pidfile), *dir, *slash;
-	FILE *f;
+	char *dir, *slash, pid[32], why[512];
 
 	dir = nc_strdup(pidfile);
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
@@ -74,15 +74,12 @@ write_pidfile(const char *pidfile)
 		mkdir(dir, 0755);
 	}
 	free(dir);
-	if ((f = fopen(tmp, "w")) == NULL ||
-	    fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0 ||
-	    rename(tmp, pidfile) != 0) {
-		fprintf(stderr, "neoc serve: %s: %s\n", pidfile,
-		    strerror(errno));
-		free(tmp);
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (nc_atomic_write(pidfile, pid, strlen(pid), NULL, why,
+	    sizeof(why)) < 0) {
+		fprintf(stderr, "neoc serve: %s\n", why);
 		return -1;
 	}
-	free(tmp);
 	return 0;
 }
 

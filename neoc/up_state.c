@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "up.h"
 #include "util.h"
 
@@ -38,7 +39,7 @@ int
 neoc_up_save(const struct neoc_up *u)
 {
 	json_t *root, *pn = json_array();
-	char *tmp = nc_asprintf("%s.tmp", u->state);
+	char *text = NULL, why[512];
 	size_t i;
 	int rc = -1;
 
@@ -55,16 +56,20 @@ neoc_up_save(const struct neoc_up *u)
 		fprintf(stderr, "neoc: %s: cannot build the state\n", u->state);
 		goto out;
 	}
-	if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) <
-	    0 || rename(tmp, u->state) < 0) {
-		fprintf(stderr, "neoc: %s: %s\n", u->state, strerror(errno));
-		unlink(tmp);
+	if ((text = json_dumps(root, JSON_INDENT(2) |
+	    JSON_PRESERVE_ORDER)) == NULL) {
+		fprintf(stderr, "neoc: %s: cannot build the state\n", u->state);
+		goto out;
+	}
+	if (nc_atomic_write(u->state, text, strlen(text), NULL, why,
+	    sizeof(why)) < 0) {
+		fprintf(stderr, "neoc: %s\n", why);
 		goto out;
 	}
 	rc = 0;
 out:
 	json_decref(root);
-	free(tmp);
+	free(text);
 	return rc;
 }
 

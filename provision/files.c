@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "files.h"
 #include "util.h"
 
@@ -90,21 +90,6 @@ diff_side(const char *a, size_t alen, const char *b, size_t blen, char mark)
 	}
 }
 
-static int
-fsync_dir(const char *path)
-{
-	char *copy = nc_strdup(path);
-	int fd, rc = 0;
-
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY)) >= 0) {
-		if (fsync(fd) < 0)
-			rc = -errno;
-		close(fd);
-	}
-	free(copy);
-	return rc;
-}
-
 int
 ncp_replace(struct ncprov *p, const char *abs, const char *data, size_t len,
     mode_t mode, uid_t uid, gid_t gid)
@@ -117,10 +102,9 @@ ncp_replace_flags(struct ncprov *p, const char *abs, const char *data,
     size_t len, mode_t mode, uid_t uid, gid_t gid, int flags)
 {
 	struct nc_buf old = { 0 };
-	char *path = NULL, *tmp = NULL;
+	char *path = NULL;
 	struct stat st;
-	ssize_t w;
-	int exists, fd = -1, rc;
+	int exists, rc;
 
 	if ((rc = ncp_read_local(p, abs, &old, &exists)) < 0)
 		goto out;
@@ -137,57 +121,20 @@ ncp_replace_flags(struct ncprov *p, const char *abs, const char *data,
 		goto out;
 	}
 	path = ncp_path(p, abs);
-	/* A name of its own, so concurrent runs never share a temporary. */
-	tmp = nc_asprintf("%s.ncprov-XXXXXX", path);
+	/* a file that exists keeps its own mode and owner */
 	if (exists && stat(path, &st) == 0) {
 		mode = st.st_mode & 07777;
 		uid = st.st_uid;
 		gid = st.st_gid;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	while (len > 0) {
-		if ((w = write(fd, data, len)) < 0) {
-			rc = -errno;
-			goto fail;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	if (fchown(fd, uid, gid) < 0 && geteuid() == 0) {
-		rc = -errno;
-		goto fail;
-	}
-	if (fchmod(fd, mode) < 0 ||
-	    (!(flags & NCP_NOSYNC) && fsync(fd) < 0)) {
-		rc = -errno;
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		rc = -errno;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	if (!(flags & NCP_NOSYNC))
-		fsync_dir(path);
-	rc = 1;
-	goto out;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
+	rc = nc_atomic_write(path, data, len, &(struct nc_atomic_opts){
+	    .mode = mode, .chown = 1, .uid = uid, .gid = gid,
+	    .nosync = (flags & NCP_NOSYNC) != 0 }, NULL, 0);
+	if (rc == 0)
+		rc = 1;
 out:
 	nc_buf_free(&old);
 	free(path);
-	free(tmp);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /*
  * files.h: local files as provisioning steps change them: every path under
- * --root, atomic replacement (write aside, fsync, rename) only when the
- * contents change, and under --dry-run a diff instead of a write.
+ * --root, atomic replacement (lib/atomic.h) only when the contents change,
+ * and under --dry-run a diff instead of a write.
  */
 #ifndef NCP_FILES_H
 #define NCP_FILES_H
@@ -19,9 +19,10 @@ int ncp_read_local(const struct ncprov *p, const char *abs,
     struct nc_buf *out, int *exists);
 /*
  * Make the local file abs hold data.  Unchanged contents: nothing happens
- * (returns 0).  Otherwise, unless --dry-run, write abs.ncprov-XXXXXX with
- * mode/uid/gid (a file that exists keeps its own mode and owner), fsync,
- * (a unique temporary name beside it) rename over abs, fsync the directory; under --dry-run print a diff.
+ * (returns 0).  Otherwise, unless --dry-run, replace it with
+ * nc_atomic_write (atomic.h: a unique temporary beside it, fsync, rename,
+ * fsync the directory) with mode/uid/gid (a file that exists keeps its own
+ * mode and owner); under --dry-run print a diff.
  * Returns 1 when it changed (or would), or -errno.
  */
 int ncp_replace(struct ncprov *p, const char *abs, const char *data,

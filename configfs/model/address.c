@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "address.h"
+#include "hash.h"
 #include "inet.h"
 #include "util.h"
 
@@ -122,17 +123,17 @@ void
 nc_mac_derive(const char *node, const char *ifname, unsigned salt,
     uint8_t mac[6])
 {
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
+	uint64_t h = NC_FNV64_BASIS;
+	unsigned char le[4];	/* salt, least significant byte first */
 	int k;
 
-	for (p = node; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h = (h ^ 0xff) * 1099511628211ULL;
-	for (p = ifname; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	/* node, a 0xff no name holds, ifname, the salt's bytes */
+	h = nc_fnv64_str(h, node);
+	h = nc_fnv64_byte(h, 0xff);
+	h = nc_fnv64_str(h, ifname);
 	for (k = 0; k < 4; k++)
-		h = (h ^ ((salt >> (8 * k)) & 0xff)) * 1099511628211ULL;
+		le[k] = (unsigned char)(salt >> (8 * k));
+	h = nc_fnv64(h, le, sizeof(le));
 	mac[0] = 0x02;		/* locally administered, unicast */
 	for (k = 1; k < 6; k++)
 		mac[k] = (uint8_t)(h >> (8 * (k - 1)));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "ncfs_blob.h"
 #include "util.h"
 
@@ -15,12 +16,7 @@ static size_t used;			/* blobs in the table */
 static uint64_t
 hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
+	return nc_fnv64(NC_FNV64_BASIS, s, n);
 }
 
 int

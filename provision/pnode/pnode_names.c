@@ -8,23 +8,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hash.h"
 #include "pnode.h"
 
-/* FNV-1a over s (and its terminating NUL, so "ab","c" != "a","bc"). */
+/* FNV-1a over s and its terminating NUL (so "ab","c" != "a","bc"). */
 static uint32_t
 fnv1a(uint32_t h, const char *s)
 {
-	do {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	} while (*s++ != '\0');
-	return h;
+	return nc_fnv32(h, s, strlen(s) + 1);
 }
 
 void
 ncp_ifname(const char *prefix, const char *a, const char *b, char out[16])
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = NC_FNV32_BASIS;
 	char pre[3] = "nc";
 	size_t i;
 

@@ -345,7 +345,7 @@ for round in 1 2 3 4 5 6 7 8 9 10; do
 	for f in passwd group shadow; do
 		cmp -s "$R/etc/$f" "$RC/etc/$f" || bad="$bad round $round: $f;"
 	done
-	for f in "$RC"/etc/*.ncprov-*; do
+	for f in "$RC"/etc/*.atomic-*; do
 		[ -e "$f" ] && bad="$bad round $round: $f left;"
 	done
 done

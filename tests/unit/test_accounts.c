@@ -28,7 +28,9 @@
 
 #include <cmocka.h>
 
+#include "atomic.h"
 #include "files.h"
+#include "hash.h"
 #include "pwfile.h"
 #include "container_steps.h"
 #include "util.h"
@@ -356,7 +358,8 @@ exists(const char *abs)
 	return rc;
 }
 
-/* Temporaries of ncp_replace (NAME.ncprov-XXXXXX) left in /etc. */
+/* Temporaries of ncp_replace (NAME.atomic-XXXXXX, NC_ATOMIC_TMP) left in
+ * /etc. */
 static int
 leftover_temps(void)
 {
@@ -367,7 +370,7 @@ leftover_temps(void)
 
 	if ((d = opendir(path)) != NULL) {
 		while ((de = readdir(d)) != NULL)
-			n += strstr(de->d_name, ".ncprov-") != NULL;
+			n += strstr(de->d_name, NC_ATOMIC_TMP) != NULL;
 		closedir(d);
 	}
 	free(path);
@@ -546,7 +549,7 @@ snapshot_dir(const char *path, const char *rel, struct nc_buf *out)
 	for (i = 0; i < n; i++) {
 		char *sub = nc_asprintf("%s/%s", path, ents[i]->d_name);
 		char *srel = nc_asprintf("%s/%s", rel, ents[i]->d_name);
-		uint64_t h = 1469598103934665603ULL;
+		uint64_t h = NC_FNV64_BASIS;
 
 		if (strcmp(ents[i]->d_name, ".") == 0 ||
 		    strcmp(ents[i]->d_name, "..") == 0)
@@ -558,7 +561,7 @@ snapshot_dir(const char *path, const char *rel, struct nc_buf *out)
 
 			assert_non_null(f);
 			while ((c = getc(f)) != EOF)
-				h = (h ^ (unsigned char)c) * 1099511628211ULL;
+				h = nc_fnv64_byte(h, (unsigned char)c);
 			fclose(f);
 		}
 		nc_buf_printf(out, "%s %o %u:%u %lld %lld.%09ld %llx\n", srel,
