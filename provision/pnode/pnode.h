@@ -118,7 +118,8 @@ char *ncp_nat_script(const char *subnet);
 
 /* Run `ncprov container` again inside the running lxc containers names
  * (under lxcpath), in parallel, reporting those that changed or failed;
- * nothing under --dry-run or --no-start.  0, or -1 when the batch failed. */
+ * nothing under --dry-run or --no-start.  0, or -errno when the batch
+ * failed. */
 int ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
     char *const *names, size_t n);
 /* Is g the lxc backend's (--backend, else its image's provider, or no

@@ -320,6 +320,18 @@ add_why(char **why, char *more)
 	*why = both;
 }
 
+/* ncp_lxc_run_or_say with the reason, on a failure, added to *w. */
+static int
+run_or_say(struct lxc_run *r, char **argv, int dry, char **w)
+{
+	char why[NCP_LXC_WHY];
+	int rc = ncp_lxc_run_or_say(r, argv, dry, why, sizeof(why));
+
+	if (rc < 0)
+		add_why(w, nc_strdup(why));
+	return rc;
+}
+
 /* The bridge part of ncp_control_net: make it (want) or delete ours; its
  * state line goes to next while it is (or may be) there.  0, or -1 with
  * the reason in *why. */
@@ -351,11 +363,11 @@ ctl_bridge(struct lxc_run *r, int want, const char *old, const char *line,
 		    mine != NULL && strcmp(mine, line) == 0;
 		if (there && has_addr && (real ? ctl_up() : 1))
 			goto out;
-		if ((!there && ncp_lxc_run_or_say(r, add, dry, &w) < 0) ||
+		if ((!there && run_or_say(r, add, dry, &w) < 0) ||
 		    (there && !has_addr &&
-		    ncp_lxc_run_or_say(r, flush, dry, &w) < 0) ||
-		    (!has_addr && ncp_lxc_run_or_say(r, addr, dry, &w) < 0) ||
-		    ncp_lxc_run_or_say(r, up, dry, &w) < 0)
+		    run_or_say(r, flush, dry, &w) < 0) ||
+		    (!has_addr && run_or_say(r, addr, dry, &w) < 0) ||
+		    run_or_say(r, up, dry, &w) < 0)
 			ret = -1;
 		goto out;
 	}
@@ -363,7 +375,7 @@ ctl_bridge(struct lxc_run *r, int want, const char *old, const char *line,
 	    ncp_lxc_exists("/sys/class/net/" NCP_CTL_BRIDGE))) {
 		char *del[] = { "ip", "link", "del", NCP_CTL_BRIDGE, NULL };
 
-		if (ncp_lxc_run_or_say(r, del, dry, &w) < 0) {
+		if (run_or_say(r, del, dry, &w) < 0) {
 			nc_buf_printf(next, "%s\n", mine);
 			ret = -1;
 		}
@@ -406,7 +418,7 @@ ctl_nat(struct lxc_run *r, int want, const char *old, struct nc_buf *next,
 		if (real ? !nat_present(subnet) :
 		    had_nat == NULL || strcmp(had_nat, line) != 0) {
 			nft[1] = ncp_nat_script(subnet);
-			if (ncp_lxc_run_or_say(r, nft, dry, &w) < 0) {
+			if (run_or_say(r, nft, dry, &w) < 0) {
 				free(nft[1]);
 				goto keep;
 			}
@@ -431,7 +443,7 @@ keep:
 		    NULL };
 		char *w2 = NULL;
 
-		if (ncp_lxc_run_or_say(r, del, dry, &w2) < 0) {
+		if (run_or_say(r, del, dry, &w2) < 0) {
 			nc_buf_printf(next, "%s\n", had_nat);
 			add_why(&w, w2);
 			ret = -1;

@@ -55,9 +55,9 @@
 /* Run an lxc-* command or say it would (!ncp_lxc_may_run); as
  * ncp_lxc_run_or_say. */
 static int
-lxc_cmd(struct lxc_run *r, char **argv, char **why)
+lxc_cmd(struct lxc_run *r, char **argv, char *why, size_t len)
 {
-	return ncp_lxc_run_or_say(r, argv, !ncp_lxc_may_run(r->p), why);
+	return ncp_lxc_run_or_say(r, argv, !ncp_lxc_may_run(r->p), why, len);
 }
 
 /* Is the container made (its rootfs has a /bin)? */
@@ -146,7 +146,7 @@ template_of(const struct ncp_guest *g)
 static int
 create(struct lxc_run *r, const struct ncp_guest *g, const char *cname)
 {
-	char *tmpl = template_of(g), *why = NULL, *conf;
+	char *tmpl = template_of(g), why[NCP_LXC_WHY], *conf;
 	char *argv[] = { "lxc-create", "-P", r->lxcpath, "-n", (char *)cname,
 	    "-t", tmpl, NULL };
 	int ret = 0;
@@ -160,12 +160,11 @@ create(struct lxc_run *r, const struct ncp_guest *g, const char *cname)
 		unlink(conf);
 		free(conf);
 	}
-	if (lxc_cmd(r, argv, &why) < 0) {
+	if (lxc_cmd(r, argv, why, sizeof(why)) < 0) {
 		ncp_lxc_failed(r, g->name, "%s", why);
 		ret = -1;
 	}
 cleanup:
-	free(why);
 	free(tmpl);
 	return ret;
 }
@@ -344,7 +343,7 @@ create_all(struct lxc_run *r, const struct ncp_pnode *pn, int *bad)
 static int
 remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 {
-	char **old = NULL, *why = NULL, ***stop, ***destroy, ***again;
+	char **old = NULL, why[NCP_LXC_WHY], ***stop, ***destroy, ***again;
 	const char **who_s, **who_d, **who_r;
 	size_t n = 0, i, j, ns = 0, nd = 0, nr = 0, ng = 0;
 	int ret = 0, *ok, *bad;
@@ -378,9 +377,7 @@ remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 			char *argv[] = { "lxc-destroy", "-P", r->lxcpath, "-n",
 			    cname, "-f", NULL };
 
-			lxc_cmd(r, argv, &why);	/* says it would */
-			free(why);
-			why = NULL;
+			lxc_cmd(r, argv, why, sizeof(why)); /* says it would */
 			free(cname);
 		}
 		goto cleanup;

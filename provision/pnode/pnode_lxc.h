@@ -40,8 +40,12 @@ struct lxc_run {
 void ncp_lxc_failed(struct lxc_run *r, const char *guest, const char *fmt,
     const char *what);
 /* Run a command (argv[0] a bare name), or, when dry, say it would: 0, or
- * -1 with the reason in *why (malloc'd). */
-int ncp_lxc_run_or_say(struct lxc_run *r, char **argv, int dry, char **why);
+ * -errno (-ENOENT: no such program, -EIO: it failed, else why it could not
+ * run) with the reason in why. */
+int ncp_lxc_run_or_say(struct lxc_run *r, char **argv, int dry, char *why,
+    size_t len);
+/* What a reason of ncp_lxc_run_or_say may take (with a command's output). */
+#define NCP_LXC_WHY 2048
 /* Is path (not under root) there? */
 int ncp_lxc_exists(const char *path);
 /* Do the programs run (not --dry-run, nor --root with --no-start)? */

@@ -40,22 +40,24 @@ ncp_lxc_may_run(const struct ncprov *p)
 }
 
 int
-ncp_lxc_run_or_say(struct lxc_run *r, char **argv, int dry, char **why)
+ncp_lxc_run_or_say(struct lxc_run *r, char **argv, int dry, char *why,
+    size_t len)
 {
 	struct nc_buf out = { 0 };
 	char *line = ncp_argv_str(argv), *prog = NULL, *name = argv[0];
-	int rc, ret = -1;
+	int rc, ret;
 
-	*why = NULL;
+	snprintf(why, len, "%s", "");
 	if (dry) {
 		ncp_report(r->p, STEP, "would run: %s", line);
 		ret = 0;
 		goto cleanup;
 	}
 	if ((prog = ncp_which(name)) == NULL) {
-		*why = nc_asprintf("%s: no %s command (apt-get install %s)",
+		snprintf(why, len, "%s: no %s command (apt-get install %s)",
 		    line, name, strncmp(name, "lxc", 3) == 0 ? "lxc" :
 		    strcmp(name, "nft") == 0 ? "nftables" : "iproute2");
+		ret = -ENOENT;
 		goto cleanup;
 	}
 	argv[0] = prog;
@@ -64,9 +66,10 @@ ncp_lxc_run_or_say(struct lxc_run *r, char **argv, int dry, char **why)
 	argv[0] = name;
 	if (rc != 0) {
 		ncp_lxc_trim(&out);
-		*why = nc_asprintf("%s: %s%s%s", line, rc < 0 ?
+		snprintf(why, len, "%s: %s%s%s", line, rc < 0 ?
 		    strerror(-rc) : "failed", out.len ? ": " : "",
 		    nc_buf_str(&out));
+		ret = rc < 0 ? rc : -EIO;
 		goto cleanup;
 	}
 	ncp_report(r->p, STEP, "%s", line);

@@ -86,5 +86,5 @@ ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
 	}
 	free(jobs);
 	free(prog);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? rc : 0;
 }
