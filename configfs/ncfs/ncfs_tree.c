@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hash.h"
 #include "ncfs_render.h"
 #include "ncfs_tree.h"
 #include "util.h"
@@ -113,23 +114,22 @@ ncfs_ref_equal(const struct ncfs_ref *a, const struct ncfs_ref *b)
 	    streq0(a->k[2], b->k[2]);
 }
 
+/* FNV-1a of s (NULL as ""), then a 0xff that ends it. */
 static uint64_t
 fnv(uint64_t h, const char *s)
 {
-	for (; s != NULL && *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (h ^ 0xff) * 1099511628211ULL;
+	return nc_fnv64_byte(nc_fnv64_str(h, s), 0xff);
 }
 
 uint64_t
 ncfs_ref_hash(const struct ncfs_ref *r)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = NC_FNV64_BASIS;
 	int i;
 
 	if (r->dir == NCT_D_ROOT && r->field == NULL)
 		return 1;
-	h = (h ^ (uint64_t)r->dir) * 1099511628211ULL;
+	h = nc_fnv64_byte(h, (unsigned char)r->dir);	/* < NCT_D_MAX */
 	h = fnv(h, r->field ? nct_entries[r->field->id].name : "/");
 	for (i = 0; i < 3; i++)
 		h = fnv(h, r->k[i]);
