@@ -88,8 +88,15 @@ def sccs(nodes, edges):
 
 
 def main(argv):
+    if "-h" in argv or "--help" in argv:
+        print("usage: cycles.py [-v] [BUILD_DIR]  (default: build)")
+        return 0
     verbose = "-v" in argv
     args = [a for a in argv if a != "-v"]
+    bad = [a for a in args if a.startswith("-")]
+    if bad or len(args) > 1:
+        print("usage: cycles.py [-v] [BUILD_DIR]", file=sys.stderr)
+        return 2
     top = args[0] if args else "build"
     objs = objects(top)
     if not objs:
