@@ -1,6 +1,7 @@
 /*
  * container.c: ncprov container, the steps of a booting container in
- * order: hosts, groups, accounts, ifaces, mounts, startcmd, then ready.
+ * order: hosts, groups, accounts, logins, ifaces, mounts, startcmd, then
+ * ready.
  * The status goes to nodes/<node>/status at each step.  A failing step
  * writes "failed STEP reason"; steps that do not depend on it still run;
  * the exit status is then 1.  A run that changes nothing says "no changes".
@@ -13,7 +14,7 @@
 #include "container_steps.h"
 #include "util.h"
 
-enum { S_HOSTS, S_GROUPS, S_ACCOUNTS, S_IFACES, S_MOUNTS, S_STARTCMD };
+enum { S_HOSTS, S_GROUPS, S_ACCOUNTS, S_LOGINS, S_IFACES, S_MOUNTS, S_STARTCMD };
 #define NEED(s) (1u << (s))
 
 struct step {
@@ -26,6 +27,7 @@ static const struct step steps[] = {
 	[S_HOSTS] = { "hosts", ncp_step_hosts, 0 },
 	[S_GROUPS] = { "groups", ncp_step_groups, 0 },
 	[S_ACCOUNTS] = { "accounts", ncp_step_accounts, NEED(S_GROUPS) },
+	[S_LOGINS] = { "logins", ncp_step_logins, NEED(S_ACCOUNTS) },
 	[S_IFACES] = { "ifaces", ncp_step_ifaces, 0 },
 	[S_MOUNTS] = { "mounts", ncp_step_mounts, NEED(S_ACCOUNTS) },
 	[S_STARTCMD] = { "startcmd", ncp_step_startcmd,
