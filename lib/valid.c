@@ -269,6 +269,48 @@ nc_valid_image_name(const char *s, const char **why)
 }
 
 int
+nc_valid_package(const char *s, const char **why)
+{
+	size_t len = strlen(s), i;
+
+	if (len < 2)
+		return no(why, "is not a Debian package name (2 bytes at "
+		    "least)");
+	if (len > NC_PACKAGE_MAX)
+		return no(why, "is longer than 128 bytes");
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
+		    (i == 0 || (c != '+' && c != '-' && c != '.')))
+			return no(why, "is not a Debian package name "
+			    "(lowercase letters, digits, '+', '-', '.', "
+			    "starting with a letter or digit)");
+	}
+	return 0;
+}
+
+int
+nc_valid_osname(const char *s, const char **why)
+{
+	size_t len = strlen(s), i;
+
+	if (len == 0)
+		return no(why, "is empty");
+	if (len > NC_OSNAME_MAX)
+		return no(why, "is longer than 64 bytes");
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!is_alnum(c) && strchr("*?[]!._+-", c) == NULL)
+			return no(why, "is not an OS name pattern (letters, "
+			    "digits, '.', '_', '+', '-' and the glob "
+			    "characters '*', '?', '[', ']', '!')");
+	}
+	return 0;
+}
+
+int
 nc_valid_url(const char *s, const char **why)
 {
 	const char *p, *rest;

@@ -57,6 +57,16 @@ int nc_valid_attr_key(const char *s, const char **why);
  * '_' and '-'; '/'-separated parts that are not empty and do not start
  * with '.'. */
 int nc_valid_image_name(const char *s, const char **why);
+/* A Debian package name (an image's package list): 2 to 128 bytes of
+ * lowercase letters, digits, '+', '-' and '.', starting with a letter or
+ * digit (Debian policy 5.6.1). */
+#define NC_PACKAGE_MAX 128
+int nc_valid_package(const char *s, const char **why);
+/* A pattern of OS names (a line of an image's osnames):
+ * 1 to 64 bytes of letters, digits, '.', '_', '+', '-' and the fnmatch(3)
+ * characters '*', '?', '[', ']', '!'. */
+#define NC_OSNAME_MAX 64
+int nc_valid_osname(const char *s, const char **why);
 /* An image URL: http:// or https:// and a host, or file:/// and a path;
  * printable ASCII without blanks, under 2048 bytes. */
 int nc_valid_url(const char *s, const char **why);

@@ -23,7 +23,8 @@ DESTDIR    ?=
 # Each service: an init script SVC.init and a systemd unit SVC.service.
 RC_SERVICES = ncprov-container ncprov-pnode neoc-serve
 RC_SRCS     = $(foreach s,$(RC_SERVICES),$(wildcard provision/rc/$(s).* \
-	      neoc/rc/$(s).*)) provision/rc/rcS.hook
+	      neoc/rc/$(s).*)) provision/rc/rcS.hook \
+	      provision/rc/node-boot
 RC_SHAREDIR = $(PREFIX)/share/neoc/rc
 RC_INITDIR ?= /etc/init.d
 RC_UNITDIR ?= /lib/systemd/system

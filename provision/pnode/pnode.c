@@ -116,6 +116,8 @@ load_guest(struct ncprov *p, struct ncp_pnode *pn, const char *name,
 	g->name = nc_strdup(name);
 	g->image = tree_str(p, NCT_NIMG_NAME, name, NULL);
 	g->image_os = tree_str(p, NCT_NIMG_OS, name, NULL);
+	g->image_type = tree_str(p, NCT_NIMG_TYPE, name, NULL);
+	g->packages = nc_strdup("");
 	g->image_url = tree_str(p, NCT_NIMG_URL, name, NULL);
 	g->image_version = tree_str(p, NCT_NIMG_VERSION, name, NULL);
 	g->image_provider = tree_str(p, NCT_NIMG_PROVIDER, name, NULL);
@@ -190,6 +192,8 @@ ncp_pnode_free(struct ncp_pnode *pn)
 		free(g->name);
 		free(g->image);
 		free(g->image_os);
+		free(g->image_type);
+		free(g->packages);
 		free(g->image_url);
 		free(g->image_version);
 		free(g->image_provider);

@@ -31,6 +31,8 @@ struct ncp_guest {
 	char *name;		/* node name */
 	char *image;		/* image name, "" for the default */
 	char *image_os;		/* image os ("windows..." is Windows) */
+	char *image_type;	/* image type: "rootfs" is built on the pnode */
+	char *packages;		/* its package list, one a line, "" for none */
 	char *image_url;	/* where to fetch it, "" when baked in */
 	char *image_version;	/* box version, "" when unknown */
 	char *image_provider;	/* virtualbox, lxc, libvirt, "" */

@@ -1,6 +1,8 @@
 /*
- * pnode_images.c: the images step of a pnode.  Every image of its
- * containers that has a URL is fetched once into the cache by ncimage (a
+ * pnode_images.c: the images step of a pnode.  Every image build its lxc
+ * containers are cloned from is made once (pnode_rootfs.c: Debian with
+ * mmdebstrap, busybox with the LXC template), its builder's output shown
+ * as it goes.  Every image of its containers that has a URL is fetched once into the cache by ncimage (a
  * program of its own: downloads need libcurl, and ncprov links only libc),
  * run with an argument vector; an image `ncimage verify` finds in the
  * cache is left alone; baked-in images need nothing.
@@ -11,6 +13,7 @@
 
 #include "files.h"
 #include "pnode.h"
+#include "pnode_rootfs.h"
 #include "run.h"
 #include "steps.h"
 #include "util.h"
@@ -30,13 +33,44 @@ ncimage(char *prog, const char *verb, const char *cache, const char *name,
 	return ncp_run(&c);
 }
 
+/* Make every build the lxc guests of pn are cloned from; 0 or -1. */
+static int
+builds(struct ncprov *p, struct ncp_pnode *pn)
+{
+	struct ncp_build *b = nc_calloc(pn->nguests ? pn->nguests : 1,
+	    sizeof(*b));
+	char why[2048];
+	size_t i, k, nb = 0;
+	int rc = 0;
+
+	for (i = 0; i < pn->nguests && rc == 0; i++) {
+		if (!ncp_guest_is_lxc(p, &pn->guests[i]))
+			continue;
+		ncp_build_of(p, &pn->guests[i], &b[nb]);
+		for (k = 0; k < nb; k++)	/* once per build */
+			if (strcmp(b[k].dir, b[nb].dir) == 0)
+				break;
+		if (k < nb) {
+			ncp_build_free(&b[nb]);
+			continue;
+		}
+		if (ncp_build_make(p, &b[nb], why, sizeof(why)) < 0)
+			rc = ncp_fail(p, "image %s: %s", b[nb].name, why);
+		nb++;
+	}
+	for (k = 0; k < nb; k++)
+		ncp_build_free(&b[k]);
+	free(b);
+	return rc;
+}
+
 int
 ncp_pnode_images(struct ncprov *p, struct ncp_pnode *pn)
 {
 	char *cache = ncp_path(p, CACHE), *prog = ncp_which("ncimage");
 	struct nc_buf out = { 0 };
 	size_t i, k;
-	int rc = 0, code;
+	int rc = builds(p, pn), code;
 
 	for (i = 0; i < pn->nguests && rc == 0; i++) {
 		struct ncp_guest *g = &pn->guests[i];

@@ -55,11 +55,23 @@ lxc_cmd(struct lxc_run *r, char **argv, char *why, size_t len)
 	return ncp_lxc_run_or_say(r, argv, !ncp_lxc_may_run(r->p), why, len);
 }
 
-/* Is the container made (its rootfs has a /bin)? */
+/* Is the container there (its directory)? */
 static int
 created(struct lxc_run *r, const char *cname)
 {
-	char *path = nc_asprintf("%s/%s/rootfs/bin", r->lxcpath, cname);
+	char *path = nc_asprintf("%s/%s", r->lxcpath, cname);
+	int yes = ncp_lxc_exists(path);
+
+	free(path);
+	return yes;
+}
+
+/* Has it a config (lxc-destroy knows it; a run that failed before
+ * writing one leaves a directory rm -rf removes)? */
+static int
+configured(struct lxc_run *r, const char *cname)
+{
+	char *path = nc_asprintf("%s/%s/config", r->lxcpath, cname);
 	int yes = ncp_lxc_exists(path);
 
 	free(path);
@@ -116,52 +128,6 @@ listed(const char *list, const char *cname)
 		    (s[len] == '\n' || s[len] == '\0'))
 			return 1;
 	return 0;
-}
-
-/* The lxc template of guest g: its image when /usr/share/lxc/templates
- * has one by that name, else busybox. */
-static char *
-template_of(const struct ncp_guest *g)
-{
-	char *path;
-
-	if (g->image[0] != '\0' && strchr(g->image, '/') == NULL) {
-		path = nc_asprintf("/usr/share/lxc/templates/lxc-%s",
-		    g->image);
-		if (ncp_lxc_exists(path)) {
-			free(path);
-			return nc_strdup(g->image);
-		}
-		free(path);
-	}
-	return nc_strdup("busybox");
-}
-
-/* lxc-create the container when it is not there yet; 0 or -1. */
-static int
-create(struct lxc_run *r, const struct ncp_guest *g, const char *cname)
-{
-	char *tmpl = template_of(g), why[NCP_LXC_WHY], *conf;
-	char *argv[] = { "lxc-create", "-P", r->lxcpath, "-n", (char *)cname,
-	    "-t", tmpl, NULL };
-	int ret = 0;
-
-	if (created(r, cname))
-		goto cleanup;
-	if (ncp_lxc_may_run(r->p)) {
-		/* A config of ours from a --no-start run would make
-		 * lxc-create refuse: it is rewritten below anyway. */
-		conf = nc_asprintf("%s/%s/config", r->lxcpath, cname);
-		unlink(conf);
-		free(conf);
-	}
-	if (lxc_cmd(r, argv, why, sizeof(why)) < 0) {
-		ncp_lxc_failed(r, g->name, "%s", why);
-		ret = -1;
-	}
-cleanup:
-	free(tmpl);
-	return ret;
 }
 
 /* Sleep ms milliseconds. */
@@ -284,52 +250,134 @@ lxc_argv_free(char **a)
 	free(a);
 }
 
+/* What NCP_BUILD_FILE of the container cname says ("" when none),
+ * malloc'd, without its newline. */
+static char *
+build_of_container(struct lxc_run *r, const char *cname)
+{
+	struct ncprov bare = { .root = "" };
+	struct nc_buf b = { 0 };
+	char *f = nc_asprintf("%s/%s/" NCP_BUILD_FILE, r->lxcpath, cname), *s;
+	int ex;
+
+	ncp_read_local(&bare, f, &b, &ex);
+	while (b.len > 0 && b.p[b.len - 1] == '\n')
+		b.p[--b.len] = '\0';
+	s = nc_strdup(nc_buf_str(&b));
+	free(f);
+	nc_buf_free(&b);
+	return s;
+}
+
 /*
- * Make every lxc guest of pn not made yet, every lxc-create at once (under
- * --dry-run or --root each says it would, one by one).  bad[i] is set for
- * the guests whose creation failed.
+ * Stop (when running) and remove the container cname, made from another
+ * build than the one it should be of (or by lxc-create before builds
+ * were): it is made again.  0 or -1 (recorded for guest).
+ */
+static int
+unmake(struct lxc_run *r, const char *guest, const char *cname)
+{
+	char why[NCP_LXC_WHY];
+	char *stop[] = { "lxc-stop", "-P", r->lxcpath, "-n", (char *)cname,
+	    "-k", NULL };
+	char *destroy[] = { "lxc-destroy", "-P", r->lxcpath, "-n",
+	    (char *)cname, "-f", NULL };
+	char *dir = nc_asprintf("%s/%s", r->lxcpath, cname);
+	char *rm[] = { "/bin/rm", "-rf", "--one-file-system", dir, NULL };
+	int ret = 0;
+
+	if (ncp_lxc_may_run(r->p) && running(r, cname) &&
+	    lxc_cmd(r, stop, why, sizeof(why)) < 0) {
+		ncp_lxc_failed(r, guest, "%s", why);
+		ret = -1;
+		goto cleanup;
+	}
+	if (!ncp_lxc_may_run(r->p)) {
+		lxc_cmd(r, destroy, why, sizeof(why));	/* says it would */
+		goto cleanup;
+	}
+	ncp_run(&(struct ncp_cmd){ .argv = rm, .out_fd = -1,
+	    .timeout_ms = LXC_TIMEOUT_MS });
+	if (ncp_lxc_exists(dir)) {
+		ncp_lxc_failed(r, guest, "%s", "rm -rf of its old clone "
+		    "failed");
+		ret = -1;
+	}
+cleanup:
+	free(dir);
+	return ret;
+}
+
+/*
+ * Make every lxc guest of pn not made yet, or made from another build
+ * than its image's current one: a copy-on-write clone of the build (the
+ * directory LXCPATH/nc-<guest> with rootfs/, the overlay's upper layer,
+ * and NCP_BUILD_FILE naming the build; the config comes after, from
+ * ncp_lxc_configure).  No program runs for a clone.  bad[i] is set for
+ * the guests not made.
  */
 static void
 create_all(struct lxc_run *r, const struct ncp_pnode *pn, int *bad)
 {
-	size_t n = pn->nguests ? pn->nguests : 1, i, k = 0;
-	char ***argvs = nc_calloc(n, sizeof(*argvs)), *cname, *conf;
-	const char **who = nc_calloc(n, sizeof(*who));
-	size_t *at = nc_calloc(n, sizeof(*at));
-	int *ok = nc_calloc(n, sizeof(*ok));
+	size_t i;
 
 	for (i = 0; i < pn->nguests; i++) {
 		const struct ncp_guest *g = &pn->guests[i];
+		struct ncp_build *b = &r->builds[i];
+		char *cname, *have, *want, *rel;
+		int rc;
 
 		bad[i] = 0;
 		if (!ncp_guest_is_lxc(r->p, g))
 			continue;
 		cname = nc_asprintf("nc-%s", g->name);
-		if (!ncp_lxc_may_run(r->p) || created(r, cname)) {
-			bad[i] = create(r, g, cname) < 0;
-			free(cname);
-			continue;
+		want = nc_asprintf("%s %s", b->name, b->id);
+		have = build_of_container(r, cname);
+		if (strcmp(have, want) == 0)
+			goto next;		/* made, of this build */
+		if (b->bad != NULL) {
+			ncp_lxc_failed(r, g->name, "%s", b->bad);
+			bad[i] = 1;
+			goto next;
 		}
-		/* a config of ours from a --no-start run would make
-		 * lxc-create refuse: it is rewritten after anyway */
-		conf = nc_asprintf("%s/%s/config", r->lxcpath, cname);
-		unlink(conf);
-		free(conf);
-		argvs[k] = lxc_argv(r, "lxc-create", cname, "-t",
-		    template_of(g));
-		who[k] = g->name;
-		at[k++] = i;
+		if (ncp_lxc_may_run(r->p) && !ncp_build_ready(b)) {
+			ncp_lxc_failed(r, g->name, "image %s is not built",
+			    b->name);
+			bad[i] = 1;
+			goto next;
+		}
+		if (created(r, cname)) {
+			ncp_report(r->p, STEP, "%s: made from %s, now %s: "
+			    "made again", cname, have[0] ? have :
+			    "a template", want);
+			if (unmake(r, g->name, cname) < 0) {
+				bad[i] = 1;
+				goto next;
+			}
+		}
+		rel = nc_asprintf(LXC_DIR "/%s/rootfs", cname);
+		rc = ncp_mkdirs(r->p, rel, 0755);
+		free(rel);
+		if (rc >= 0) {
+			char *data = nc_asprintf("%s\n", want);
+
+			rel = nc_asprintf(LXC_DIR "/%s/" NCP_BUILD_FILE, cname);
+			rc = ncp_replace(r->p, rel, data, strlen(data), 0644,
+			    0, 0);
+			free(rel);
+			free(data);
+		}
+		if (rc < 0) {
+			ncp_lxc_failed(r, g->name, "%s", strerror(-rc));
+			bad[i] = 1;
+		} else
+			ncp_report(r->p, STEP, "%s: a clone of %s", cname,
+			    want);
+next:
+		free(cname);
+		free(want);
+		free(have);
 	}
-	if (k > 0)
-		lxc_batch(r, argvs, who, k, ok, 1);
-	for (i = 0; i < k; i++) {
-		bad[at[i]] = !ok[i];
-		lxc_argv_free(argvs[i]);
-	}
-	free(argvs);
-	free(who);
-	free(at);
-	free(ok);
 }
 
 /* Stop and destroy the containers of ours no longer in the tree (all of
@@ -395,7 +443,7 @@ remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 	for (i = 0; i < ng; i++) {
 		char *cname = nc_asprintf("nc-%s", old[i]);
 
-		if (!bad[i] && created(r, cname)) {
+		if (!bad[i] && configured(r, cname)) {
 			who_d[nd] = old[i];
 			destroy[nd++] = lxc_argv(r, "lxc-destroy",
 			    nc_strdup(cname), "-f", NULL);
@@ -555,6 +603,12 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 	if ((r.nc9pfs = ncp_self_binary("nc9pfs")) == NULL)
 		r.nc9pfs = ncp_which("nc9pfs");
 	r.hook = ncp_lxc_load_hook(p);
+	r.boot = ncp_lxc_load_boot(p);
+	r.builds = nc_calloc(pn->nguests ? pn->nguests : 1,
+	    sizeof(*r.builds));
+	for (i = 0; i < pn->nguests; i++)
+		if (ncp_guest_is_lxc(p, &pn->guests[i]))
+			ncp_build_of(p, &pn->guests[i], &r.builds[i]);
 	r.ctl = p->control_net ? p->control_net : NCP_CTL_DEFAULT;
 	if (ncp_control_parse(r.ctl, &r.ctl_addr, &r.ctl_prefix) < 0) {
 		ncp_fail(p, "lxc: control network \"%s\": not A.B.C.D/NN",
@@ -605,6 +659,9 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 	}
 	if (!p->no_start && !p->dry_run && start_all(&r, made, nm) < 0)
 		ret = -1;
+	/* the builds no container is of any more go */
+	if (ncp_builds_prune(p, r.lxcpath) < 0)
+		ret = -1;
 	/* the control bridge goes once no container needs it */
 	if (nlxc == 0 && ncp_control_net(&r, 0) < 0)
 		ret = -1;
@@ -618,6 +675,11 @@ out:
 	free(r.ncprov);
 	free(r.nc9pfs);
 	free(r.hook);
+	free(r.boot);
+	for (i = 0; r.builds != NULL && i < pn->nguests; i++)
+		if (r.builds[i].recipe != NULL)
+			ncp_build_free(&r.builds[i]);
+	free(r.builds);
 	nc_buf_free(&r.errs);
 	return ret < 0 ? -1 : 0;
 }

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "pnode.h"
+#include "pnode_rootfs.h"
 
 #define LXC_DIR "/var/lib/neoc/lxc"		/* the lxcpath, under root */
 #define LXC_TIMEOUT_MS (120 * 1000)		/* create, start, destroy */
@@ -25,6 +26,10 @@ struct lxc_run {
 	char *ncprov;		/* the binary bind-mounted in, or NULL */
 	char *nc9pfs;		/* nc9pfs, or NULL */
 	char *hook;		/* the rcS hook, markers included */
+	char *boot;		/* the boot script of a debian build's
+				 * containers (provision/rc/node-boot) */
+	struct ncp_build *builds; /* the build each guest is cloned from,
+				 * by index in pn->guests */
 	struct nc_buf errs;	/* the failures so far, "; "-separated */
 	const char *ctl;	/* the control bridge's A.B.C.D/NN */
 	unsigned long ctl_addr;	/* its address, host order */
@@ -77,5 +82,8 @@ int ncp_lxc_configure(struct lxc_run *r, struct ncp_guest *g, size_t gi,
     const char *cname);
 /* The rcS hook: NCPROV_RC_DIR, the installed copies, or our own line. */
 char *ncp_lxc_load_hook(struct ncprov *p);
+/* The boot script (node-boot): NCPROV_RC_DIR, the installed copies, or
+ * our own lines. */
+char *ncp_lxc_load_boot(struct ncprov *p);
 
 #endif

@@ -1,22 +1,28 @@
 /*
  * pnode_lxc_conf.c: what the lxc backend (pnode_lxc.c) writes for each
- * guest: its LXC config, the boot file /etc/neoc/node and the rcS hook in
- * its rootfs.
+ * guest, a copy-on-write clone of an image build (pnode_rootfs.c): its
+ * LXC config, the boot file /etc/neoc/node and the boot hook, the last
+ * two in the overlay's upper layer LXCPATH/nc-<guest>/rootfs.
  *
- * The config (LXCPATH/nc-<guest>/config) keeps what the template wrote
- * and gets, between the marker lines "# BEGIN neo-containers" and
- * "# END neo-containers", what we own (the template's own network and
- * hostname lines are dropped): the hostname; the control NIC lxc.net.0,
+ * The config (LXCPATH/nc-<guest>/config) is ours, whole: lxc.include of
+ * the build's config (what every container of the image shares: for
+ * Debian tini as init, lxc-stop's signals, /run; for busybox what its
+ * template wrote), lxc.rootfs.path = overlay:BUILD/rootfs:UPPER, and,
+ * between the marker lines "# BEGIN neo-containers" and
+ * "# END neo-containers": the hostname; the control NIC lxc.net.0,
  * a veth "ctl0" on the control bridge with the guest's control address
  * (pnode_control.c) and, when the 9P server is routed, a default route;
  * one veth NIC per experiment interface (lxc.net.1..N) on its LAN's bridge
  * with the tree's MAC and a stable host-side name; read-only bind mounts
  * of ncprov and nc9pfs at /usr/sbin and /dev/fuse with the device cgroup
- * allowed (v1 and v2).  Its rootfs gets the boot file /etc/neoc/node
- * (NODE=, NINEP=, ANAME=) and the rcS hook (provision/rc/rcS.hook, from
- * NCPROV_RC_DIR or the installed copies) that runs `ncprov container` at
- * boot, in place of any earlier one between its markers.  Files go
- * through ncp_replace, so a second run changes nothing.
+ * allowed (v1 and v2).  The upper layer gets the boot file
+ * /etc/neoc/node (NODE=, NINEP=, ANAME=) and the hook
+ * (provision/rc/rcS.hook, from NCPROV_RC_DIR or the installed copies) that
+ * runs `ncprov container` at boot: a Debian clone as /etc/neoc/rcS.hook,
+ * sourced by /etc/neoc/boot (provision/rc/node-boot), which tini runs; a
+ * busybox clone appended to (its copy of) /etc/init.d/rcS, in place of
+ * any earlier one between its markers.  Files go through ncp_replace, so
+ * a second run changes nothing.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -45,19 +51,6 @@ fstab_path(struct nc_buf *b, const char *s)
 		else
 			nc_buf_add(b, s, 1);
 	}
-}
-
-/* Is the config line s (len bytes) one of ours: network, hostname? */
-static int
-managed_line(const char *s, size_t len)
-{
-	while (len > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	return (len >= 8 && strncmp(s, "lxc.net.", 8) == 0) ||
-	    (len >= 12 && strncmp(s, "lxc.uts.name", 12) == 0 &&
-	    (len == 12 || strchr(" \t=", s[12]) != NULL));
 }
 
 /* Our part of the config of guest g, index gi of the pnode's containers
@@ -187,26 +180,40 @@ put(struct lxc_run *r, const struct ncp_guest *g, const char *cname,
 	return rc < 0 ? -1 : 0;
 }
 
+/* Read a file of the container as it sees it: its upper layer's
+ * (LXC_DIR/cname/rootfs/rel, under root) when there, else the build's
+ * (lower); 0 or -errno. */
+static int
+read_merged(struct lxc_run *r, const struct ncp_build *b, const char *cname,
+    const char *rel, struct nc_buf *out, int *ex)
+{
+	struct ncprov bare = { .root = "" };
+	char *abs = nc_asprintf(LXC_DIR "/%s/rootfs/%s", cname, rel);
+	int rc = ncp_read_local(r->p, abs, out, ex);
+
+	free(abs);
+	if (rc < 0 || *ex)
+		return rc;
+	abs = nc_asprintf("%s/rootfs/%s", b->dir, rel);
+	rc = ncp_read_local(&bare, abs, out, ex);
+	free(abs);
+	return rc;
+}
+
 int
 ncp_lxc_configure(struct lxc_run *r, struct ncp_guest *g, size_t gi,
     const char *cname)
 {
+	const struct ncp_build *bd = &r->builds[gi];
 	struct nc_buf old = { 0 }, b = { 0 };
-	char *abs = NULL;
 	int ex, rc, ret = -1;
 
-	/* config: the template's lines, ours in place of its network */
-	abs = nc_asprintf(LXC_DIR "/%s/config", cname);
-	if ((rc = ncp_read_local(r->p, abs, &old, &ex)) < 0) {
-		ncp_lxc_failed(r, g->name, "%s", strerror(-rc));
-		goto cleanup;
-	}
-	if (ex)
-		strip_block(nc_buf_str(&old), old.len, CONF_BEGIN, CONF_END,
-		    managed_line, &b);
-	else
-		nc_buf_printf(&b, "lxc.rootfs.path = dir:%s/%s/rootfs\n",
-		    r->lxcpath, cname);
+	/* config: the build's lines, the overlay, ours */
+	nc_buf_printf(&b, "# LXC config of %s: a clone of image %s, build %s "
+	    "(written by ncprov pnode)\n"
+	    "lxc.include = %s/config\n"
+	    "lxc.rootfs.path = overlay:%s/rootfs:%s/%s/rootfs\n",
+	    cname, bd->name, bd->id, bd->dir, bd->dir, r->lxcpath, cname);
 	if (our_config(r, g, gi, &b) < 0 ||
 	    put(r, g, cname, "config", &b, 0644) < 0)
 		goto cleanup;
@@ -221,15 +228,28 @@ ncp_lxc_configure(struct lxc_run *r, struct ncp_guest *g, size_t gi,
 	if (put(r, g, cname, "rootfs/etc/neoc/node", &b, 0644) < 0)
 		goto cleanup;
 
-	/* the rcS hook: the current one in place of any earlier */
-	free(abs);
-	abs = nc_asprintf(LXC_DIR "/%s/rootfs/etc/init.d/rcS", cname);
-	nc_buf_reset(&old);
-	nc_buf_reset(&b);
-	if ((rc = ncp_read_local(r->p, abs, &old, &ex)) < 0) {
+	if (bd->kind == NCP_ROOTFS_DEBIAN) {
+		/* tini runs /etc/neoc/boot, which sources the hook */
+		nc_buf_reset(&b);
+		nc_buf_puts(&b, r->boot);
+		if (put(r, g, cname, "rootfs/etc/neoc/boot", &b, 0755) < 0)
+			goto cleanup;
+		nc_buf_reset(&b);
+		nc_buf_puts(&b, r->hook);
+		if (put(r, g, cname, "rootfs/etc/neoc/rcS.hook", &b,
+		    0644) < 0)
+			goto cleanup;
+		ret = 0;
+		goto cleanup;
+	}
+	/* busybox init: the rcS hook, the current one in place of any
+	 * earlier, in the upper layer's copy of the build's rcS */
+	if ((rc = read_merged(r, bd, cname, "etc/init.d/rcS", &old,
+	    &ex)) < 0) {
 		ncp_lxc_failed(r, g->name, "%s", strerror(-rc));
 		goto cleanup;
 	}
+	nc_buf_reset(&b);
 	if (!ex || old.len == 0)
 		nc_buf_puts(&b, "#!/bin/sh\n");
 	else
@@ -240,10 +260,62 @@ ncp_lxc_configure(struct lxc_run *r, struct ncp_guest *g, size_t gi,
 		goto cleanup;
 	ret = 0;
 cleanup:
-	free(abs);
 	nc_buf_free(&old);
 	nc_buf_free(&b);
 	return ret;
+}
+
+/* The file name of provision/rc/ from NCPROV_RC_DIR or the installed
+ * copies, when it starts with first; else NULL. */
+static char *
+load_rc(struct ncprov *p, const char *name, const char *first)
+{
+	const char *dir = getenv("NCPROV_RC_DIR");
+	struct nc_buf b = { 0 };
+	char *path, *s = NULL;
+	int ex;
+
+	if (dir != NULL && *dir != '\0') {
+		struct ncprov bare = { .root = "" };
+
+		path = nc_asprintf("%s/%s", dir, name);
+		ncp_read_local(&bare, path, &b, &ex);
+		free(path);
+	}
+	if (b.len == 0) {
+		path = nc_asprintf("/usr/local/share/neoc/rc/%s", name);
+		ncp_read_local(p, path, &b, &ex);
+		free(path);
+	}
+	if (b.len == 0) {
+		path = nc_asprintf("/usr/share/neoc/rc/%s", name);
+		ncp_read_local(p, path, &b, &ex);
+		free(path);
+	}
+	if (b.len > 0 && strncmp(b.p, first, strlen(first)) == 0) {
+		if (b.p[b.len - 1] != '\n')
+			nc_buf_puts(&b, "\n");
+		s = nc_strdup(b.p);
+	}
+	nc_buf_free(&b);
+	return s;
+}
+
+char *
+ncp_lxc_load_boot(struct ncprov *p)
+{
+	char *s = load_rc(p, "node-boot", "#!/bin/sh\n");
+
+	if (s != NULL)
+		return s;
+	return nc_strdup("#!/bin/sh\n"
+	    "# node-boot: written by ncprov pnode (its own copy)\n"
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+	    "export PATH\n"
+	    "ip link set lo up 2> /dev/null\n"
+	    "mkdir -p /run/sshd /var/log/neoc\n"
+	    "[ -r /etc/neoc/rcS.hook ] && . /etc/neoc/rcS.hook\n"
+	    "exec sleep infinity\n");
 }
 
 char *

@@ -63,6 +63,7 @@ host_files() { ls -A /var/lib/neoc /var/lib/neoc/lxc /run/neoc /etc/vde2/conf.d 
 host_state=$(host_files)
 host_hosts=$(md5sum < /etc/hosts)
 
+PN_SHARED_IMAGES=0	# its own busybox build, cut short in 6.
 pn_init || fatal "the host bridge of the control network"
 pn_create pnode-0 "$PN_NET.2/24" || fatal "pnode-0's namespace"
 D=$(pn_dir pnode-0)
@@ -286,15 +287,20 @@ fi
 serve_down
 down_twice "after a failed run"
 
-# --- 6. a run killed while it creates the containers -------------------------------
+# --- 6. a run killed while it builds the image ---------------------------------
+# (this test's pnode keeps its own images, PN_SHARED_IMAGES=0, so its
+# busybox build is made here; making a clone takes too little time to be
+# cut short)
 serve_up
+B=$D/var/images/busybox
+rm -rf "$B"
 setsid sh -c 'exec "$@"' sh nsenter --net="/run/netns/$(pn_ns pnode-0)" \
     --mount="$D/mnt" -- "$NCPROV" --9p "$PN_HOST:$PORT" --aname "$M" \
     --node pnode-0 --guest-9p "$PN_HOST:$PORT" --guest-aname "$M" \
     --no-export pnode > "$T/killed.log" 2>&1 &
 KP=$!
 i=0
-while [ ! -d "$D/var/lxc/nc-n2" ] && [ $i -lt 600 ] && alive "$KP"; do
+while ! ls -d "$B"/*.part/base > /dev/null 2>&1 && [ $i -lt 600 ] && alive "$KP"; do
 	sleep 0.05; i=$((i + 1))
 done
 kill -KILL "-$KP" 2> /dev/null	# ncprov, and its lxc-create
@@ -303,11 +309,22 @@ i=0	# a killed process is gone a moment later
 while pgrep -g "$KP" > /dev/null && [ $i -lt 100 ]; do
 	sleep 0.05; i=$((i + 1))
 done
-if [ -d "$D/var/lxc/nc-n2" ] && ! pn_exec pnode-0 test -e /etc/neoc/pnode; then
-	ok "ncprov pnode killed while creating nc-n2 ($(ls "$D/var/lxc" | xargs))"
+if ls -d "$B"/*.part > /dev/null 2>&1 && ! ls "$B"/*/manifest > /dev/null 2>&1 &&
+    ! pn_exec pnode-0 test -e /etc/neoc/pnode; then
+	ok "ncprov pnode killed while building busybox: the build is left aside ($(ls "$B" | xargs))"
 else
-	notok "ncprov pnode killed while creating the containers" \
-	    "$(ls "$D/var/lxc" 2>&1 | xargs)" "$(cat "$T/killed.log")"
+	notok "ncprov pnode killed while building busybox" \
+	    "$(ls -a "$B" 2>&1 | xargs)" "$(cat "$T/killed.log")"
+fi
+out=$(pn_exec pnode-0 "$NCPROV" --9p "$PN_HOST:$PORT" --aname "$M" \
+    --node pnode-0 --guest-9p "$PN_HOST:$PORT" --guest-aname "$M" \
+    --no-export --no-start pnode 2>&1)
+if [ $? -eq 0 ] && ! ls -d "$B"/*.part > /dev/null 2>&1 &&
+    [ "$(ls "$B"/*/manifest | wc -l)" -eq 1 ] &&
+    grep -q "^build $(cat "$B/current")\$" "$B"/*/manifest; then
+	ok "the next run builds it again in place of the part made ($(cat "$B/current"))"
+else
+	notok "the next run builds it again" "$(ls -a "$B" 2>&1 | xargs)" "$out"
 fi
 serve_down
 down_twice "after a killed run"

@@ -97,11 +97,12 @@ else
 	notok "--root --no-start: the configs are written" "exit $rc" \
 	    "$out" "$(cat "$C1" "$C2" 2> /dev/null)"
 fi
-if echo "$out" | grep -q 'would run: lxc-create -P .* -n nc-c1 -t busybox' &&
-    [ ! -d "$LXCP/nc-c1/rootfs/bin" ]; then
-	ok "--root --no-start: lxc-create would run, nothing created"
+if echo "$out" | grep -q '^images: would build busybox ([0-9a-f]\{16\}) into ' &&
+    [ ! -d "$R/var/lib/neoc/images/busybox" ] &&
+    grep -q "^lxc.rootfs.path = overlay:$R/var/lib/neoc/images/busybox/[0-9a-f]\{16\}/rootfs:$LXCP/nc-c1/rootfs\$" "$C1"; then
+	ok "--root --no-start: busybox would be built, nothing is, the configs name the overlay"
 else
-	notok "--root --no-start: lxc-create would run, nothing created" "$out"
+	notok "--root --no-start: busybox would be built, nothing is" "$out" "$(cat "$C1")"
 fi
 if echo "$out" | grep -q 'would run: ip link add ncctl0 type bridge'; then
 	ok "--root: the control bridge ncctl0 would be made"

@@ -36,6 +36,7 @@
 #include "files.h"
 #include "ncprov.h"
 #include "pnode.h"
+#include "pnode_rootfs.h"
 #include "run.h"
 #include "util.h"
 #include "scratch_dir.h"
@@ -237,7 +238,7 @@ guest(const char *name, const char *image, const char *os, const char *url,
 {
 	return (struct ncp_guest){ .name = (char *)name,
 	    .image = (char *)image, .image_os = (char *)os,
-	    .image_url = (char *)url, .image_version = (char *)version,
+	    .image_type = "", .packages = "", .image_url = (char *)url, .image_version = (char *)version,
 	    .image_provider = (char *)provider, .memory = "",
 	    .cpus = "", .nics = nics, .nnics = nnics };
 }
@@ -589,23 +590,44 @@ test_lxc_config(void **state)
 	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
 
 	lxc = nc_asprintf("%s/var/lib/neoc/lxc", g_root);
+	/* both are clones of the busybox build, h1 made again (it has no
+	 * record of a build) */
+	struct ncp_build bb;
+
+	ncp_build_of(&g_p, &g[0], &bb);
+	assert_string_equal(bb.name, "busybox");
+	assert_int_equal(strspn(bb.id, "0123456789abcdef"), 16);
+	base = nc_asprintf("%s/var/lib/neoc/images/busybox/%s", g_root,
+	    bb.id);
+	assert_string_equal(bb.dir, base);
+	free(base);
 	got = get("var/lib/neoc/lxc/nc-h1/config");
-	want = want_config("# Template used to create this container\n"
-	    "lxc.rootfs.path = dir:/x/rootfs\nlxc.autodev = 1\n"
-	    "lxc.mount.entry = /lib lib none ro,bind 0 0\n", "h1",
-	    "172.30.0.10/16", g_nics_a, 2);
+	base = nc_asprintf("# LXC config of nc-h1: a clone of image busybox, "
+	    "build %s (written by ncprov pnode)\nlxc.include = %s/config\n"
+	    "lxc.rootfs.path = overlay:%s/rootfs:%s/nc-h1/rootfs\n", bb.id,
+	    bb.dir, bb.dir, lxc);
+	want = want_config(base, "h1", "172.30.0.10/16", g_nics_a, 2);
 	assert_string_equal(got, want);
 	assert_true(g_nics_a[0].host_if[0] != '\0');	/* filled in */
 	free(got);
 	free(want);
-	/* h2 not made (--root --no-start): a config as it would be */
+	free(base);
+	got = get("var/lib/neoc/lxc/nc-h1/neoc-build");
+	base = nc_asprintf("busybox %s\n", bb.id);
+	assert_string_equal(got, base);
+	free(got);
+	free(base);
 	got = get("var/lib/neoc/lxc/nc-h2/config");
-	base = nc_asprintf("lxc.rootfs.path = dir:%s/nc-h2/rootfs\n", lxc);
+	base = nc_asprintf("# LXC config of nc-h2: a clone of image busybox, "
+	    "build %s (written by ncprov pnode)\nlxc.include = %s/config\n"
+	    "lxc.rootfs.path = overlay:%s/rootfs:%s/nc-h2/rootfs\n", bb.id,
+	    bb.dir, bb.dir, lxc);
 	want = want_config(base, "h2", "172.30.0.11/16", g_nics_b, 2);
 	assert_string_equal(got, want);
 	free(got);
 	free(want);
 	free(base);
+	ncp_build_free(&bb);
 	assert_null(get("var/lib/neoc/lxc/nc-v1/config"));
 
 	got = get("var/lib/neoc/lxc/nc-h1/rootfs/etc/neoc/node");
@@ -625,8 +647,7 @@ test_lxc_config(void **state)
 	free(got);
 	assert_int_equal(g_nw, 0);	/* nothing started */
 
-	/* h2 made too: a second run changes nothing */
-	put("var/lib/neoc/lxc/nc-h2/rootfs/bin", NULL);
+	/* a second run changes nothing */
 	g_p.changes = 0;
 	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
 	assert_int_equal(g_p.changes, 0);
@@ -760,9 +781,10 @@ test_lxc_routed(void **state)
 
 	(void)state;
 	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
-	base = nc_asprintf("lxc.rootfs.path = dir:%s/var/lib/neoc/lxc/nc-h7/"
-	    "rootfs\n", g_root);
 	got = get("var/lib/neoc/lxc/nc-h7/config");
+	base = nc_strdup(got);
+	*strstr(base, "# BEGIN neo-containers") = '\0';
+	expect_in(base, "lxc.rootfs.path = overlay:");
 	want = want_config_gw(base, "h7", "172.30.0.10/16", "172.30.0.1",
 	    &nic, 1);
 	assert_string_equal(got, want);
@@ -774,7 +796,6 @@ test_lxc_routed(void **state)
 	free(got);
 
 	/* made: a second run changes nothing */
-	put("var/lib/neoc/lxc/nc-h7/rootfs/bin", NULL);
 	g_p.changes = 0;
 	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
 	assert_int_equal(g_p.changes, 0);

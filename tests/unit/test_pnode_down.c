@@ -120,7 +120,8 @@ guest(const char *name, const char *image, const char *provider,
     struct ncp_nic *nics, size_t n)
 {
 	return (struct ncp_guest){ .name = (char *)name,
-	    .image = (char *)image, .image_os = "", .image_url = "",
+	    .image = (char *)image, .image_os = "", .image_type = "",
+	    .packages = "", .image_url = "",
 	    .image_version = "", .image_provider = (char *)provider,
 	    .memory = "", .cpus = "", .nics = nics, .nnics = n };
 }
