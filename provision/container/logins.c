@@ -34,6 +34,8 @@
  * reads them at each login.  Not under --root (the files are written, no
  * process is touched) nor --no-start; --dry-run says what it would do.
  *
+ * One run at a time: an flock on /var/lib/neoc/logins.lock.
+ *
  * A node without /usr/sbin/sshd (busybox) or /etc/ssh/sshd_config: the
  * step says so once (the state file remembers it was said) and does
  * nothing else.
@@ -42,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +70,7 @@
 #define KEYS_DIR NEOC_DIR "/keys"
 #define STATE_DIR "/var/lib/neoc"
 #define STATE STATE_DIR "/logins"
+#define LOCK STATE_DIR "/logins.lock"
 #define ACCOUNTS STATE_DIR "/accounts"
 #define PIDFILE "/run/sshd.pid"
 #define PRIVSEP "/run/sshd"
@@ -574,6 +578,34 @@ sshd(struct ncprov *p, int changed)
 
 /* ---- the step ---- */
 
+/* Two runs at once (the boot hook and a pnode's re-provisioning) would
+ * make host keys over each other: one run at a time.  The descriptor of
+ * the held lock, -2 under --dry-run (none taken), or -1 after
+ * ncp_fail(). */
+static int
+lock(struct ncprov *p)
+{
+	char *path;
+	int fd, rc;
+
+	if (p->dry_run)
+		return -2;
+	if ((rc = ncp_mkdirs(p, STATE_DIR, 0755)) < 0)
+		return ncp_fail(p, "%s: %s", STATE_DIR, strerror(-rc));
+	path = ncp_path(p, LOCK);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(path);
+	if (fd < 0)
+		return ncp_fail(p, "%s: %s", LOCK, strerror(errno));
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			rc = errno;
+			close(fd);
+			return ncp_fail(p, "%s: %s", LOCK, strerror(rc));
+		}
+	return fd;
+}
+
 static int
 write_state(struct ncprov *p, const struct ncp_logins_state *st)
 {
@@ -596,8 +628,10 @@ ncp_step_logins(struct ncprov *p)
 	struct ncp_logins_state old = { 0 }, st = { 0 };
 	struct nc_buf text = { 0 };
 	const char *missing;
-	int changed = 0, rc = -1, t;
+	int changed = 0, rc = -1, t, lk;
 
+	if ((lk = lock(p)) == -1)
+		return -1;
 	if (read_local(p, STATE, &text, NULL) < 0)
 		goto out;
 	ncp_logins_state_parse(text.p, text.len, &old);
@@ -640,6 +674,8 @@ ncp_step_logins(struct ncprov *p)
 	t = keys(p);
 	rc = sshd(p, changed) < 0 || t < 0 ? -1 : 0;
 out:
+	if (lk >= 0)
+		close(lk);
 	ncp_logins_state_free(&old);
 	ncp_logins_state_free(&st);
 	nc_buf_free(&text);

@@ -12,7 +12,7 @@
 #     files (0644 root's, in a 0755 directory), the drop-in, the node's own
 #     host keys (different from this machine's and from another root's,
 #     an image's keys replaced); a second run says "no changes"; --dry-run
-#     changes nothing.  Then this machine's sshd runs in a network
+#     changes nothing; three runs at once leave one recorded set of keys.  Then this machine's sshd runs in a network
 #     namespace, in a mount namespace where R/etc is /etc: alice logs in
 #     with her key (the host key checked against R's) and `sudo -n` works;
 #     bob logs in and sudo refuses; bob's key changed in /nc/users/bob/keys
@@ -214,6 +214,26 @@ if grep -q "^logins: made the ecdsa host key" "$T/out" &&
 	ok "an emptied host key is made again"
 else
 	notok "an emptied host key is made again" "$(cat "$T/out")"
+fi
+
+# Three runs at once on a fresh root: one set of host keys, whole, and
+# recorded (the next run has nothing to do).
+R3=$T/root3
+mkroot "$R3" h1
+for k in 1 2 3; do
+	"$NCPROV" --tree "$M" --node h1 --root "$R3" --no-start container \
+	    > "$T/outc.$k" 2>&1 &
+	eval "pc$k=\$!"
+done
+wait "$pc1" "$pc2" "$pc3"
+prov "$R3" h1
+if [ "$(cat "$T/out")" = "no changes" ] &&
+    ssh-keygen -y -f "$R3/etc/ssh/ssh_host_ed25519_key" > /dev/null 2>&1 &&
+    ssh-keygen -y -f "$R3/etc/ssh/ssh_host_ecdsa_key" > /dev/null 2>&1; then
+	ok "3 runs at once: whole host keys, recorded; the next run: no changes"
+else
+	notok "3 runs at once: whole host keys, recorded; the next run: no changes" \
+	    "$(cat "$T/out")" "$(cat "$T/outc.1" "$T/outc.2" "$T/outc.3")"
 fi
 
 # --- A. logins through this machine's sshd --------------------------------
