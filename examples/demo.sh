@@ -1,7 +1,9 @@
 #!/bin/sh
 # demo.sh: what `make demo` runs after building, from the top of the tree.
 # The embedded default: this host is the control node and the only pnode,
-# the containers are LXC (busybox).
+# the containers are LXC clones of the debian-12 image, which the first run
+# builds (mmdebstrap from this host's apt sources, about a minute, its
+# progress shown) into /var/lib/neoc/images; later runs reuse it.
 #  1. neoc import + graph of examples/small-lan.ns (a taste of the NS
 #     dialect; the files stay in build/demo/);
 #  2. neoc up of examples/two-lans.ns (or the file given): the tree mounted
@@ -49,7 +51,26 @@ cat "$ns"
 heading "neoc up -d ${updb#"$top"/} --mount $mnt --listen $listen --no-auth ${ns#"$top"/}"
 # --no-auth: diod without munge, fine on a single machine whose containers
 # reach it on the private control bridge.
-"$neoc" up -d "$updb" --mount "$mnt" --listen "$listen" --no-auth "$ns"
+# The pnode's log, as it grows: the image build's progress on a first run.
+images=/var/lib/neoc/images/debian-12
+before=$(cat "$images/current" 2> /dev/null)
+mkdir -p "$updb.logs"
+: > "$updb.logs/pnode-0.up.log"
+tail -n 0 -F "$updb.logs/pnode-0.up.log" 2> /dev/null |
+    sed -u -n -e 's/^images: /  pnode-0: images: /p' -e 's/^\(I: .*\)/  pnode-0: mmdebstrap: \1/p' &
+tailer=$!
+rc=0
+"$neoc" up -d "$updb" --mount "$mnt" --listen "$listen" --no-auth "$ns" || rc=$?
+kill "$tailer" 2> /dev/null
+pkill -P "$tailer" 2> /dev/null
+wait "$tailer" 2> /dev/null
+[ "$rc" -eq 0 ] || exit "$rc"
+now=$(cat "$images/current" 2> /dev/null)
+if [ -n "$now" ] && [ "$now" = "$before" ]; then
+	echo "image debian-12: reused the build $now ($(sed -n 's/^built //p' "$images/$now/manifest"))"
+elif [ -n "$now" ]; then
+	echo "image debian-12: built $now in $(sed -n 's/^seconds //p' "$images/$now/manifest") s ($images/$now)"
+fi
 
 heading "neoc status -d ${updb#"$top"/}"
 "$neoc" status -d "$updb"
@@ -58,10 +79,12 @@ heading "ls $mnt/nodes; cat $mnt/nodes/a1/hosts"
 ls "$mnt/nodes"
 cat "$mnt/nodes/a1/hosts"
 
-heading "neoc exec a1 -- ip -4 -o addr; cat /tmp/startcmd.out; ping -c 2 a2"
+heading "neoc exec a1 -- ip -4 -o addr; cat /tmp/startcmd.out; ping -c 2 a2; os-release; python"
 "$neoc" exec -d "$updb" a1 -- ip -4 -o addr
 "$neoc" exec -d "$updb" a1 -- cat /tmp/startcmd.out
 "$neoc" exec -d "$updb" a1 -- ping -c 2 a2
+"$neoc" exec -d "$updb" a1 -- sh -c '. /etc/os-release; echo "$PRETTY_NAME"'
+"$neoc" exec -d "$updb" a1 -- python -c 'import sys; print("python", sys.version.split()[0])'
 
 heading "Still up"
 echo "the tree:        ls $mnt/nodes"

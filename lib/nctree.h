@@ -16,7 +16,8 @@
  *     experiment/              name project group control_addr (0644),
  *                              control_host generation (0444)
  *     nodes/<node>/
- *       image/                 os type name url version provider (0444)
+ *       image/                 os type name url version provider packages
+ *                              (0444)
  *       ifaces/<iface>/        lan netmask (0444), ip mac bandwidth delay
  *                              loss (0644)
  *       attributes/<key>       0644, created and unlinked by the control
@@ -35,7 +36,8 @@
  *                              (0644), password (0600); mkdir/rmdir
  *     groups/<group>/          gid members (0644); mkdir/rmdir
  *     images/<name>/           os type (0444), provider version url sha256
- *                              (0644); a name may hold '/': each prefix
+ *                              packages osnames (0644); a name may hold
+ *                              '/': each prefix
  *                              ("ubuntu/" of "ubuntu/trusty64") is a
  *                              directory of type NCT_D_IMAGES
  *
@@ -198,6 +200,8 @@ X(NIMG_VERSION, NODE_IMAGE, "version", NCT_FILE, 0444, NCT_W_RENDERED, 0, \
   "the image's version")						\
 X(NIMG_PROVIDER, NODE_IMAGE, "provider", NCT_FILE, 0444, NCT_W_RENDERED, \
   0, "the Vagrant provider")						\
+X(NIMG_PACKAGES, NODE_IMAGE, "packages", NCT_FILE, 0444, NCT_W_RENDERED, \
+  0, "the image's package list, one per line (what the pnode builds)")	\
 X(IFACE, IFACES, "<iface>", NCT_D_IFACE, 0755, NCT_W_RENDERED, 0,	\
   "an interface, by its name on the node")				\
 X(IFACE_LAN, IFACE, "lan", NCT_FILE, 0444, NCT_W_RENDERED, 0,		\
@@ -287,7 +291,11 @@ X(IMAGE_VERSION, IMAGE, "version", NCT_FILE, 0644, NCT_W_CONTROL, 0,	\
 X(IMAGE_URL, IMAGE, "url", NCT_FILE, 0644, NCT_W_CONTROL, 0,		\
   "where it is downloaded from")					\
 X(IMAGE_SHA256, IMAGE, "sha256", NCT_FILE, 0644, NCT_W_CONTROL, 0,	\
-  "the SHA-256 of the download")
+  "the SHA-256 of the download")					\
+X(IMAGE_PACKAGES, IMAGE, "packages", NCT_FILE, 0644, NCT_W_CONTROL, 0,	\
+  "the Debian packages a pnode builds it with, one per line")		\
+X(IMAGE_OSNAMES, IMAGE, "osnames", NCT_FILE, 0644, NCT_W_CONTROL, 0,	\
+  "the OS names it serves: fnmatch patterns, one per line")
 
 /* Every entry of the tree: NCT_<ID>, indexes of nct_entries[]. */
 enum nct_id {

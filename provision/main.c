@@ -75,6 +75,8 @@ usage(FILE *f)
 "                   pnode: the control bridge's address (default\n"
 "                   " NCP_CTL_DEFAULT ")\n"
 "  --no-export      pnode: no diod export of the home directories\n"
+"  --images DIR     pnode: where image builds are kept, not under --root\n"
+"                   (default ROOT/var/lib/neoc/images)\n"
 "  --keep-boot      down: keep " NCP_PNODE_BOOTFILE " (the boot unit's stop:\n"
 "                   the next start or boot provisions again)\n"
 "\ncommands:\n");
@@ -100,7 +102,7 @@ usage(FILE *f)
 
 enum { OPT_TREE = 256, OPT_9P, OPT_ANAME, OPT_NODE, OPT_ROOT, OPT_DRY,
 	OPT_NOSTART, OPT_TIMEOUT, OPT_BACKEND, OPT_GUEST9P, OPT_GUESTANAME,
-	OPT_NOEXPORT, OPT_CONTROLNET, OPT_KEEPBOOT };
+	OPT_NOEXPORT, OPT_CONTROLNET, OPT_KEEPBOOT, OPT_IMAGES };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -118,6 +120,7 @@ static const struct option longopts[] = {
 	{ "no-export", no_argument, NULL, OPT_NOEXPORT },
 	{ "control-net", required_argument, NULL, OPT_CONTROLNET },
 	{ "keep-boot", no_argument, NULL, OPT_KEEPBOOT },
+	{ "images", required_argument, NULL, OPT_IMAGES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -158,6 +161,12 @@ main(int argc, char **argv)
 		case OPT_GUESTANAME: p.guest_aname = optarg; break;
 		case OPT_NOEXPORT: p.no_export = 1; break;
 		case OPT_KEEPBOOT: p.keep_boot = 1; break;
+		case OPT_IMAGES:
+			if (optarg[0] != '/')
+				errx(2, "--images: \"%s\" is not an absolute "
+				    "path", optarg);
+			p.images = optarg;
+			break;
 		case OPT_CONTROLNET:
 			if (ncp_control_parse(optarg, &ctl_addr,
 			    &ctl_prefix) < 0)

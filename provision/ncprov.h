@@ -32,6 +32,8 @@ struct ncprov {
 	int down;		/* ncprov down: no tree, everything of ours
 				 * goes */
 	int keep_boot;		/* down --keep-boot: /etc/neoc/pnode stays */
+	const char *images;	/* --images DIR: the image builds (not under
+				 * root), or NULL: ROOT/var/lib/neoc/images */
 };
 
 /* ncprov show: every file of nodes/<node>/ as "path: value" lines. */

@@ -3,7 +3,8 @@
  * docs/DESIGN.md ("JSON export") plus a few extra keys that make the
  * round trip lossless: a node's parent_os, tarfiles, rpms, fix and implicit;
  * a LAN's netmask; a user's email (and password with --secrets); a mount's
- * fstype; an image's sha256; and the top-level "pifaces" and "hostnames".
+ * fstype; an image's sha256, packages and osnames (arrays of strings);
+ * and the top-level "pifaces" and "hostnames".
  * Extra keys appear only when they hold something.  json_import.c reads it
  * back.
  */
@@ -306,6 +307,29 @@ export_mount(struct exporter *x, const struct nc_mount *m)
 	return o;
 }
 
+/* A list kept one item a line, as an array of strings. */
+static json_t *
+jlines(struct exporter *x, const char *text)
+{
+	json_t *a = json_array(), *v;
+	const char *s, *nl;
+
+	if (a == NULL)
+		return NULL;
+	for (s = text; *s != '\0'; s = *nl ? nl + 1 : nl) {
+		nl = strchr(s, '\n');
+		if (nl == NULL)
+			nl = s + strlen(s);
+		if ((v = json_stringn(s, (size_t)(nl - s))) == NULL) {
+			x->bad = 1;
+			x->utf8 = text;
+			continue;
+		}
+		json_array_append_new(a, v);
+	}
+	return a;
+}
+
 static json_t *
 export_image(struct exporter *x, const struct nc_image *im)
 {
@@ -321,6 +345,10 @@ export_image(struct exporter *x, const struct nc_image *im)
 	put(x, o, "url", jstr(x, im->url));
 	if (im->sha256 != NULL)
 		put(x, o, "sha256", jstr(x, im->sha256));
+	if (im->packages != NULL)
+		put(x, o, "packages", jlines(x, im->packages));
+	if (im->osnames != NULL)
+		put(x, o, "osnames", jlines(x, im->osnames));
 	return o;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "inet.h"
 #include "json.h"
 #include "util.h"
@@ -348,6 +349,43 @@ import_experiment(struct importer *im, json_t *root)
 	return 0;
 }
 
+/* An image's list key (absent: *out stays NULL): strings each valid by
+ * rule, none twice, kept one a line. */
+static int
+import_lines(struct importer *im, json_t *o, const char *path,
+    const char *key, int (*rule)(const char *, const char **), char **out)
+{
+	char p[PATHLEN];
+	struct nc_buf b = { 0 };
+	const char *s;
+	json_t *l;
+	size_t k, j;
+	int rc = -1;
+
+	if (json_object_get(o, key) == NULL)
+		return 0;
+	if (get_array(im, o, path, key, &l) < 0)
+		return -1;
+	for (k = 0; k < json_array_size(l); k++) {
+		mkpath(p, "%s.%s[%zu]", path, key, k);
+		if (elem_str(im, l, k, p, "a string", &s) < 0 ||
+		    check(im, p, NULL, s, rule) < 0)
+			goto out;
+		for (j = 0; j < k; j++)
+			if (strcmp(json_string_value(json_array_get(l, j)),
+			    s) == 0) {
+				ffail(im, p, NULL, "\"%s\" is listed twice", s);
+				goto out;
+			}
+		nc_buf_printf(&b, "%s%s", k ? "\n" : "", s);
+	}
+	nc_set_str(out, nc_buf_str(&b));
+	rc = 0;
+out:
+	nc_buf_free(&b);
+	return rc;
+}
+
 static int
 import_images(struct importer *im, json_t *root)
 {
@@ -389,6 +427,11 @@ import_images(struct importer *im, json_t *root)
 		nc_set_str(&img->version, ver);
 		nc_set_str(&img->url, url);
 		nc_set_str(&img->sha256, sha);
+		if (import_lines(im, o, path, "packages", nc_valid_package,
+		    &img->packages) < 0 ||
+		    import_lines(im, o, path, "osnames", nc_valid_osname,
+		    &img->osnames) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -114,6 +114,8 @@ nc_exp_free(struct nc_exp *e)
 		free(im->version);
 		free(im->url);
 		free(im->sha256);
+		free(im->packages);
+		free(im->osnames);
 	}
 	free(e->images);
 	for (i = 0; i < e->npifaces; i++) {

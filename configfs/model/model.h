@@ -58,6 +58,7 @@ struct nc_node {
 	char *name;		/* DNS label, unique in the experiment */
 	enum nc_role role;	/* what the node is */
 	char *os;		/* tb-set-node-os */
+	int os_line;		/* the line that set os (0: none) */
 	char *parent_os;	/* tb-set-node-os third argument */
 	char *hardware;		/* tb-set-hardware */
 	char *host;		/* containers: the pnode that runs it */
@@ -132,6 +133,11 @@ struct nc_image {
 	char *version;		/* box version, or NULL */
 	char *url;		/* where to fetch it, or NULL when baked in */
 	char *sha256;		/* checksum once known, or NULL */
+	char *packages;		/* packages a pnode builds it with (type
+				 * rootfs), one a line, or NULL */
+	char *osnames;		/* fnmatch(3) patterns of the OS names
+				 * (tb-set-node-os) it serves, one a line,
+				 * or NULL */
 };
 
 /* A pnode's physical interface (tmcc ifconfig). */

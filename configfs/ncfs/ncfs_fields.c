@@ -16,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "images.h"
 #include "inet.h"
 #include "ncfs.h"
 #include "ncfs_log.h"
 #include "ncfs_render.h"
 #include "ncfs_validate.h"
 #include "util.h"
+#include "valid.h"
 
 /* How get_value shows column 0. */
 enum {
@@ -231,8 +233,62 @@ GET(node_host_get, "s", "SELECT host FROM nodes WHERE name = ?1")
 LIST(node_containers_get, "SELECT c.name FROM nodes p"
     " LEFT JOIN nodes c ON p.role = 'pnode' AND c.host = p.name"
     " AND c.role = 'container' WHERE p.name = ?1 ORDER BY c.ord, c.name")
-SET(node_os_set, "os", ncfs_v_word, 1, "ss",
-    "UPDATE nodes SET os = ?1 WHERE name = ?2")
+
+/*
+ * A container's OS picks its image in the same transaction: the first
+ * image (catalog order) whose osnames match it, the default image for an
+ * empty os; an OS no image serves is refused (EINVAL), since it would
+ * make the node's image ambiguous.  Other nodes' os is only a value.
+ */
+static int
+node_os_set(struct ncfs_conn *c, const struct ncfs_ref *r, const char *value,
+    struct nc_buf *why)
+{
+	sqlite3_stmt *st;
+	char *role = NULL, *img = NULL;
+	int rc;
+
+	if ((rc = ncfs_v_word("os", value, why)) < 0)
+		return rc;
+	if ((rc = query_str(c, "SELECT role FROM nodes WHERE name = ?1",
+	    r->k[0], &role)) <= 0)
+		return rc == 0 ? updated(0, why) : rc;
+	if (role != NULL && strcmp(role, "container") == 0) {
+		if (*value == '\0')
+			img = nc_strdup(NC_IMAGE_DEFAULT);
+		else if ((st = ncfs_sql(c, "SELECT name, osnames FROM images"
+		    " ORDER BY ord", "")) == NULL) {
+			rc = -EIO;
+			goto done;
+		} else {
+			while ((rc = ncfs_sql_step(c, st)) > 0)
+				if (img == NULL && nc_osnames_match(
+				    (const char *)sqlite3_column_text(st, 1),
+				    value))
+					img = nc_strdup(coltext(st, 0));
+			if (rc < 0 || ncfs_sql_end(c, st) < 0) {
+				rc = rc < 0 ? rc : -EIO;
+				goto done;
+			}
+		}
+		if (img == NULL) {
+			nc_buf_printf(why, "os: no image serves OS \"%s\" "
+			    "(add it to an image's osnames first)", value);
+			rc = -EINVAL;
+			goto done;
+		}
+		if ((rc = ncfs_sql_exec(c, "UPDATE nodes SET image = ?1"
+		    " WHERE name = ?2", "ss", img, r->k[0])) < 0)
+			goto done;
+	}
+	rc = updated(ncfs_sql_exec(c, "UPDATE nodes SET os = ?1"
+	    " WHERE name = ?2", "ss", *value == '\0' ? NULL : value, r->k[0]),
+	    why);
+done:
+	free(role);
+	free(img);
+	return rc;
+}
 SET(node_hw_set, "hardware", ncfs_v_word, 1, "ss",
     "UPDATE nodes SET hardware = ?1 WHERE name = ?2")
 SET(node_startcmd_set, "startcmd", ncfs_v_text, 1, "ss",
@@ -456,6 +512,8 @@ GET(nimg_url_get, "s", "SELECT i.url FROM nodes n"
 GET(nimg_version_get, "s", "SELECT i.version FROM nodes n"
     " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
 GET(nimg_provider_get, "s", "SELECT i.provider FROM nodes n"
+    " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
+GET(nimg_packages_get, "s", "SELECT i.packages FROM nodes n"
     " LEFT JOIN images i ON i.name = n.image WHERE n.name = ?1")
 
 /* nodes/<n>/ifaces/<if>/ */
@@ -1000,6 +1058,49 @@ SET(img_url_set, "url", ncfs_v_url, 1, "ss",
     "UPDATE images SET url = ?1 WHERE name = ?2")
 SET(img_sha256_set, "sha256", ncfs_v_sha256, 1, "ss",
     "UPDATE images SET sha256 = ?1 WHERE name = ?2")
+GET(img_packages_get, "s", "SELECT packages FROM images WHERE name = ?1")
+GET(img_osnames_get, "s", "SELECT osnames FROM images WHERE name = ?1")
+
+/* A list column of images (packages, osnames): the lines written, each
+ * by rule, kept one a line (none: NULL). */
+static int
+img_list_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why, const char *col,
+    int (*rule)(const char *, const char **))
+{
+	struct ncfs_list l = { 0 };
+	struct nc_buf b = { 0 };
+	char *sql;
+	size_t i;
+	int rc;
+
+	if ((rc = ncfs_v_rule_list(col, value, rule, &l, why)) < 0)
+		goto done;
+	for (i = 0; i < l.n; i++)
+		nc_buf_printf(&b, "%s%s", i ? "\n" : "", l.v[i]);
+	sql = nc_asprintf("UPDATE images SET %s = ?1 WHERE name = ?2", col);
+	rc = updated(ncfs_sql_exec(c, sql, "ss", l.n ? nc_buf_str(&b) : NULL,
+	    r->k[0]), why);
+	free(sql);
+done:
+	nc_buf_free(&b);
+	ncfs_list_free(&l);
+	return rc;
+}
+
+static int
+img_packages_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	return img_list_set(c, r, value, why, "packages", nc_valid_package);
+}
+
+static int
+img_osnames_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	return img_list_set(c, r, value, why, "osnames", nc_valid_osname);
+}
 
 /* nodes/<n>/attributes/<key> and nodes/<n>/keys/<user> */
 
@@ -1122,6 +1223,7 @@ const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
 	F(NIMG_URL, nimg_url_get, NULL, 0),
 	F(NIMG_VERSION, nimg_version_get, NULL, 0),
 	F(NIMG_PROVIDER, nimg_provider_get, NULL, 0),
+	F(NIMG_PACKAGES, nimg_packages_get, NULL, 0),
 
 	F(IFACE_LAN, if_lan_get, NULL, 0),
 	F(IFACE_IP, if_ip_get, if_ip_set, 0),
@@ -1168,6 +1270,8 @@ const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
 	F(IMAGE_VERSION, img_version_get, img_version_set, 0),
 	F(IMAGE_URL, img_url_get, img_url_set, 0),
 	F(IMAGE_SHA256, img_sha256_get, img_sha256_set, 0),
+	F(IMAGE_PACKAGES, img_packages_get, img_packages_set, 0),
+	F(IMAGE_OSNAMES, img_osnames_get, img_osnames_set, 0),
 };
 
 const struct ncfs_field *

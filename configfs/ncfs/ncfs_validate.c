@@ -729,6 +729,44 @@ ncfs_v_name_list(const char *what, const char *v, struct ncfs_list *l,
 }
 
 int
+ncfs_v_rule_list(const char *what, const char *v,
+    int (*rule)(const char *, const char **), struct ncfs_list *l,
+    struct nc_buf *why)
+{
+	const char *p = v, *line, *reason;
+	size_t len, i;
+	int lineno = 0, rc;
+	char *item;
+
+	if ((rc = check_size(what, v, why)) < 0)
+		return rc;
+	while (next_line(&p, &line, &len, &lineno)) {
+		while (len > 0 && (line[len - 1] == ' ' ||
+		    line[len - 1] == '\t'))
+			len--;
+		item = nc_malloc(len + 1);
+		memcpy(item, line, len);
+		item[len] = '\0';
+		*NC_PUSH(l->v, l->n, l->cap) = item;
+		if (rule(item, &reason) < 0) {
+			nc_buf_printf(why, "%s: line %d: ", what, lineno);
+			ncfs_show(why, item);
+			nc_buf_printf(why, " %s", reason);
+			return -EINVAL;
+		}
+		for (i = 0; i + 1 < l->n; i++)
+			if (strcmp(l->v[i], item) == 0) {
+				nc_buf_printf(why, "%s: line %d: ", what,
+				    lineno);
+				ncfs_show(why, item);
+				nc_buf_puts(why, " is listed twice");
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+int
 ncfs_v_key_list(const char *what, const char *v, struct ncfs_list *l,
     struct nc_buf *why)
 {

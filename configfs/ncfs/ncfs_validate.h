@@ -116,6 +116,11 @@ int ncfs_v_name_list(const char *what, const char *v, struct ncfs_list *l,
 /* authorized_keys lines (blank lines skipped), each ncfs_v_sshkey. */
 int ncfs_v_key_list(const char *what, const char *v, struct ncfs_list *l,
     struct nc_buf *why);
+/* A list of values one per line (blank lines skipped, blanks around cut),
+ * each following rule (valid.h), none twice. */
+int ncfs_v_rule_list(const char *what, const char *v,
+    int (*rule)(const char *, const char **), struct ncfs_list *l,
+    struct nc_buf *why);
 void ncfs_list_free(struct ncfs_list *l);
 
 #endif

@@ -117,6 +117,7 @@ tb_node_os(struct ns_state *st, const struct ns_tbcmd *c, int objc,
 		return TCL_ERROR;
 	n = &st->e->nodes[node];
 	nc_set_str(&n->os, Tcl_GetString(objv[2]));
+	n->os_line = ns_line(st);
 	nc_set_str(&n->parent_os, objc > 3 ? Tcl_GetString(objv[3]) : NULL);
 	return TCL_OK;
 }

@@ -102,8 +102,10 @@ nc_db_exec(sqlite3 *db, const char *sql)
 
 /*
  * Split the embedded schema into its sections.  Returns the number found
- * (at most max), or -1 when the numbers do not climb 1, 2, ... up to
- * NC_SCHEMA_VERSION (a build error, reported).
+ * (at most max), or -1 when the numbers do not climb up to
+ * NC_SCHEMA_VERSION (a build error, reported).  A number may be missing:
+ * sections are numbered by the change that adds them, and may land out of
+ * order.
  */
 static int
 split_schema(struct section *sec, int max)
@@ -117,7 +119,7 @@ split_schema(struct section *sec, int max)
 		nl = strchr(p, '\n');
 		if (strncmp(p, MIGRATE_MARK, strlen(MIGRATE_MARK)) == 0) {
 			v = strtol(p + strlen(MIGRATE_MARK), &end, 10);
-			if (n == max || v != n + 1 ||
+			if (n == max || v <= (n > 0 ? sec[n - 1].version : 0) ||
 			    (*end != '\n' && *end != '\0'))
 				goto bad;
 			if (n > 0)
@@ -131,12 +133,12 @@ split_schema(struct section *sec, int max)
 	}
 	if (n > 0)
 		sec[n - 1].len = (size_t)(p - sec[n - 1].sql);
-	if (n != NC_SCHEMA_VERSION)
+	if (n == 0 || sec[n - 1].version != NC_SCHEMA_VERSION)
 		goto bad;
 	return n;
 bad:
 	fprintf(stderr, "neoc: internal error: schema.sql must hold "
-	    "\"-- migrate 1\" ... \"-- migrate %d\"\n", NC_SCHEMA_VERSION);
+	    "\"-- migrate N\" sections climbing to %d\n", NC_SCHEMA_VERSION);
 	return -1;
 }
 

@@ -146,3 +146,9 @@ CREATE TABLE status (
 -- Indexes for ncfs: a pnode's containers, a group's members.
 CREATE INDEX nodes_host ON nodes(host, ord);
 CREATE INDEX memberships_grp ON memberships(grp, user);
+
+-- migrate 4
+-- Images a pnode builds (type rootfs): the packages it builds them with and
+-- the OS names (tb-set-node-os, fnmatch patterns) each serves; one a line.
+ALTER TABLE images ADD COLUMN packages TEXT;
+ALTER TABLE images ADD COLUMN osnames TEXT;

@@ -399,8 +399,8 @@ load_images(struct loader *l)
 	struct nc_image *im;
 	int r;
 
-	if (query(l, "SELECT name, os, type, provider, version, url, sha256 "
-	    "FROM images ORDER BY ord") < 0)
+	if (query(l, "SELECT name, os, type, provider, version, url, sha256, "
+	    "packages, osnames FROM images ORDER BY ord") < 0)
 		return -1;
 	while ((r = next(l)) > 0) {
 		ix = nc_exp_image(l->e, col_text(l->st, 0));
@@ -411,6 +411,8 @@ load_images(struct loader *l)
 		im->version = col_str(l->st, 4);
 		im->url = col_str(l->st, 5);
 		im->sha256 = col_str(l->st, 6);
+		im->packages = col_str(l->st, 7);
+		im->osnames = col_str(l->st, 8);
 	}
 	return r < 0 ? -1 : 0;
 }

@@ -40,7 +40,8 @@ static const char *const save_sql[S_N] = {
 	    "mac, bandwidth_kbps, delay_ms, loss, member_ord, ord) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[S_IMAGE] = "INSERT INTO images (name, os, type, provider, version, "
-	    "url, sha256, ord) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    "url, sha256, ord, packages, osnames) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10)",
 	[S_USER] = "INSERT INTO users (name, uid, gid, fullname, home, shell, "
 	    "email, password, root, ord) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
 	    "?8, ?9, ?10)",
@@ -410,6 +411,8 @@ save_rest(struct saver *s, const struct nc_exp *e)
 		b_text(s, S_IMAGE, 6, im->url);
 		b_text(s, S_IMAGE, 7, im->sha256);
 		b_int(s, S_IMAGE, 8, (sqlite3_int64)n);
+		b_text(s, S_IMAGE, 9, im->packages);
+		b_text(s, S_IMAGE, 10, im->osnames);
 		run(s, S_IMAGE);
 	}
 	for (n = 0; n < e->nmounts && s->rc == SQLITE_OK; n++) {

@@ -117,7 +117,7 @@ load_guest(struct ncprov *p, struct ncp_pnode *pn, const char *name,
 	g->image = tree_str(p, NCT_NIMG_NAME, name, NULL);
 	g->image_os = tree_str(p, NCT_NIMG_OS, name, NULL);
 	g->image_type = tree_str(p, NCT_NIMG_TYPE, name, NULL);
-	g->packages = nc_strdup("");
+	g->packages = tree_str(p, NCT_NIMG_PACKAGES, name, NULL);
 	g->image_url = tree_str(p, NCT_NIMG_URL, name, NULL);
 	g->image_version = tree_str(p, NCT_NIMG_VERSION, name, NULL);
 	g->image_provider = tree_str(p, NCT_NIMG_PROVIDER, name, NULL);

@@ -5,28 +5,31 @@
  * pnode_lxc_run.c.
  *
  * Each lxc guest is the LXC container "nc-<guest>" under the lxcpath
- * ROOT/var/lib/neoc/lxc, made with `lxc-create -t busybox` (or the lxc
- * template its image names) when missing; its config, boot file
- * /etc/neoc/node and rcS hook are written by pnode_lxc_conf.c, the
- * control network its first NIC is on is pnode_control.c's.  Every
+ * ROOT/var/lib/neoc/lxc, a copy-on-write clone (overlayfs) of its image's
+ * build (pnode_rootfs.c), made when missing or of another build than its
+ * image's current one (stopped, removed and made again); no program runs
+ * to make one.  Its config, boot file /etc/neoc/node and boot hook are
+ * written by pnode_lxc_conf.c, the control network its first NIC is on is
+ * pnode_control.c's; builds no container uses any more are pruned at the
+ * end.  Every
  * container not running is started, all in parallel (one
  * `lxc-start -d` process each), and its node's status set to "booting";
  * those already running run `ncprov container` again (pnode_reprov.c), so
  * an edit of the tree reaches them.
  * Containers we made (the state file ROOT/var/lib/neoc/containers, lines
  * "BACKEND NAME") that left the tree are stopped and destroyed, in
- * parallel too (every `lxc-stop -k`, then every `lxc-destroy -f`; one
- * that fails is tried once more a second later: that of a container whose
- * lxc-create was cut short fails half way, then succeeds).  The
+ * parallel too (every `lxc-stop -k`, then every `lxc-destroy -f` of those
+ * with a config, rm -rf of the rest; one that fails is tried once more a
+ * second later).  The
  * state file lists a container before it is created, and keeps one whose
  * creation or removal failed, so that a run cut short or failed leaves
  * nothing ncprov down (an empty pnode: everything goes) cannot find.
  *
  * Files go through ncp_replace (nothing changes when the contents are the
  * same, so a second run changes nothing).  Under --dry-run no program
- * runs; under --root with --no-start neither lxc-create nor lxc-destroy
- * runs ("would run: ..."), but every file is written under ROOT as it
- * would be, for the tests to read.  --no-start alone creates but starts
+ * runs; under --root with --no-start no lxc-stop nor lxc-destroy runs
+ * ("would run: ..."), but every clone and file is made under ROOT as it
+ * would be, for the tests to read.  --no-start alone makes but starts
  * nothing.
  */
 #include <errno.h>

@@ -62,6 +62,19 @@ exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
+/* Where the builds are: --images, or root + NCP_IMAGES_DIR (a static
+ * string, remade per run). */
+static const char *
+images_dir(struct ncprov *p)
+{
+	static char *dir;
+
+	free(dir);
+	dir = p->images != NULL ? nc_strdup(p->images) :
+	    ncp_path(p, NCP_IMAGES_DIR);
+	return dir;
+}
+
 /* The package list of the text list (one a line, blanks around ignored)
  * plus tini, sorted and unique, into b; b->bad set on a bad name. */
 static void
@@ -140,12 +153,7 @@ ncp_build_of(struct ncprov *p, const struct ncp_guest *g,
 	b->recipe = nc_strdup(nc_buf_str(&r));
 	snprintf(b->id, sizeof(b->id), "%016llx", (unsigned long long)
 	    nc_fnv64_str(NC_FNV64_BASIS, b->recipe));
-	{
-		char *rel = nc_asprintf(NCP_IMAGES_DIR "/%s", b->name);
-
-		b->top = ncp_path(p, rel);
-		free(rel);
-	}
+	b->top = nc_asprintf("%s/%s", images_dir(p), b->name);
 	b->dir = nc_asprintf("%s/%s", b->top, b->id);
 	nc_buf_free(&r);
 }
@@ -412,11 +420,12 @@ cleanup:
 static int
 set_current(struct ncprov *p, struct ncp_build *b)
 {
-	char *rel = nc_asprintf(NCP_IMAGES_DIR "/%s/current", b->name);
+	struct ncprov bare = { .root = "", .dry_run = p->dry_run };
+	char *f = nc_asprintf("%s/current", b->top);
 	char *data = nc_asprintf("%s\n", b->id);
-	int rc = ncp_replace(p, rel, data, strlen(data), 0644, 0, 0);
+	int rc = ncp_replace(&bare, f, data, strlen(data), 0644, 0, 0);
 
-	free(rel);
+	free(f);
 	free(data);
 	return rc < 0 ? rc : 0;
 }
@@ -425,7 +434,7 @@ int
 ncp_build_make(struct ncprov *p, struct ncp_build *b, char *why,
     size_t len)
 {
-	char *rel = NULL, *lock = NULL, *part = NULL;
+	char *lock = NULL, *part = NULL;
 	int fd = -1, rc, said = 0;
 	time_t t0;
 
@@ -441,10 +450,14 @@ ncp_build_make(struct ncprov *p, struct ncp_build *b, char *why,
 		    b->id, b->dir);
 		return 1;
 	}
-	rel = nc_asprintf(NCP_IMAGES_DIR "/%s", b->name);
-	if ((rc = ncp_mkdirs(p, rel, 0755)) < 0) {
-		snprintf(why, len, "mkdir %s: %s", b->top, strerror(-rc));
-		goto cleanup;
+	{
+		struct ncprov bare = { .root = "" };
+
+		if ((rc = ncp_mkdirs(&bare, b->top, 0755)) < 0) {
+			snprintf(why, len, "mkdir %s: %s", b->top,
+			    strerror(-rc));
+			goto cleanup;
+		}
 	}
 	lock = nc_asprintf("%s/.lock", b->top);
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
@@ -504,7 +517,6 @@ cleanup:
 	}
 	if (fd >= 0)
 		close(fd);	/* and the lock with it */
-	free(rel);
 	free(lock);
 	free(part);
 	return rc;
@@ -623,7 +635,7 @@ ncp_builds_prune(struct ncprov *p, const char *lxcpath)
 
 	if (!may_run(p))
 		return 0;
-	top = ncp_path(p, NCP_IMAGES_DIR);
+	top = nc_strdup(images_dir(p));
 	/* "\n" first, so every line is found as "\nIMAGE ID\n" */
 	nc_buf_puts(&used, "\n");
 	recorded(lxcpath, &used);

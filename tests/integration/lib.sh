@@ -220,3 +220,20 @@ finish_cleanup() {
 	fi
 	rm -rf "$T"
 }
+# need_debian_image: the debian-12 build a container of the default image
+# is cloned from is in the host's cache (/var/lib/neoc/images), or can be
+# made: this host reaches the Debian mirror its apt sources name.  Else
+# "not ok - ... needs the package mirror" and exit 1 (a failure, not a
+# skip: the image is what the test checks).
+need_debian_image() {
+	[ -r /var/lib/neoc/images/debian-12/current ] && return 0
+	_u=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p; s/^deb  *\(http[^ ]*debian\)  *bookworm .*/\1/p' \
+	    /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+	    /etc/apt/sources.list.d/*.sources 2> /dev/null | head -1)
+	if [ -z "$_u" ] || ! python3 -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1] + "/dists/bookworm/Release", timeout=15)' "$_u" 2> /dev/null; then
+		notok "the debian-12 image is built or can be: it needs the package mirror (${_u:-no Debian mirror in the apt sources}), which is unreachable"
+		exit 1
+	fi
+	echo "# the debian-12 image is not built yet: the first up builds it from $_u (about a minute)"
+}

@@ -46,7 +46,8 @@ NODE = {"role": W, "os": W, "hardware": W, "startcmd": W,
         "failure_action": W, "host": W, "containers": R, "hosts": R,
         "passwd": R, "group": R, "shadow": S, "sudoers": R, "sshkeys": S,
         "mounts": R, "physical": R, "status": W}
-NIMG = {k: R for k in ("os", "type", "name", "url", "version", "provider")}
+NIMG = {k: R for k in ("os", "type", "name", "url", "version", "provider",
+                       "packages")}
 IFACE = {"lan": R, "ip": W, "netmask": R, "mac": W, "bandwidth": W,
          "delay": W, "loss": W}
 LAN = {"kind": R, "members": R, "bandwidth": W, "delay": W, "loss": W,
@@ -57,7 +58,7 @@ GROUP = {"gid": W, "members": W}
 ACCOUNT = {"uid": R, "gid": R, "home": R, "shell": R, "groups": R, "keys": S,
            "sudo": R}
 IMAGE = {"os": R, "type": R, "provider": W, "version": W, "url": W,
-         "sha256": W}
+         "sha256": W, "packages": W, "osnames": W}
 out = {}
 def dr(p): out[p] = ("d", 0o755)
 def files(p, fields):
@@ -401,7 +402,8 @@ IDB=$T/i.db
 IM=$T/im
 make_db "$IDB" "$NC_TOP/examples/images.ns"
 if ncfs_mount "$IM" "$IDB"; then
-	expect_eq "images/ holds name prefixes as directories" "deter ubuntu" \
+	expect_eq "images/ holds name prefixes as directories (and the two built images)" \
+	    "busybox debian-12 deter ubuntu" \
 	    "$(ls "$IM/images" | paste -sd' ' -)"
 	expect_eq "images/ubuntu/trusty64/os" ubuntu "$(cat "$IM/images/ubuntu/trusty64/os")"
 	expect_eq "images/deter/win7/url" http://images.example.org/boxes/deter-win7.box \
@@ -422,7 +424,8 @@ for im in d["images"]:
     for k in range(1, len(p)): out["/".join(p[:k])] = "d\t755"
     out[im["name"]] = "d\t755"
     for f, m in (("os", 444), ("type", 444), ("provider", 644), ("version", 644),
-                 ("url", 644), ("sha256", 644)):
+                 ("url", 644), ("sha256", 644), ("packages", 644),
+                 ("osnames", 644)):
         out[im["name"] + "/" + f] = "f\t%d" % m
 for k in sorted(out): print(k + "\t" + out[k])
 PY

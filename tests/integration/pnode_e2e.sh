@@ -62,6 +62,7 @@ trap 'exit 130' INT TERM HUP PIPE
 
 [ "$(id -u)" -eq 0 ] || fatal "runs as root (LXC, bridges, VDE)"
 need_cmds lxc-create lxc-start lxc-attach vde_switch ip diod python3
+need_debian_image	# its containers are of the default image
 for f in /var/lib/neoc/containers /var/lib/neoc/network /var/lib/neoc/control \
     /etc/neoc/pnode; do
 	# empty state files are what a finished `ncprov down` leaves

@@ -1,6 +1,8 @@
 #!/bin/sh
-# pnode_lxc.sh: the lxc backend of `ncprov pnode` with real LXC busybox
-# containers (issue 6, step 5).
+# pnode_lxc.sh: the lxc backend of `ncprov pnode` with real LXC containers
+# of the default image, debian-12 (issues 6 and 11): each a copy-on-write
+# clone of the host's build in /var/lib/neoc/images (--images; built here
+# when missing, which needs the package mirror: a failure without it).
 #
 # A hand-made tree ($T/tree: pnode-0 with containers c1, c2 on lan0, c2
 # also on lan1) is provisioned under --root $R, so the lxcpath is
@@ -8,14 +10,17 @@
 #   1. --no-start: the configs are written (read back: uts name, one veth
 #      per NIC on its LAN's bridge with the tree's MAC after the control
 #      NIC ctl0 on ncctl0 with its static address, ncprov bind mount),
-#      nothing is created (lxc-create "would run");
+#      the clones' upper layers hold the boot script and hook only;
 #   2. the bridges the configs name (the LANs' and the control bridge
 #      ncctl0) are made here (under --root the network and control bridge
-#      commands are only printed), then a real run: lxc-create,
-#      lxc-start of both in parallel, both RUNNING, each status "booting",
-#      the NICs inside carry the tree's MACs, the boot file is there;
+#      commands are only printed), then a real run: lxc-start of both in
+#      parallel, both RUNNING, each status "booting", Debian 12 with
+#      python and tini as init inside, the NICs inside carry the tree's
+#      MACs, the boot file is there;
 #   3. a second run starts nothing and creates nothing;
-#   4. c2 leaves the tree: the next run stops and destroys it.
+#   4. c1's image becomes busybox: the next run makes c1 again from the
+#      busybox build (busybox init), c2 runs on untouched;
+#   5. c2 leaves the tree: the next run stops and destroys it.
 # Needs root, lxc, busybox-static, iproute2 and bin/ncprov with the pnode
 # command; a missing one is a failure, never a skip.  The exit trap stops
 # and destroys the containers and deletes the bridges.
@@ -67,14 +72,24 @@ nic() {	# nic NODE IF LAN IP MAC
 for n in c1 c2; do
 	w nodes/$n/role container; w nodes/$n/host pnode-0
 	w nodes/$n/status "pending 0"	# ncfs has one for every node
+	# the default image, as ncfs renders it
+	w nodes/$n/image/name debian-12; w nodes/$n/image/type rootfs
+	w nodes/$n/image/os debian; w nodes/$n/image/version bookworm
+	w nodes/$n/image/provider lxc
+	w nodes/$n/image/packages "$(printf '%s\n' openssh-server sudo python3 \
+	    python-is-python3 iproute2 iputils-ping iperf3 tcpdump \
+	    netcat-openbsd curl ca-certificates less vim-tiny tini)"
 done
 nic c1 eth1 lan0 10.1.1.2 02:5e:00:00:01:01
 nic c2 eth1 lan0 10.1.1.3 02:5e:00:00:02:01
 nic c2 eth2 lan1 10.1.2.3 02:5e:00:00:02:02
 
+# the builds are the host's (made once, shared with every test and up)
+IMAGES=/var/lib/neoc/images
+need_debian_image
 prov() {
 	"$NCPROV" --tree "$TREE" --node pnode-0 --root "$R" \
-	    --guest-9p 10.9.0.1:564 "$@" pnode
+	    --images "$IMAGES" --guest-9p 10.9.0.1:564 "$@" pnode
 }
 state() { lxc-info -P "$LXCP" -n "$1" -s -H 2> /dev/null; }
 
@@ -97,12 +112,14 @@ else
 	notok "--root --no-start: the configs are written" "exit $rc" \
 	    "$out" "$(cat "$C1" "$C2" 2> /dev/null)"
 fi
-if echo "$out" | grep -q '^images: would build busybox ([0-9a-f]\{16\}) into ' &&
-    [ ! -d "$R/var/lib/neoc/images/busybox" ] &&
-    grep -q "^lxc.rootfs.path = overlay:$R/var/lib/neoc/images/busybox/[0-9a-f]\{16\}/rootfs:$LXCP/nc-c1/rootfs\$" "$C1"; then
-	ok "--root --no-start: busybox would be built, nothing is, the configs name the overlay"
+if grep -q "^lxc.rootfs.path = overlay:$IMAGES/debian-12/[0-9a-f]\{16\}/rootfs:$LXCP/nc-c1/rootfs\$" "$C1" &&
+    grep -q "^lxc.include = $IMAGES/debian-12/[0-9a-f]\{16\}/config\$" "$C1" &&
+    [ -x "$LXCP/nc-c1/rootfs/etc/neoc/boot" ] &&
+    [ -r "$LXCP/nc-c1/rootfs/etc/neoc/rcS.hook" ] &&
+    [ ! -e "$LXCP/nc-c1/rootfs/bin" ]; then
+	ok "--root --no-start: the configs name the overlay of the debian-12 build, the upper layer has the boot script and hook only"
 else
-	notok "--root --no-start: busybox would be built, nothing is" "$out" "$(cat "$C1")"
+	notok "--root --no-start: the configs name the overlay of debian-12" "$out" "$(cat "$C1")"
 fi
 if echo "$out" | grep -q 'would run: ip link add ncctl0 type bridge'; then
 	ok "--root: the control bridge ncctl0 would be made"
@@ -142,6 +159,10 @@ case $got in
 *"inet 172.30.0.11/16 "*) ok "c2's ctl0 has its control address" ;;
 *) notok "c2's ctl0 has its control address" "$got" ;;
 esac
+got=$(timeout 20 lxc-attach -P "$LXCP" -n nc-c1 -- sh -c '. /etc/os-release; echo "$ID $VERSION_ID"; python --version' 2>&1)
+expect_eq "c1 runs Debian 12 with python" "$(printf 'debian 12\nPython 3.11.2')" "$got"
+got=$(timeout 20 lxc-attach -P "$LXCP" -n nc-c1 -- sh -c 'cat /proc/1/cmdline | tr "\0" " "' 2>&1)
+expect_eq "c1's init is tini running the boot script" "/usr/bin/tini -- /bin/sh /etc/neoc/boot " "$got"
 got=$(timeout 20 lxc-attach -P "$LXCP" -n nc-c1 -- cat /etc/neoc/node 2>&1)
 expect_eq "c1's boot file" "$(printf 'NODE=c1\nNINEP=10.9.0.1:564\nANAME=/nc')" "$got"
 if timeout 20 lxc-attach -P "$LXCP" -n nc-c1 -- test -x /usr/sbin/ncprov; then
@@ -158,7 +179,25 @@ else
 	ok "a second run creates, starts and rewrites nothing"
 fi
 
-# --- 4. c2 leaves the tree -----------------------------------------------------
+# --- 4. c1's image becomes busybox -------------------------------------------
+pid2=$(lxc-info -P "$LXCP" -n nc-c2 -p -H 2> /dev/null)
+w nodes/c1/image/name busybox; w nodes/c1/image/os busybox
+w nodes/c1/image/version ""; w nodes/c1/image/packages ""
+out=$(prov 2>&1)
+rc=$?
+got=$(timeout 20 lxc-attach -P "$LXCP" -n nc-c1 -- sh -c 'readlink /bin/sh; cat /proc/1/cmdline | tr "\0" " "' 2>&1)
+if [ $rc -eq 0 ] && echo "$out" | grep -q '^containers: nc-c1: made from debian-12 [0-9a-f]\{16\}, now busybox [0-9a-f]\{16\}: made again$' &&
+    [ "$(state nc-c1)" = RUNNING ] && echo "$got" | head -1 | grep -q busybox &&
+    [ "$(echo "$got" | tail -1 | awk '{ print $1 }')" = init ] &&
+    grep -q '^busybox [0-9a-f]\{16\}$' "$LXCP/nc-c1/neoc-build" &&
+    [ "$(lxc-info -P "$LXCP" -n nc-c2 -p -H 2> /dev/null)" = "$pid2" ]; then
+	ok "c1's image changed: made again from busybox (busybox init), c2 untouched"
+else
+	notok "c1's image changed: made again from busybox, c2 untouched" \
+	    "exit $rc" "inside: $got" "$out"
+fi
+
+# --- 5. c2 leaves the tree -----------------------------------------------------
 echo c1 > "$TREE/nodes/pnode-0/containers"
 out=$(prov 2>&1)
 rc=$?

@@ -44,6 +44,7 @@ trap 'exit 130' INT TERM HUP PIPE
 [ "$(id -u)" -eq 0 ] || fatal "runs as root (netns, LXC, bridges, VDE)"
 need_cmds lxc-create lxc-start lxc-attach vde_switch ip nft nsenter unshare \
     diod python3
+need_debian_image	# its containers are of the default image
 grep -qw overlay /proc/filesystems || fatal "the kernel has overlayfs"
 t_start=$(date +%s)
 host_files() { ls -A /var/lib/neoc /var/lib/neoc/lxc /run/neoc /etc/vde2/conf.d 2>&1; }

@@ -44,6 +44,7 @@ trap 'exit 130' INT TERM HUP PIPE
 [ "$(id -u)" -eq 0 ] || fatal "runs as root (netns, LXC, sshd)"
 need_cmds lxc-create lxc-start vde_switch ip nft nsenter unshare diod \
     ssh-keygen python3
+need_debian_image	# its containers are of the default image
 [ -x /usr/sbin/sshd ] || fatal "OpenSSH's sshd is installed"
 host_hosts=$(md5sum < /etc/hosts)
 

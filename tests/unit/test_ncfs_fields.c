@@ -416,9 +416,11 @@ test_node_values(void **state)
 	    "gw\nh1\nh2\nh3\nserver\n");
 	expect(c, NCT_D_NODE, "containers", "gw", NULL, "");
 	expect(c, NCT_D_NODE, "status", "gw", NULL, "pending 0\n");
-	/* a container without an image */
-	expect(c, NCT_D_NODE_IMAGE, "name", "gw", NULL, "\n");
+	/* a container of the default image (its OS, Ubuntu..., is
+	 * debian-12's) */
+	expect(c, NCT_D_NODE_IMAGE, "name", "gw", NULL, "debian-12\n");
 	expect(c, NCT_D_NODE_IMAGE, "url", "gw", NULL, "\n");
+	expect(c, NCT_D_NODE_IMAGE, "type", "gw", NULL, "rootfs\n");
 	/* a node that is not there */
 	assert_int_equal(get_rc(c, NCT_D_NODE, "role", "nope", NULL, &out),
 	    -ENOENT);
@@ -434,7 +436,19 @@ test_node_values(void **state)
 	    &out), -ENOENT);
 	nc_buf_free(&out);
 
+	/* the os picks the image in the same write */
+	put(c, NCT_D_NODE, "os", "gw", NULL, "busybox");
+	expect(c, NCT_D_NODE_IMAGE, "name", "gw", NULL, "busybox\n");
+	refuse(c, NCT_D_NODE, "os", "gw", NULL, "FBSD10-STD", -EINVAL,
+	    "no image serves OS \"FBSD10-STD\"");
+	expect(c, NCT_D_NODE, "os", "gw", NULL, "busybox\n");
+	expect(c, NCT_D_NODE_IMAGE, "name", "gw", NULL, "busybox\n");
+	put(c, NCT_D_NODE, "os", "gw", NULL, "");
+	expect(c, NCT_D_NODE_IMAGE, "name", "gw", NULL, "debian-12\n");
+	put(c, NCT_D_NODE, "os", "pnode-0", NULL, "FBSD10-STD");	/* no image */
+	expect(c, NCT_D_NODE_IMAGE, "name", "pnode-0", NULL, "\n");
 	put(c, NCT_D_NODE, "os", "gw", NULL, "Ubuntu2204-64-STD");
+	expect(c, NCT_D_NODE_IMAGE, "name", "gw", NULL, "debian-12\n");
 	put(c, NCT_D_NODE, "hardware", "gw", NULL, "pc3000");
 	put(c, NCT_D_NODE, "startcmd", "gw", NULL, "echo \"hi\" | tee /x\t#");
 	put(c, NCT_D_NODE, "failure_action", "gw", NULL, "ignore");
@@ -890,6 +904,34 @@ test_images(void **state)
 	refuse(c, NCT_D_IMAGE, "provider", "nope/x", NULL, "lxc", -ENOENT,
 	    NULL);
 
+	/* the lists of a built image */
+	expect(c, NCT_D_IMAGE, "type", "debian-12", NULL, "rootfs\n");
+	expect(c, NCT_D_IMAGE, "osnames", "busybox", NULL,
+	    "busybox*\nBusyBox*\nBUSYBOX*\n");
+	put(c, NCT_D_IMAGE, "packages", "debian-12", NULL,
+	    "openssh-server\n  sudo \n\npython3\n");
+	expect(c, NCT_D_IMAGE, "packages", "debian-12", NULL,
+	    "openssh-server\nsudo\npython3\n");
+	put(c, NCT_D_NODE, "os", "db", NULL, "Ubuntu-STD");
+	expect(c, NCT_D_NODE_IMAGE, "name", "db", NULL, "debian-12\n");
+	expect(c, NCT_D_NODE_IMAGE, "packages", "db", NULL,
+	    "openssh-server\nsudo\npython3\n");
+	refuse(c, NCT_D_IMAGE, "packages", "debian-12", NULL, "sudo\nVim",
+	    -EINVAL, "packages: line 2: ");
+	refuse(c, NCT_D_IMAGE, "packages", "debian-12", NULL, "sudo\nsudo",
+	    -EINVAL, "twice");
+	expect(c, NCT_D_IMAGE, "packages", "debian-12", NULL,
+	    "openssh-server\nsudo\npython3\n");
+	put(c, NCT_D_IMAGE, "osnames", "busybox", NULL, "FBSD*\nbusybox");
+	expect(c, NCT_D_IMAGE, "osnames", "busybox", NULL,
+	    "FBSD*\nbusybox\n");
+	refuse(c, NCT_D_IMAGE, "osnames", "busybox", NULL, "Free BSD",
+	    -EINVAL, "osnames: line 1: ");
+	put(c, NCT_D_NODE, "os", "db", NULL, "FBSD10-STD");
+	expect(c, NCT_D_NODE_IMAGE, "name", "db", NULL, "busybox\n");
+	put(c, NCT_D_IMAGE, "packages", "debian-12", NULL, "");
+	expect(c, NCT_D_IMAGE, "packages", "debian-12", NULL, "\n");
+
 	/* attributes: the value of each key */
 	expect(c, NCT_D_ATTRS, NULL, "desktop", "containers:image_url",
 	    "http://images.example.org/boxes/deter-win7.box\n");
@@ -1107,7 +1149,7 @@ test_every_field(void **state)
 			n++;
 		}
 	/* experiment, 2 nodes, image, iface, account, lan, user, group */
-	assert_int_equal(n, 6 + 16 * 2 + 6 + 7 + 7 + 6 + 9 + 2);
+	assert_int_equal(n, 6 + 16 * 2 + 7 + 7 + 7 + 6 + 9 + 2);
 	nc_buf_free(&out);
 }
 

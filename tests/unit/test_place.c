@@ -427,7 +427,10 @@ test_images(void **state)
 	    "http://scratch/benito/deter_win7.box", 6);
 	nc_place_defaults(&o);
 	assert_int_equal(nc_place(&e, &o, &D), 0);
-	assert_int_equal(e.nimages, 2);
+	/* the two of the NS file, then the two every catalog has */
+	assert_int_equal(e.nimages, 4);
+	assert_string_equal(e.images[2].name, "debian-12");
+	assert_string_equal(e.images[3].name, "busybox");
 	assert_string_equal(e.images[0].name, "ubuntu/trusty64");
 	assert_string_equal(e.images[0].provider, "virtualbox");
 	assert_string_equal(e.images[0].version, "14.04");

@@ -382,7 +382,7 @@ test_schema_version(void **state)
 	msg = capture_end(s);
 	assert_null(db);
 	snprintf(want, sizeof(want), "%s: schema version 7 is newer than "
-	    "this neoc (1)\n", s->db);
+	    "this neoc (%d)\n", s->db, NC_SCHEMA_VERSION);
 	assert_non_null(strstr(msg, want));
 }
 
