@@ -51,19 +51,19 @@ cat "$ns"
 heading "neoc up -d ${updb#"$top"/} --mount $mnt --listen $listen --no-auth ${ns#"$top"/}"
 # --no-auth: diod without munge, fine on a single machine whose containers
 # reach it on the private control bridge.
-# The pnode's log, as it grows: the image build's progress on a first run.
+# The pnode's log, as it grows: the image build's progress on a first run
+# (tail ends a second after neoc up does).
 images=/var/lib/neoc/images/debian-12
 before=$(cat "$images/current" 2> /dev/null)
 mkdir -p "$updb.logs"
 : > "$updb.logs/pnode-0.up.log"
-tail -n 0 -F "$updb.logs/pnode-0.up.log" 2> /dev/null |
-    sed -u -n -e 's/^images: /  pnode-0: images: /p' -e 's/^\(I: .*\)/  pnode-0: mmdebstrap: \1/p' &
-tailer=$!
+"$neoc" up -d "$updb" --mount "$mnt" --listen "$listen" --no-auth "$ns" &
+up=$!
+tail -n 0 -F --pid="$up" "$updb.logs/pnode-0.up.log" 2> /dev/null |
+    sed -u -n -e 's/^images: /  pnode-0: images: /p' \
+    -e 's/^\(I: .*\)/  pnode-0: mmdebstrap: \1/p'
 rc=0
-"$neoc" up -d "$updb" --mount "$mnt" --listen "$listen" --no-auth "$ns" || rc=$?
-kill "$tailer" 2> /dev/null
-pkill -P "$tailer" 2> /dev/null
-wait "$tailer" 2> /dev/null
+wait "$up" || rc=$?
 [ "$rc" -eq 0 ] || exit "$rc"
 now=$(cat "$images/current" 2> /dev/null)
 if [ -n "$now" ] && [ "$now" = "$before" ]; then

@@ -27,7 +27,8 @@
  *                              passwd): uid gid home shell groups sudo
  *                              (0444), keys (0600); edits go to users/
  *       role os hardware startcmd failure_action host    (0644)
- *       containers hosts passwd group sudoers mounts physical (0444)
+ *       containers hosts passwd group sudoers mounts physical tarfiles
+ *                              (0444)
  *       shadow sshkeys         (0600)
  *       status                 (0644) written by the node itself
  *     lans/<lan>/              kind members netmask (0444), bandwidth
@@ -186,6 +187,8 @@ X(NODE_MOUNTS, NODE, "mounts", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
   "fstab(5) lines: what to mount from which 9P server")			\
 X(NODE_PHYSICAL, NODE, "physical", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
   "a pnode's physical interfaces: IFACE MAC LAN IP NETMASK lines")	\
+X(NODE_TARFILES, NODE, "tarfiles", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
+  "tb-set-node-tarfiles: DIR FILE lines, unpacked at provisioning")	\
 X(NODE_STATUS, NODE, "status", NCT_FILE, 0644, NCT_W_NODE, 0,		\
   "STATE TIME [STEP] [MESSAGE]: where its provisioning stands")		\
 X(NIMG_OS, NODE_IMAGE, "os", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\

@@ -192,7 +192,8 @@ rpms_warning(struct nc_exp *e, struct nc_diag *d)
 		    e->images[ix].type == NULL ||
 		    strcmp(e->images[ix].type, "rootfs") != 0)
 			continue;
-		nc_diag_warn(d, n->line, "tb-set-node-rpms: node %s runs "
+		nc_diag_warn(d, n->rpms_line ? n->rpms_line : n->line,
+		    "tb-set-node-rpms: node %s runs "
 		    "image %s, which has no RPM: its RPMs are not installed "
 		    "(add Debian packages to images/%s/packages)", n->name,
 		    n->image, n->image);

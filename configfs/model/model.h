@@ -74,6 +74,7 @@ struct nc_node {
 	struct nc_tarfile *tarfiles; /* tb-set-node-tarfiles */
 	size_t ntarfiles, captarfiles;
 	char **rpms;		/* tb-set-node-rpms */
+	int rpms_line;		/* the first line that set rpms (0: none) */
 	size_t nrpms, caprpms;
 	int implicit;		/* added by us (control node, pnode-0) */
 	int line;		/* line that created (or named) the node */

@@ -230,6 +230,9 @@ GET(node_hw_get, "s", "SELECT hardware FROM nodes WHERE name = ?1")
 GET(node_startcmd_get, "s", "SELECT startcmd FROM nodes WHERE name = ?1")
 GET(node_fa_get, "s", "SELECT failure_action FROM nodes WHERE name = ?1")
 GET(node_host_get, "s", "SELECT host FROM nodes WHERE name = ?1")
+LIST(node_tarfiles_get, "SELECT t.dir || ' ' || t.file FROM nodes n"
+    " LEFT JOIN tarfiles t ON t.node_id = n.id WHERE n.name = ?1"
+    " ORDER BY t.ord")
 LIST(node_containers_get, "SELECT c.name FROM nodes p"
     " LEFT JOIN nodes c ON p.role = 'pnode' AND c.host = p.name"
     " AND c.role = 'container' WHERE p.name = ?1 ORDER BY c.ord, c.name")
@@ -1215,6 +1218,7 @@ const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
 	F(NODE_SSHKEYS, node_sshkeys_get, NULL, 1),
 	F(NODE_MOUNTS, node_mounts_get, NULL, 0),
 	F(NODE_PHYSICAL, node_physical_get, NULL, 0),
+	F(NODE_TARFILES, node_tarfiles_get, NULL, 0),
 	F(NODE_STATUS, node_status_get, node_status_set, 0),
 
 	F(NIMG_OS, nimg_os_get, NULL, 0),

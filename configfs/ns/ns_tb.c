@@ -257,6 +257,8 @@ tb_rpms(struct ns_state *st, const struct ns_tbcmd *c, int objc,
 		if (source_file(st, c->name, objv[i]) != TCL_OK)
 			return TCL_ERROR;
 	n = &st->e->nodes[node];
+	if (n->rpms_line == 0)
+		n->rpms_line = ns_line(st);
 	for (i = 2; i < objc; i++)
 		*NC_PUSH(n->rpms, n->nrpms, n->caprpms) =
 		    nc_strdup(Tcl_GetString(objv[i]));

@@ -1,7 +1,7 @@
 /*
  * container.c: ncprov container, the steps of a booting container in
- * order: hosts, groups, accounts, logins, ifaces, mounts, startcmd, then
- * ready.
+ * order: hosts, groups, accounts, logins, ifaces, mounts, tarfiles,
+ * startcmd, then ready.
  * The status goes to nodes/<node>/status at each step.  A failing step
  * writes "failed STEP reason"; steps that do not depend on it still run;
  * the exit status is then 1.  A run that changes nothing says "no changes".
@@ -14,7 +14,8 @@
 #include "container_steps.h"
 #include "util.h"
 
-enum { S_HOSTS, S_GROUPS, S_ACCOUNTS, S_LOGINS, S_IFACES, S_MOUNTS, S_STARTCMD };
+enum { S_HOSTS, S_GROUPS, S_ACCOUNTS, S_LOGINS, S_IFACES, S_MOUNTS,
+	S_TARFILES, S_STARTCMD };
 #define NEED(s) (1u << (s))
 
 struct step {
@@ -30,6 +31,7 @@ static const struct step steps[] = {
 	[S_LOGINS] = { "logins", ncp_step_logins, NEED(S_ACCOUNTS) },
 	[S_IFACES] = { "ifaces", ncp_step_ifaces, 0 },
 	[S_MOUNTS] = { "mounts", ncp_step_mounts, NEED(S_ACCOUNTS) },
+	[S_TARFILES] = { "tarfiles", ncp_step_tarfiles, NEED(S_MOUNTS) },
 	[S_STARTCMD] = { "startcmd", ncp_step_startcmd,
 	    NEED(S_ACCOUNTS) | NEED(S_MOUNTS) | NEED(S_IFACES) },
 };
