@@ -1,9 +1,10 @@
 /*
  * nctree.c: the rows of the tree's contract (nctree.h) as a table, the
  * lookups ncfs builds its directories from, the path builder ncprov and
- * neoc use, and the status words.
+ * neoc use, the status words and the startstatus line.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "nctree.h"
@@ -248,4 +249,109 @@ nct_step_valid(const char *s, size_t n)
 		    s[i] == '.' || s[i] == '-'))
 			return 0;
 	return 1;
+}
+
+const char *const nct_starts[NCT_NSTARTS] = {
+	[NCT_START_RUN] = NCT_START_RUNNING,
+	[NCT_START_EXIT] = NCT_START_EXITED,
+	[NCT_START_KILL] = NCT_START_KILLED,
+};
+
+/* The next word of s[*i..n) (blanks skipped): its start and length. */
+static size_t
+next_word(const char *s, size_t n, size_t *i, const char **w)
+{
+	size_t k;
+
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+	*w = s + *i;
+	for (k = *i; k < n && s[k] != ' ' && s[k] != '\t'; k++)
+		;
+	k -= *i;
+	*i += k;
+	return k;
+}
+
+/* The decimal number of the n bytes at w, at most max: it or -1. */
+static long long
+number(const char *w, size_t n, long long max)
+{
+	long long v = 0;
+	size_t i;
+
+	if (n == 0 || (n > 1 && w[0] == '0'))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (w[i] < '0' || w[i] > '9')
+			return -1;
+		v = v * 10 + (w[i] - '0');
+		if (v > max)
+			return -1;
+	}
+	return v;
+}
+
+int
+nct_start_parse(const char *s, size_t n, struct nct_startstatus *out,
+    const char **reason)
+{
+	const char *w;
+	size_t i = 0, len;
+	long long v;
+	int k;
+
+	out->state = NCT_START_RUN;
+	out->code = 0;
+	out->time = 0;
+	len = next_word(s, n, &i, &w);
+	for (k = 0; k < NCT_NSTARTS; k++)
+		if (strlen(nct_starts[k]) == len &&
+		    strncmp(w, nct_starts[k], len) == 0)
+			break;
+	if (k == NCT_NSTARTS) {
+		*reason = "does not start with running, exited or killed";
+		return -1;
+	}
+	out->state = (enum nct_start)k;
+	if (k != NCT_START_RUN) {
+		len = next_word(s, n, &i, &w);
+		v = number(w, len, k == NCT_START_EXIT ? 255 : 64);
+		if (v < 0 || (k == NCT_START_KILL && v == 0)) {
+			*reason = k == NCT_START_EXIT ? "has no exit status "
+			    "(0-255) after exited" : "has no signal number "
+			    "(1-64) after killed";
+			return -1;
+		}
+		out->code = (int)v;
+	}
+	len = next_word(s, n, &i, &w);
+	if ((v = number(w, len, NCT_TIME_MAX)) < 0) {
+		*reason = "has no time (seconds since the epoch, at most 2^40)";
+		return -1;
+	}
+	out->time = v;
+	len = next_word(s, n, &i, &w);
+	if (len > 0) {
+		*reason = "has more words than WORD [N] TIME";
+		return -1;
+	}
+	return 0;
+}
+
+int
+nct_start_format(char *buf, size_t size, const struct nct_startstatus *st)
+{
+	int n;
+
+	if ((unsigned)st->state >= NCT_NSTARTS || st->time < 0 ||
+	    st->time > NCT_TIME_MAX)
+		return -1;
+	if (st->state == NCT_START_RUN)
+		n = snprintf(buf, size, "%s %lld", nct_starts[st->state],
+		    st->time);
+	else
+		n = snprintf(buf, size, "%s %d %lld", nct_starts[st->state],
+		    st->code, st->time);
+	return n < 0 || (size_t)n >= size ? -1 : n;
 }

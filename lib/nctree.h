@@ -30,7 +30,9 @@
  *       containers hosts passwd group sudoers mounts physical tarfiles
  *                              (0444)
  *       shadow sshkeys         (0600)
- *       status                 (0644) written by the node itself
+ *       status startstatus     (0644) written by the node itself
+ *       control                (0644) a container's control address,
+ *                              written by its pnode
  *     lans/<lan>/              kind members netmask (0444), bandwidth
  *                              delay loss (0644)
  *     users/<user>/            uid gid name home shell groups keys root
@@ -63,8 +65,8 @@
  * STEP a word of [a-z0-9_.-] (at most NCT_STEP_MAX bytes) naming the step
  * the state is about, MESSAGE the rest of the line (at most
  * NCT_MESSAGE_MAX bytes).  A node never heard of reads "pending 0".  Once
- * a node is ready its start command runs; its state is one of the
- * startstatus forms ("running", "exited N").
+ * a node is ready its start command runs in the background; its state is
+ * nodes/<node>/startstatus (below), written by the node too.
  *
  * libc only: the static ncprov links this (Makefile, PROV_LIB).
  */
@@ -191,6 +193,10 @@ X(NODE_TARFILES, NODE, "tarfiles", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
   "tb-set-node-tarfiles: DIR FILE lines, unpacked at provisioning")	\
 X(NODE_STATUS, NODE, "status", NCT_FILE, 0644, NCT_W_NODE, 0,		\
   "STATE TIME [STEP] [MESSAGE]: where its provisioning stands")		\
+X(NODE_STARTSTATUS, NODE, "startstatus", NCT_FILE, 0644, NCT_W_NODE, 0,	\
+  "running TIME, exited N TIME or killed SIG TIME: its start command")	\
+X(NODE_CONTROL, NODE, "control", NCT_FILE, 0644, NCT_W_NODE, 0,	\
+  "a container's address on its pnode's control network (the pnode's)") \
 X(NIMG_OS, NODE_IMAGE, "os", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
   "the image's OS family")						\
 X(NIMG_TYPE, NODE_IMAGE, "type", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
@@ -388,10 +394,39 @@ int nct_state_find(const char *w, size_t n);
 int nct_step_valid(const char *s, size_t n);
 
 /*
- * The start command's state once a node is ready (startstatus): "running",
- * or "exited N" with N its exit status.
+ * The start command's state (nodes/<node>/startstatus), one line
+ * "WORD [N] TIME": "running TIME" while it runs, "exited N TIME" once it
+ * exited with status N (0-255), "killed SIG TIME" once signal SIG (1-64)
+ * ended it; TIME is when that was written (seconds since the epoch, at
+ * most NCT_TIME_MAX).  Empty: no start command ran (yet).  The node writes
+ * it: "running" before the command starts, the rest when it ends.
  */
+enum nct_start {
+	NCT_START_RUN,		/* running */
+	NCT_START_EXIT,		/* exited N */
+	NCT_START_KILL,		/* killed SIG */
+	NCT_NSTARTS
+};
 #define NCT_START_RUNNING "running"
 #define NCT_START_EXITED "exited"
+#define NCT_START_KILLED "killed"
+extern const char *const nct_starts[NCT_NSTARTS];
+/* A startstatus line, parsed. */
+struct nct_startstatus {
+	enum nct_start state;	/* which word */
+	int code;		/* exited: the status; killed: the signal;
+				 * running: 0 */
+	long long time;		/* when it was written */
+};
+/*
+ * Parse the n bytes at s (blanks around the words allowed, nothing else)
+ * into out: 0, or -1 with a reason in *reason (a static string).
+ */
+int nct_start_parse(const char *s, size_t n, struct nct_startstatus *out,
+    const char **reason);
+/* The line of st into buf (no newline): its length, or -1 when it does not
+ * fit or st is not a valid state. */
+int nct_start_format(char *buf, size_t size,
+    const struct nct_startstatus *st);
 
 #endif

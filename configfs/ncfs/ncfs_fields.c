@@ -503,6 +503,86 @@ node_status_set(struct ncfs_conn *c, const struct ncfs_ref *r,
 	return rc < 0 ? rc : 0;
 }
 
+/* "running TIME", "exited N TIME", "killed SIG TIME"; empty: none. */
+static int
+node_startstatus_get(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out)
+{
+	struct nct_startstatus s = { 0 };
+	sqlite3_stmt *st;
+	const unsigned char *w;
+	char line[64];
+	int rc, k;
+
+	st = ncfs_sql(c, "SELECT s.state, s.code, s.time FROM nodes n"
+	    " LEFT JOIN startstatus s ON s.node = n.name WHERE n.name = ?1",
+	    "s", r->k[0]);
+	if (st == NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) <= 0)
+		return rc == 0 ? -ENOENT : rc;
+	if ((w = sqlite3_column_text(st, 0)) != NULL) {
+		for (k = 0; k < NCT_NSTARTS; k++)
+			if (strcmp((const char *)w, nct_starts[k]) == 0)
+				s.state = (enum nct_start)k;
+		s.code = sqlite3_column_int(st, 1);
+		s.time = sqlite3_column_int64(st, 2);
+		if (nct_start_format(line, sizeof(line), &s) > 0)
+			nc_buf_puts(out, line);
+	}
+	nc_buf_add(out, "\n", 1);
+	return ncfs_sql_end(c, st);
+}
+
+/* Written by the node itself; empty removes the row. */
+static int
+node_startstatus_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	struct nct_startstatus s;
+	int rc;
+
+	if (*value != '\0' && (rc = ncfs_v_startstatus("startstatus", value,
+	    &s, why)) < 0)
+		return rc;
+	if ((rc = node_exists(c, r->k[0])) <= 0)
+		return rc == 0 ? updated(0, why) : rc;
+	if (*value == '\0')
+		rc = ncfs_sql_exec(c, "DELETE FROM startstatus WHERE node = ?1",
+		    "s", r->k[0]);
+	else
+		rc = ncfs_sql_exec(c, "INSERT OR REPLACE INTO startstatus"
+		    " (node, state, code, time) VALUES (?1, ?2, ?3, ?4)",
+		    "ssii", r->k[0], nct_starts[s.state], (long long)s.code,
+		    s.time);
+	return rc < 0 ? rc : 0;
+}
+
+GET(node_control_get, "s", "SELECT c.ip FROM nodes n"
+    " LEFT JOIN control c ON c.node = n.name WHERE n.name = ?1")
+
+/* A container's control address, written by its pnode; empty removes it. */
+static int
+node_control_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	uint32_t ip;
+	int rc;
+
+	if (*value != '\0' && (rc = ncfs_v_ip("control", value, &ip,
+	    why)) < 0)
+		return rc;
+	if ((rc = node_exists(c, r->k[0])) <= 0)
+		return rc == 0 ? updated(0, why) : rc;
+	if (*value == '\0')
+		rc = ncfs_sql_exec(c, "DELETE FROM control WHERE node = ?1",
+		    "s", r->k[0]);
+	else
+		rc = ncfs_sql_exec(c, "INSERT OR REPLACE INTO control"
+		    " (node, ip) VALUES (?1, ?2)", "ss", r->k[0], value);
+	return rc < 0 ? rc : 0;
+}
+
 /* nodes/<n>/image/: the images row the node names. */
 
 GET(nimg_name_get, "s", "SELECT image FROM nodes WHERE name = ?1")
@@ -1220,6 +1300,8 @@ const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
 	F(NODE_PHYSICAL, node_physical_get, NULL, 0),
 	F(NODE_TARFILES, node_tarfiles_get, NULL, 0),
 	F(NODE_STATUS, node_status_get, node_status_set, 0),
+	F(NODE_STARTSTATUS, node_startstatus_get, node_startstatus_set, 0),
+	F(NODE_CONTROL, node_control_get, node_control_set, 0),
 
 	F(NIMG_OS, nimg_os_get, NULL, 0),
 	F(NIMG_TYPE, nimg_type_get, NULL, 0),

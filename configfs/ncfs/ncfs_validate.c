@@ -647,6 +647,20 @@ ncfs_v_status(const char *what, const char *v, struct ncfs_status *st,
 	return 0;
 }
 
+int
+ncfs_v_startstatus(const char *what, const char *v,
+    struct nct_startstatus *st, struct nc_buf *why)
+{
+	const char *reason;
+
+	if ((reason = text_problem(v, strlen(v), NCFS_VALUE_MAX,
+	    T_BLANK)) != NULL)
+		return refuse(-EINVAL, why, what, v, reason);
+	if (nct_start_parse(v, strlen(v), st, &reason) < 0)
+		return refuse(-EINVAL, why, what, v, reason);
+	return 0;
+}
+
 void
 ncfs_list_free(struct ncfs_list *l)
 {

@@ -101,6 +101,11 @@ struct ncfs_status {
 int ncfs_v_status(const char *what, const char *v, struct ncfs_status *st,
     struct nc_buf *why);
 
+/* A startstatus line "running TIME", "exited N TIME" or "killed SIG
+ * TIME" (lib/nctree.h, nct_start_parse) into st. */
+int ncfs_v_startstatus(const char *what, const char *v,
+    struct nct_startstatus *st, struct nc_buf *why);
+
 /* The lines of a multi-line value, each a new string. */
 struct ncfs_list {
 	char **v;

@@ -147,6 +147,23 @@ CREATE TABLE status (
 CREATE INDEX nodes_host ON nodes(host, ord);
 CREATE INDEX memberships_grp ON memberships(grp, user);
 
+-- migrate 3
+-- nodes/<n>/startstatus: the start command's state, written by the node
+-- ("running", "exited N", "killed SIG", lib/nctree.h).  nodes/<n>/control:
+-- a container's control address, written by its pnode.  One row per node
+-- at most; neoc down deletes every row, neoc import those of nodes gone.
+CREATE TABLE startstatus (
+	node TEXT PRIMARY KEY,			-- nodes.name
+	state TEXT NOT NULL CHECK (state IN ('running','exited','killed')),
+	code INTEGER NOT NULL DEFAULT 0,	-- exit status, or the signal
+	time INTEGER NOT NULL			-- when it was written
+);
+
+CREATE TABLE control (
+	node TEXT PRIMARY KEY,			-- nodes.name
+	ip TEXT NOT NULL			-- a dotted quad
+);
+
 -- migrate 4
 -- Images a pnode builds (type rootfs): the packages it builds them with and
 -- the OS names (tb-set-node-os, fnmatch patterns) each serves; one a line.

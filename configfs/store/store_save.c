@@ -18,7 +18,8 @@
 /* The insert statements, prepared once per save. */
 enum {
 	S_EXP, S_NODE, S_ATTR, S_TAR, S_RPM, S_LAN, S_IFACE, S_IMAGE, S_USER,
-	S_MEMBER, S_KEY, S_GROUP, S_MOUNT, S_PIFACE, S_HOST, S_STATUS, S_N
+	S_MEMBER, S_KEY, S_GROUP, S_MOUNT, S_PIFACE, S_HOST, S_STATUS,
+	S_STARTSTATUS, S_CONTROL, S_N
 };
 
 static const char *const save_sql[S_N] = {
@@ -57,6 +58,10 @@ static const char *const save_sql[S_N] = {
 	[S_HOST] = "INSERT INTO hostnames (name, ip, aliases, ord) "
 	    "VALUES (?1, ?2, ?3, ?4)",
 	[S_STATUS] = "DELETE FROM status WHERE node NOT IN "
+	    "(SELECT name FROM nodes)",
+	[S_STARTSTATUS] = "DELETE FROM startstatus WHERE node NOT IN "
+	    "(SELECT name FROM nodes)",
+	[S_CONTROL] = "DELETE FROM control WHERE node NOT IN "
 	    "(SELECT name FROM nodes)",
 };
 
@@ -547,6 +552,8 @@ nc_store_save(sqlite3 *db, const struct nc_exp *e)
 		s.name = "rows";
 	}
 	run(&s, S_STATUS);
+	run(&s, S_STARTSTATUS);
+	run(&s, S_CONTROL);
 	if (s.rc != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < S_N; i++) {

@@ -1,6 +1,8 @@
 /*
  * startcmd.c: the startcmd step.  nodes/<node>/startcmd (one shell
- * command line; empty: nothing to do) runs once per boot, as
+ * command line; empty: nothing to do) is started once per boot, in the
+ * background, as Emulab runs it: the step starts it and returns, and the
+ * node is ready without waiting for it.  It runs as
  *
  *   /bin/sh -c CMD
  *
@@ -11,18 +13,24 @@
  * NSS, which a static ncprov cannot load.  It gets HOME, USER, LOGNAME,
  * SHELL and PATH, its home (or /) as working directory, stdin from
  * /dev/null, and stdout and stderr appended to ROOT/var/log/neoc/
- * startcmd.log (0644), between a header and a line with its exit status.
- * It may run 10 minutes; then its process group is killed and the step
- * fails.  Exit 0 is reported as "startcmd: exited 0"; any other status
- * fails the step with "exit N".
+ * startcmd.log (0644), between a header and a line with its end.  It has
+ * no time limit.  Its state is nodes/<node>/startstatus (lib/nctree.h):
+ * the step writes "running TIME" before it starts it; a supervisor
+ * (startcmd_sup.c) that outlives ncprov waits for it and writes "exited N
+ * TIME" or "killed SIG TIME".  A command that fails does not fail the
+ * step (nor the node): "startcmd: started as USER (pid N)" is all the
+ * step says; the step fails only when the command cannot be started.
  *
- * Once per boot: ROOT/var/lib/neoc/startcmd.boot holds the boot id of the
- * run (/proc/sys/kernel/random/boot_id, or ROOT/proc/sys/kernel/random/
- * boot_id when that exists), its result ("0", "exit N" or "timed out")
- * and the command.  The same boot and the same command: nothing runs; a
- * result other than 0 fails the step again, so the node's status keeps
- * saying so.  A command changed in the tree runs again (a person edits
- * the file and re-runs ncprov to apply it).
+ * Once per boot: ROOT/var/lib/neoc/startcmd.boot holds the boot id
+ * (/proc/sys/kernel/random/boot_id, or ROOT/proc/sys/kernel/random/
+ * boot_id when that exists), the startstatus line, the supervisor's pid
+ * and the command's process group, and the command (startcmd.h).  The
+ * same boot and the same command: nothing runs, and a finished command's
+ * line is written again when the tree's differs (a write the supervisor
+ * could not make).  A command changed in the tree (emptied too) while the
+ * old one runs this boot: the old supervisor and the old command's
+ * process group are killed (SIGKILL; what left the group lives on), the
+ * tree gets "killed 9 TIME" for it, and the new command starts.
  *
  * --dry-run prints "would run startcmd as USER: CMD".  --no-start runs
  * nothing.  Under --root the command still runs (on this machine, not in
@@ -33,6 +41,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,37 +50,23 @@
 #include <unistd.h>
 
 #include "files.h"
-#include "run.h"
 #include "container_steps.h"
+#include "startcmd.h"
 #include "util.h"
 #include "valid.h"
 
 #define STEP "startcmd"
-#define STATE "/var/lib/neoc/startcmd.boot"
-#define LOG_DIR "/var/log/neoc"
-#define LOG LOG_DIR "/startcmd.log"
 #define BOOT_ID "/proc/sys/kernel/random/boot_id"
-#define TIMEOUT_MS (10 * 60 * 1000)
-#define PATH_VALUE "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
-	"/sbin:/bin"
-
-/* The user startcmd runs as. */
-struct who {
-	char *name;		/* its name */
-	int known;		/* found in ROOT/etc/passwd */
-	uid_t uid;		/* from there */
-	gid_t gid;		/* its primary group */
-	char *home;		/* its home as the node names it */
-	char *shell;		/* its login shell */
-	gid_t *groups;		/* primary and supplementary groups */
-	size_t ngroups;		/* how many */
-	size_t capgroups;	/* allocated */
-};
 
 /* What startcmd.boot says of the last run. */
 struct last {
 	char *boot;		/* the boot id */
-	char *result;		/* "0", "exit N", "timed out ..." */
+	char *line;		/* the startstatus line */
+	struct nct_startstatus st; /* it, parsed */
+	int valid;		/* the line parsed (an older file's "0" or
+				 * "exit N" does not: run again) */
+	long sup;		/* the supervisor's pid (0: none) */
+	long pgid;		/* the command's process group (0: none) */
 	char *cmd;		/* the command that ran */
 };
 
@@ -91,7 +86,7 @@ trim(struct nc_buf *b)
 }
 
 static void
-who_free(struct who *w)
+who_free(struct ncp_start_who *w)
 {
 	free(w->name);
 	free(w->home);
@@ -128,28 +123,46 @@ dupn(const char *s, size_t n)
 	return d;
 }
 
+/* The next line of *s (malloc'd, without its newline), or NULL. */
+static char *
+next_line(char **s)
+{
+	char *nl = strchr(*s, '\n'), *l;
+
+	if (nl == NULL)
+		return NULL;
+	l = dupn(*s, (size_t)(nl - *s));
+	*s = nl + 1;
+	return l;
+}
+
 /* Read startcmd.boot into l (fields NULL when missing). */
 static void
 read_last(const struct ncprov *p, struct last *l)
 {
 	struct nc_buf text = { 0 };
-	char *s, *nl;
+	const char *reason;
+	char *s, *pids;
+	size_t n;
 	int exists;
 
 	memset(l, 0, sizeof(*l));
-	if (ncp_read_local(p, STATE, &text, &exists) < 0 || !exists)
+	if (ncp_read_local(p, NCP_START_STATE, &text, &exists) < 0 || !exists)
 		goto out;
 	s = (char *)nc_buf_str(&text);
-	if ((nl = strchr(s, '\n')) == NULL)
+	if ((l->boot = next_line(&s)) == NULL ||
+	    (l->line = next_line(&s)) == NULL)
 		goto out;
-	l->boot = dupn(s, (size_t)(nl - s));
-	s = nl + 1;
-	if ((nl = strchr(s, '\n')) == NULL)
-		goto out;
-	l->result = dupn(s, (size_t)(nl - s));
-	s = nl + 1;
-	l->cmd = dupn(s, strlen(s) > 0 && s[strlen(s) - 1] == '\n' ?
-	    strlen(s) - 1 : strlen(s));
+	l->valid = nct_start_parse(l->line, strlen(l->line), &l->st,
+	    &reason) == 0;
+	if ((pids = next_line(&s)) == NULL ||
+	    sscanf(pids, "%ld %ld", &l->sup, &l->pgid) != 2) {
+		l->valid = 0;
+		l->sup = l->pgid = 0;
+	}
+	free(pids);
+	n = strlen(s);
+	l->cmd = dupn(s, n > 0 && s[n - 1] == '\n' ? n - 1 : n);
 out:
 	nc_buf_free(&text);
 }
@@ -158,13 +171,13 @@ static void
 last_free(struct last *l)
 {
 	free(l->boot);
-	free(l->result);
+	free(l->line);
 	free(l->cmd);
 }
 
 /* The name of the user: attribute startcmd_user, first of passwd, root. */
 static int
-user_name(struct ncprov *p, struct who *w)
+user_name(struct ncprov *p, struct ncp_start_who *w)
 {
 	struct nc_buf v = { 0 };
 	int rc;
@@ -208,7 +221,7 @@ split(char *line, char **f, int max)
 
 /* Look w->name up in ROOT/etc/passwd and ROOT/etc/group. */
 static void
-lookup(const struct ncprov *p, struct who *w)
+lookup(const struct ncprov *p, struct ncp_start_who *w)
 {
 	struct nc_buf text = { 0 };
 	char *line, *save = NULL, *f[8], *m, *msave;
@@ -264,16 +277,16 @@ out:
 
 /* Open the log (append) and write the header; the fd or -errno. */
 static int
-open_log(struct ncprov *p, const struct who *w, const char *cmd)
+open_log(struct ncprov *p, const struct ncp_start_who *w, const char *cmd)
 {
 	char *path, stamp[64];
 	time_t now = time(NULL);
 	struct tm tm;
 	int fd, rc;
 
-	if ((rc = ncp_mkdirs(p, LOG_DIR, 0755)) < 0)
+	if ((rc = ncp_mkdirs(p, NCP_START_LOG_DIR, 0755)) < 0)
 		return rc;
-	path = ncp_path(p, LOG);
+	path = ncp_path(p, NCP_START_LOG);
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW, 0644);
 	rc = fd < 0 ? -errno : fd;
@@ -286,57 +299,75 @@ open_log(struct ncprov *p, const struct who *w, const char *cmd)
 	return fd;
 }
 
-/* Run cmd as w; its status (ncp_run). */
-static int
-run_as(struct ncprov *p, const struct who *w, const char *cmd, int logfd)
+/* A startstatus line for the tree: a warning when it cannot be written
+ * (an older server without the file): the command runs all the same. */
+static void
+tell_tree(struct ncprov *p, const char *line)
 {
-	char *home = ncp_path(p, w->home), *env[6];
-	const char *cwd = home;
-	struct stat st;
-	int rc, setid = 0;
-
-	if (stat(home, &st) < 0 || !S_ISDIR(st.st_mode))
-		cwd = p->root[0] != '\0' ? p->root : "/";
-	if (w->known && geteuid() == 0)
-		setid = 1;
-	env[0] = nc_asprintf("HOME=%s", home);
-	env[1] = nc_asprintf("USER=%s", w->name);
-	env[2] = nc_asprintf("LOGNAME=%s", w->name);
-	env[3] = nc_asprintf("SHELL=%s", w->shell ? w->shell : "/bin/sh");
-	env[4] = nc_strdup("PATH=" PATH_VALUE);
-	env[5] = NULL;
-	rc = ncp_run(&(struct ncp_cmd){
-	    .argv = (char *[]){ "/bin/sh", "-c", (char *)cmd, NULL },
-	    .envp = env, .cwd = cwd, .setid = setid, .uid = w->uid,
-	    .gid = w->gid, .groups = w->groups, .ngroups = w->ngroups,
-	    .out_fd = logfd, .timeout_ms = TIMEOUT_MS });
-	for (int i = 0; i < 5; i++)
-		free(env[i]);
-	free(home);
-	return rc;
-}
-
-/* Remember that cmd ran this boot with result. */
-static int
-write_last(struct ncprov *p, const char *boot, const char *result,
-    const char *cmd)
-{
-	char *text = nc_asprintf("%s\n%s\n%s\n", boot, result, cmd);
 	int rc;
 
-	if ((rc = ncp_mkdirs(p, "/var/lib/neoc", 0755)) == 0)
-		rc = ncp_replace(p, STATE, text, strlen(text), 0644, 0, 0);
-	free(text);
-	return rc < 0 ? rc : 0;
+	if ((rc = ncp_start_status(p, line)) < 0)
+		fprintf(stderr, "ncprov: %s: writing startstatus \"%s\": %s\n",
+		    STEP, line, strerror(-rc));
+}
+
+/*
+ * Same boot, same command: nothing runs.  A finished command's line goes
+ * into the tree again when the tree says otherwise.
+ */
+static void
+already(struct ncprov *p, const struct last *l)
+{
+	struct nc_buf now = { 0 };
+
+	if (!l->valid || l->st.state == NCT_START_RUN || p->dry_run)
+		return;
+	if (ncp_read_node(p, NCT_NODE_STARTSTATUS, NULL, &now) == 0) {
+		trim(&now);
+		if (strcmp(nc_buf_str(&now), l->line) != 0)
+			tell_tree(p, l->line);
+	}
+	nc_buf_free(&now);
+}
+
+/* The old command of this boot is running: kill its supervisor and its
+ * process group; 1 when there was one. */
+static int
+stop_old(struct ncprov *p, const struct last *l, const char *boot)
+{
+	struct nct_startstatus k = { .state = NCT_START_KILL,
+	    .code = SIGKILL };
+	char line[64];
+
+	if (!l->valid || l->st.state != NCT_START_RUN || l->sup <= 1 ||
+	    l->pgid <= 1 || l->boot == NULL || strcmp(l->boot, boot) != 0)
+		return 0;
+	if (p->dry_run) {
+		ncp_report(p, STEP, "would kill the old command's process "
+		    "group %ld", l->pgid);
+		return 1;
+	}
+	kill((pid_t)l->sup, SIGKILL);
+	kill(-(pid_t)l->pgid, SIGKILL);
+	k.time = (long long)time(NULL);
+	if (nct_start_format(line, sizeof(line), &k) > 0) {
+		ncp_start_state_write(p, boot, line, 0, 0, l->cmd ? l->cmd :
+		    "");
+		tell_tree(p, line);
+	}
+	ncp_report(p, STEP, "killed the old command's process group %ld",
+	    l->pgid);
+	return 1;
 }
 
 int
 ncp_step_startcmd(struct ncprov *p)
 {
 	struct nc_buf cmd = { 0 }, boot = { 0 };
-	struct who w = { 0 };
+	struct ncp_start_who w = { 0 };
 	struct last l;
-	char result[64];
+	char line[64];
+	pid_t sup, pgid;
 	int rc, logfd = -1;
 
 	memset(&l, 0, sizeof(l));
@@ -347,22 +378,22 @@ ncp_step_startcmd(struct ncprov *p)
 	}
 	trim(&cmd);
 	rc = 0;
-	if (cmd.len == 0)
-		goto out;
-	if (memchr(cmd.p, '\0', cmd.len) != NULL) {
+	if (memchr(cmd.p ? cmd.p : "", '\0', cmd.len) != NULL) {
 		rc = ncp_fail(p, "startcmd holds a NUL byte");
 		goto out;
 	}
 	boot_id(p, &boot);
 	read_last(p, &l);
-	if (l.boot != NULL && l.cmd != NULL && l.result != NULL &&
+	if (l.boot != NULL && l.cmd != NULL && l.valid &&
 	    strcmp(l.boot, nc_buf_str(&boot)) == 0 &&
-	    strcmp(l.cmd, cmd.p) == 0) {
-		if (strcmp(l.result, "0") != 0)
-			rc = ncp_fail(p, "%s (ran this boot already)",
-			    l.result);
+	    strcmp(l.cmd, nc_buf_str(&cmd)) == 0) {
+		already(p, &l);
 		goto out;
 	}
+	if (!p->no_start)
+		stop_old(p, &l, nc_buf_str(&boot));
+	if (cmd.len == 0)
+		goto out;
 	if ((rc = user_name(p, &w)) < 0)
 		goto out;
 	if (p->no_start) {
@@ -386,30 +417,33 @@ ncp_step_startcmd(struct ncprov *p)
 	if (w.home == NULL)
 		w.home = nc_strdup("/");
 	if ((logfd = open_log(p, &w, cmd.p)) < 0) {
-		rc = ncp_fail(p, "%s: %s", LOG, strerror(-logfd));
+		rc = ncp_fail(p, "%s: %s", NCP_START_LOG, strerror(-logfd));
 		goto out;
 	}
-	rc = run_as(p, &w, cmd.p, logfd);
-	if (rc == -ETIMEDOUT) {
-		snprintf(result, sizeof(result), "timed out after %d s",
-		    TIMEOUT_MS / 1000);
-	} else if (rc < 0) {
+	/* "running" first: the supervisor's end comes after it */
+	snprintf(line, sizeof(line), "%s %lld", NCT_START_RUNNING,
+	    (long long)time(NULL));
+	if ((rc = ncp_start_state_write(p, nc_buf_str(&boot), line, 0, 0,
+	    cmd.p)) < 0) {
+		rc = ncp_fail(p, "%s: %s", NCP_START_STATE, strerror(-rc));
+		goto out;
+	}
+	tell_tree(p, line);
+	rc = ncp_start_supervise(p, &w, nc_buf_str(&boot), cmd.p, logfd,
+	    &sup, &pgid);
+	if (rc < 0 && rc != -EAGAIN) {
 		dprintf(logfd, "--- not run: %s\n", strerror(-rc));
-		rc = ncp_fail(p, "cannot run it as %s: %s", w.name,
+		rc = ncp_fail(p, "cannot start it as %s: %s", w.name,
 		    strerror(-rc));
 		goto out;
-	} else if (rc == 0) {
-		snprintf(result, sizeof(result), "0");
-	} else {
-		snprintf(result, sizeof(result), "exit %d", rc);
 	}
-	dprintf(logfd, "--- %s\n", rc == 0 ? "exit 0" : result);
-	if (write_last(p, nc_buf_str(&boot), result, cmd.p) < 0)
-		fprintf(stderr, "ncprov: %s: cannot write\n", STATE);
-	if (rc == 0) {
-		ncp_report(p, STEP, "exited 0");
+	if (rc == -EAGAIN) {
+		rc = 0;
+		ncp_report(p, STEP, "could not start as %s (see %s)", w.name,
+		    NCP_START_LOG);
 	} else {
-		rc = ncp_fail(p, "%s", result);
+		ncp_report(p, STEP, "started as %s (pid %ld)", w.name,
+		    (long)pgid);
 	}
 out:
 	if (logfd >= 0)

@@ -22,7 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +68,18 @@ tree_put(const char *path, const char *data)
 	assert_true(g_nfiles < MAXFILES);
 	g_files[g_nfiles].path = nc_strdup(path);
 	g_files[g_nfiles++].data = nc_strdup(data);
+}
+
+/* The contents of path in the fake tree, or NULL. */
+static const char *
+tree_get(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < g_nfiles; i++)
+		if (strcmp(g_files[i].path, path) == 0)
+			return g_files[i].data;
+	return NULL;
 }
 
 static void
@@ -683,77 +698,287 @@ count(const char *text, const char *sub)
 	return n;
 }
 
+static int64_t
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reap what was orphaned to us (the tests are the supervisors' subreaper). */
+static void
+reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/*
+ * Wait (up to 10 s) until startcmd.boot's second line starts with want
+ * ("exited", "killed", "running"); that line (malloc'd), or fail.
+ */
+static char *
+wait_state(const char *want)
+{
+	char *text, *l2, *nl;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		reap();
+		text = slurp("var/lib/neoc/startcmd.boot");
+		if (text != NULL && (l2 = strchr(text, '\n')) != NULL &&
+		    strncmp(l2 + 1, want, strlen(want)) == 0 &&
+		    (nl = strchr(l2 + 1, '\n')) != NULL) {
+			char *line = nc_asprintf("%.*s", (int)(nl - l2 - 1),
+			    l2 + 1);
+
+			free(text);
+			return line;
+		}
+		free(text);
+		usleep(10000);
+	}
+	fail_msg("startcmd.boot never said \"%s\"", want);
+	return NULL;
+}
+
+/* The state file's third line: the supervisor and the group. */
+static void
+state_pids(long *sup, long *pgid)
+{
+	char *text = slurp("var/lib/neoc/startcmd.boot"), *s = text;
+
+	assert_non_null(text);
+	s = strchr(s, '\n');
+	assert_non_null(s);
+	s = strchr(s + 1, '\n');
+	assert_non_null(s);
+	assert_int_equal(sscanf(s + 1, "%ld %ld", sup, pgid), 2);
+	free(text);
+}
+
+/* Is anything of process group pg alive (zombies reaped first)? */
+static int
+group_alive(long pg)
+{
+	reap();
+	return kill(-(pid_t)pg, 0) == 0;
+}
+
+static void
+assert_started(const char *out, const char *who)
+{
+	char *want = nc_asprintf("startcmd: started as %s (pid ", who);
+
+	if (strncmp(out, want, strlen(want)) != 0)
+		fail_msg("\"%s\" does not start with \"%s\"", out, want);
+	free(want);
+}
+
 static void
 test_startcmd_once_per_boot(void **state)
 {
-	char *out, *log;
+	char *out, *log, *line, *want;
+	long sup, pgid;
 
 	(void)state;
 	tree_put("nodes/h1/startcmd", "echo hello from startcmd\n");
 	boot("11111111-aaaa\n");
 	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
-	assert_string_equal(out, "startcmd: exited 0\n");
+	assert_started(out, "root");
 	assert_int_equal(g_p.changes, 1);
 	free(out);
+	/* "running" went into the tree before it started */
+	assert_int_equal(strncmp(tree_get("nodes/h1/startstatus"),
+	    "running ", 8), 0);
+	line = wait_state("exited");
+	assert_int_equal(strncmp(line, "exited 0 ", 9), 0);
+	free(line);
 	log = slurp("var/log/neoc/startcmd.log");
 	assert_non_null(log);
 	assert_int_equal(count(log, "\nhello from startcmd\n"), 1);
 	assert_has(log, "startcmd as root: echo hello from startcmd");
 	assert_has(log, "--- exit 0\n");
+	/* with no --tree or --9p the supervisor has no tree to write to */
+	assert_has(log, "--- startstatus not written: no tree to write to\n");
 	free(log);
+	state_pids(&sup, &pgid);
+	assert_true(sup > 1 && pgid > 1 && sup != pgid);
 
-	/* the same boot: nothing */
+	/* the same boot: nothing runs; the tree gets the end the supervisor
+	 * could not write */
 	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
 	assert_string_equal(out, "");
 	assert_int_equal(g_p.changes, 0);
 	free(out);
+	assert_int_equal(strncmp(tree_get("nodes/h1/startstatus"),
+	    "exited 0 ", 9), 0);
 
 	/* a new boot: again */
 	boot("22222222-bbbb\n");
 	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
-	assert_string_equal(out, "startcmd: exited 0\n");
+	assert_started(out, "root");
 	free(out);
+	free(wait_state("exited"));
 	log = slurp("var/log/neoc/startcmd.log");
 	assert_int_equal(count(log, "\nhello from startcmd\n"), 2);
 	free(log);
 	out = slurp("var/lib/neoc/startcmd.boot");
-	assert_string_equal(out, "22222222-bbbb\n0\n"
-	    "echo hello from startcmd\n");
+	state_pids(&sup, &pgid);
+	want = nc_asprintf("%ld %ld\necho hello from startcmd\n", sup, pgid);
+	assert_int_equal(strncmp(out, "22222222-bbbb\nexited 0 ", 23), 0);
+	assert_has(out, want);
+	free(want);
 	free(out);
 
 	/* the same boot, a changed command: it runs */
 	tree_put("nodes/h1/startcmd", "echo changed\n");
 	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
-	assert_string_equal(out, "startcmd: exited 0\n");
+	assert_started(out, "root");
 	free(out);
+	free(wait_state("exited"));
 	log = slurp("var/log/neoc/startcmd.log");
 	assert_int_equal(count(log, "\nchanged\n"), 1);
 	free(log);
 }
 
+/* A failing command does not fail the step: its status is recorded. */
 static void
 test_startcmd_exit_code(void **state)
 {
-	char *out, *log;
+	char *out, *log, *line, *want;
 
 	(void)state;
 	tree_put("nodes/h1/startcmd", "echo to stderr >&2; exit 3\n");
 	boot("33333333\n");
-	assert_int_equal(run_step(ncp_step_startcmd, &out), -1);
-	assert_string_equal(g_p.why, "exit 3");
-	assert_int_equal(g_p.changes, 0);
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	assert_string_equal(g_p.why, "");
 	free(out);
+	line = wait_state("exited");
+	assert_int_equal(strncmp(line, "exited 3 ", 9), 0);
 	log = slurp("var/log/neoc/startcmd.log");
 	assert_has(log, "to stderr\n--- exit 3\n");
 	free(log);
 
-	/* not run again this boot, but still failed */
-	assert_int_equal(run_step(ncp_step_startcmd, &out), -1);
-	assert_has(g_p.why, "exit 3 (ran this boot already)");
+	/* not run again this boot, not failed either; the tree has its end */
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	assert_string_equal(out, "");
 	free(out);
+	want = nc_asprintf("%s\n", line);
+	assert_string_equal(tree_get("nodes/h1/startstatus"), want);
+	free(want);
+	free(line);
 	log = slurp("var/log/neoc/startcmd.log");
 	assert_int_equal(count(log, "to stderr\n"), 1);
 	free(log);
+
+	/* death by a signal: killed SIG; a missing program: exited 127 */
+	tree_put("nodes/h1/startcmd", "kill -TERM $$\n");
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	free(out);
+	line = wait_state("killed");
+	assert_int_equal(strncmp(line, "killed 15 ", 10), 0);
+	free(line);
+	tree_put("nodes/h1/startcmd", "/nonexistent/magi_bootstrap.py\n");
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	free(out);
+	line = wait_state("exited");
+	assert_int_equal(strncmp(line, "exited 127 ", 11), 0);
+	free(line);
+}
+
+/* The step returns while the command runs; a changed command kills the
+ * old one's process group first. */
+static void
+test_startcmd_background(void **state)
+{
+	char *out, *line;
+	long sup, pgid, sup2, pgid2;
+	int64_t t0;
+	int i;
+
+	(void)state;
+	tree_put("nodes/h1/startcmd", "sleep 30 & sleep 30; exit 4\n");
+	boot("55\n");
+	t0 = ms_now();
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	assert_true(ms_now() - t0 < 5000);
+	assert_started(out, "root");
+	free(out);
+	line = wait_state("running");
+	free(line);
+	state_pids(&sup, &pgid);
+	assert_true(group_alive(pgid));
+	assert_int_equal(kill((pid_t)sup, 0), 0);
+
+	/* the same command again: left running */
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_true(group_alive(pgid));
+
+	/* changed: the old group (both sleeps) and supervisor go */
+	tree_put("nodes/h1/startcmd", "exit 0\n");
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	assert_has(out, "startcmd: killed the old command's process group");
+	assert_has(out, "startcmd: started as root (pid ");
+	free(out);
+	for (i = 0; i < 500 && group_alive(pgid); i++)
+		usleep(10000);
+	assert_false(group_alive(pgid));
+	line = wait_state("exited");
+	assert_int_equal(strncmp(line, "exited 0 ", 9), 0);
+	free(line);
+	state_pids(&sup2, &pgid2);
+	assert_true(pgid2 != pgid);
+
+	/* emptied while running: killed, and the tree says so */
+	tree_put("nodes/h1/startcmd", "sleep 30\n");
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	free(out);
+	free(wait_state("running"));
+	state_pids(&sup, &pgid);
+	tree_put("nodes/h1/startcmd", "\n");
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	free(out);
+	for (i = 0; i < 500 && group_alive(pgid); i++)
+		usleep(10000);
+	assert_false(group_alive(pgid));
+	assert_int_equal(strncmp(tree_get("nodes/h1/startstatus"),
+	    "killed 9 ", 9), 0);
+}
+
+/* With --tree, the supervisor writes the end into the tree itself. */
+static void
+test_startcmd_tree(void **state)
+{
+	char *out, *path, *got = NULL;
+	int i;
+
+	(void)state;
+	put("tree/nodes/h1/startstatus", "");
+	path = nc_asprintf("%s/tree", g_root);
+	g_p.tree = path;
+	tree_put("nodes/h1/startcmd", "exit 6\n");
+	boot("66\n");
+	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	free(out);
+	free(wait_state("exited"));
+	for (i = 0; i < 500; i++) {
+		free(got);
+		got = slurp("tree/nodes/h1/startstatus");
+		if (got != NULL && strncmp(got, "exited", 6) == 0)
+			break;
+		usleep(10000);
+	}
+	assert_non_null(got);
+	assert_int_equal(strncmp(got, "exited 6 ", 9), 0);
+	assert_int_equal(got[strlen(got) - 1], '\n');
+	free(got);
+	g_p.tree = NULL;
+	free(path);
 }
 
 static void
@@ -768,6 +993,7 @@ test_startcmd_env(void **state)
 	boot("44\n");
 	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
 	free(out);
+	free(wait_state("exited"));
 	log = slurp("var/log/neoc/startcmd.log");
 	/* root has no passwd line here: /root, which does not exist */
 	want = nc_asprintf("H=%s/root U=root L=root S=/bin/sh\n%s\n", g_root,
@@ -813,7 +1039,9 @@ test_startcmd_user(void **state)
 	/* the first user of passwd */
 	boot("a\n");
 	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
+	assert_started(out, "alice");
 	free(out);
+	free(wait_state("exited"));
 	log = slurp("var/log/neoc/startcmd.log");
 	want = nc_asprintf("\n20001 6001 6002 %s\n", home);
 	assert_has(log, want);
@@ -825,6 +1053,7 @@ test_startcmd_user(void **state)
 	boot("b\n");
 	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
 	free(out);
+	free(wait_state("exited"));
 	log = slurp("var/log/neoc/startcmd.log");
 	want = nc_asprintf("\n20003 6001 6003 %s\n", g_root);
 	assert_has(log, want);
@@ -838,6 +1067,7 @@ test_startcmd_user(void **state)
 	boot("c\n");
 	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
 	free(out);
+	free(wait_state("exited"));
 	log = slurp("var/log/neoc/startcmd.log");
 	assert_has(log, "startcmd as root:");
 	assert_has(log, "\n0 0 ");
@@ -848,6 +1078,7 @@ test_startcmd_user(void **state)
 	boot("d\n");
 	assert_int_equal(run_step(ncp_step_startcmd, &out), 0);
 	free(out);
+	free(wait_state("exited"));
 	/* a bad name */
 	tree_put("nodes/h1/attributes/startcmd_user", "-rf\n");
 	boot("e\n");
@@ -873,6 +1104,7 @@ test_startcmd_dry_run(void **state)
 	    "startcmd: would run startcmd as carol: touch /tmp/never\n");
 	assert_int_equal(g_p.changes, 1);
 	assert_false(exists("var"));
+	assert_null(tree_get("nodes/h1/startstatus"));
 	free(out);
 }
 
@@ -1028,6 +1260,8 @@ test_which_and_argv_str(void **state)
 int
 main(void)
 {
+	/* the start commands' supervisors are orphaned to us: reaped */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_ifaces_by_mac),
@@ -1045,6 +1279,8 @@ main(void)
 		T(test_mounts_none),
 		T(test_startcmd_once_per_boot),
 		T(test_startcmd_exit_code),
+		T(test_startcmd_background),
+		T(test_startcmd_tree),
 		T(test_startcmd_env),
 		T(test_startcmd_user),
 		T(test_startcmd_dry_run),
