@@ -6,7 +6,9 @@
  * the address of --control-net and is up; each guest's first NIC
  * (lxc.net.0, pnode_lxc_conf.c) is a veth "ctl0" on it with a static
  * address (network + 10 + the guest's index in the pnode's container
- * list), its experiment NICs lxc.net.1..N.  When the guests' 9P server
+ * list) and the network's broadcast address, its experiment NICs
+ * lxc.net.1..N; the pnode writes that address into each guest's
+ * nodes/<guest>/control when it makes the network (not with --no-start).  When the guests' 9P server
  * (--guest-9p) is not inside the control network (the control node is
  * another machine, reached through the pnode's own network), ctl0 also
  * gets a default route via the bridge address (lxc.net.0.ipv4.gateway),
@@ -80,21 +82,54 @@ ncp_control_guest_addr(const struct lxc_run *r, size_t i, char *out,
 {
 	unsigned long mask = (0xffffffffUL << (32 - r->ctl_prefix)) &
 	    0xffffffffUL, net = r->ctl_addr & mask, a;
+	unsigned long bcast = net | (~mask & 0xffffffffUL);
 	struct in_addr in;
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN], bc[INET_ADDRSTRLEN];
+	int n;
 
 	if (i > (~mask & 0xffffffffUL))
 		return -1;
 	a = net + NCP_CTL_FIRST + i;
 	/* in the network, not its broadcast, not the bridge's own */
-	if ((a & mask) != net || a == (net | (~mask & 0xffffffffUL)) ||
-	    a == r->ctl_addr)
+	if ((a & mask) != net || a == bcast || a == r->ctl_addr)
 		return -1;
 	in.s_addr = htonl((uint32_t)a);
 	if (inet_ntop(AF_INET, &in, ip, sizeof(ip)) == NULL)
 		return -1;
-	snprintf(out, len, "%s/%d", ip, r->ctl_prefix);
-	return 0;
+	in.s_addr = htonl((uint32_t)bcast);
+	if (inet_ntop(AF_INET, &in, bc, sizeof(bc)) == NULL)
+		return -1;
+	n = snprintf(out, len, "%s/%d %s", ip, r->ctl_prefix, bc);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/*
+ * nodes/<g>/control of every lxc guest: its control address, for neoc
+ * status and the control node's /etc/hosts.  A failed write is said, not
+ * a failure of the step (an older server has no such file).
+ */
+static void
+publish(struct lxc_run *r)
+{
+	char addr[2 * INET_ADDRSTRLEN + 8], path[NCT_PATH_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->pn->nguests; i++) {
+		const char *g = r->pn->guests[i].name;
+
+		if (!ncp_guest_is_lxc(r->p, &r->pn->guests[i]) ||
+		    ncp_control_guest_addr(r, i, addr, sizeof(addr)) < 0 ||
+		    nct_path(path, sizeof(path), NCT_NODE_CONTROL, g,
+		    NULL) < 0)
+			continue;
+		/* "A.B.C.D/NN BCAST": the address alone, and a newline */
+		snprintf(addr + strcspn(addr, "/"), 2, "\n");
+		if ((rc = r->p->src.ops->write(r->p->src.impl, path, addr,
+		    strlen(addr))) < 0)
+			fprintf(stderr, "ncprov: %s: %s\n", path,
+			    strerror(-rc));
+	}
 }
 
 /* Does `ip -o -4 addr show dev ncctl0` list the address ctl? */
@@ -501,6 +536,8 @@ ncp_control_net(struct lxc_run *r, int want)
 	}
 	if (ctl_bridge(r, want, nc_buf_str(&st), line, &next, &why) < 0)
 		ret = -1;
+	if (want && !p->dry_run && !p->no_start)
+		publish(r);
 	if (ctl_nat(r, want, nc_buf_str(&st), &next, &why) < 0)
 		ret = -1;
 	if (ret < 0)

@@ -60,8 +60,10 @@ void ncp_lxc_trim(struct nc_buf *b);
 
 /* pnode_control.c */
 
-/* The control address "A.B.C.D/NN" of the guest at index i of the pnode's
- * container list into out; 0, or -1 when it does not fit the network. */
+/* The control address "A.B.C.D/NN BCAST" of the guest at index i of the
+ * pnode's container list (LXC's lxc.net.0.ipv4.address: without BCAST
+ * LXC sets a wrong broadcast) into out; 0, or -1 when it does not fit the
+ * network or out. */
 int ncp_control_guest_addr(const struct lxc_run *r, size_t i, char *out,
     size_t len);
 /*

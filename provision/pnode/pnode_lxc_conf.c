@@ -59,7 +59,7 @@ static int
 our_config(struct lxc_run *r, struct ncp_guest *g, size_t gi,
     struct nc_buf *b)
 {
-	char ctl[INET_ADDRSTRLEN + 4], veth[16], gw[INET_ADDRSTRLEN];
+	char ctl[2 * INET_ADDRSTRLEN + 8], veth[16], gw[INET_ADDRSTRLEN];
 	size_t i, j, k;
 
 	if (ncp_control_guest_addr(r, gi, ctl, sizeof(ctl)) < 0) {

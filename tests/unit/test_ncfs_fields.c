@@ -550,6 +550,48 @@ test_status(void **state)
 	    NULL);
 }
 
+/* startstatus and control: written by the node (its pnode), validated,
+ * empty removes. */
+static void
+test_startstatus(void **state)
+{
+	struct ncfs_conn *c = *state;
+
+	expect(c, NCT_D_NODE, "startstatus", "h1", NULL, "\n");
+	put(c, NCT_D_NODE, "startstatus", "h1", NULL, "running 1700000000");
+	expect(c, NCT_D_NODE, "startstatus", "h1", NULL,
+	    "running 1700000000\n");
+	put(c, NCT_D_NODE, "startstatus", "h1", NULL, "exited  3 1700000030 ");
+	expect(c, NCT_D_NODE, "startstatus", "h1", NULL,
+	    "exited 3 1700000030\n");
+	put(c, NCT_D_NODE, "startstatus", "h2", NULL, "killed 9 1700000031");
+	expect(c, NCT_D_NODE, "startstatus", "h2", NULL,
+	    "killed 9 1700000031\n");
+	refuse(c, NCT_D_NODE, "startstatus", "h1", NULL, "exited 1700000030",
+	    -EINVAL, "exit status");
+	refuse(c, NCT_D_NODE, "startstatus", "h1", NULL, "exited 3", -EINVAL,
+	    "no time");
+	refuse(c, NCT_D_NODE, "startstatus", "h1", NULL, "done 5", -EINVAL,
+	    "running, exited or killed");
+	refuse(c, NCT_D_NODE, "startstatus", "nope", NULL, "running 5",
+	    -ENOENT, NULL);
+	expect(c, NCT_D_NODE, "startstatus", "h1", NULL,
+	    "exited 3 1700000030\n");
+	put(c, NCT_D_NODE, "startstatus", "h1", NULL, "");
+	expect(c, NCT_D_NODE, "startstatus", "h1", NULL, "\n");
+
+	expect(c, NCT_D_NODE, "control", "h1", NULL, "\n");
+	put(c, NCT_D_NODE, "control", "h1", NULL, "172.30.0.11");
+	expect(c, NCT_D_NODE, "control", "h1", NULL, "172.30.0.11\n");
+	refuse(c, NCT_D_NODE, "control", "h1", NULL, "172.30.0.11/16",
+	    -EINVAL, NULL);
+	refuse(c, NCT_D_NODE, "control", "h1", NULL, "a1", -EINVAL, NULL);
+	refuse(c, NCT_D_NODE, "control", "nope", NULL, "10.0.0.1", -ENOENT,
+	    NULL);
+	put(c, NCT_D_NODE, "control", "h1", NULL, "");
+	expect(c, NCT_D_NODE, "control", "h1", NULL, "\n");
+}
+
 static void
 test_iface(void **state)
 {
@@ -1149,7 +1191,7 @@ test_every_field(void **state)
 			n++;
 		}
 	/* experiment, 2 nodes, image, iface, account, lan, user, group */
-	assert_int_equal(n, 6 + 17 * 2 + 7 + 7 + 7 + 6 + 9 + 2);
+	assert_int_equal(n, 6 + 19 * 2 + 7 + 7 + 7 + 6 + 9 + 2);
 	nc_buf_free(&out);
 }
 
@@ -1593,6 +1635,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_node_role_host, setup_lan,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup_lan,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_startstatus, setup_lan,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_iface, setup_lan,
 		    teardown),

@@ -548,6 +548,52 @@ test_status(void **state)
 	nc_buf_free(&why);
 }
 
+static void
+test_startstatus(void **state)
+{
+	static const char *const bad[] = { "", "running", "exited 5",
+	    "exited 256 5", "exited -1 5", "exited 03 5", "killed 0 5",
+	    "killed 65 5", "running 1099511627777", "running 5 6",
+	    "exited 3 5 extra", "stopped 5", "Running 5", "exited x 5",
+	    "running 5\x01", "exited\t3\n5", NULL };
+	struct nct_startstatus st;
+	struct nc_buf why = { 0 };
+	char line[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; bad[i] != NULL; i++) {
+		assert_int_equal(ncfs_v_startstatus("startstatus", bad[i], &st,
+		    &why), -EINVAL);
+		assert_true(strncmp(nc_buf_str(&why), "startstatus: ",
+		    13) == 0);
+		nc_buf_reset(&why);
+	}
+	assert_int_equal(ncfs_v_startstatus("startstatus",
+	    "running 1700000000", &st, &why), 0);
+	assert_int_equal(st.state, NCT_START_RUN);
+	assert_true(st.time == 1700000000LL);
+	assert_int_equal(ncfs_v_startstatus("startstatus",
+	    " exited\t127  1099511627776 ", &st, &why), 0);
+	assert_int_equal(st.state, NCT_START_EXIT);
+	assert_int_equal(st.code, 127);
+	assert_true(st.time == 1099511627776LL);
+	assert_int_equal(ncfs_v_startstatus("startstatus", "killed 9 0", &st,
+	    &why), 0);
+	assert_int_equal(st.state, NCT_START_KILL);
+	assert_int_equal(st.code, 9);
+	/* what nct_start_format writes parses back the same */
+	st.state = NCT_START_EXIT;
+	st.code = 255;
+	st.time = 42;
+	assert_int_equal(nct_start_format(line, sizeof(line), &st), 13);
+	assert_string_equal(line, "exited 255 42");
+	assert_int_equal(nct_start_format(line, 13, &st), -1);
+	st.state = NCT_NSTARTS;
+	assert_int_equal(nct_start_format(line, sizeof(line), &st), -1);
+	nc_buf_free(&why);
+}
+
 int
 main(void)
 {
@@ -564,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_name_lists),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_startstatus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -606,7 +606,8 @@ test_lxc_config(void **state)
 	    "build %s (written by ncprov pnode)\nlxc.include = %s/config\n"
 	    "lxc.rootfs.path = overlay:%s/rootfs:%s/nc-h1/rootfs\n", bb.id,
 	    bb.dir, bb.dir, lxc);
-	want = want_config(base, "h1", "172.30.0.10/16", g_nics_a, 2);
+	want = want_config(base, "h1", "172.30.0.10/16 172.30.255.255", g_nics_a,
+	    2);
 	assert_string_equal(got, want);
 	assert_true(g_nics_a[0].host_if[0] != '\0');	/* filled in */
 	free(got);
@@ -622,7 +623,8 @@ test_lxc_config(void **state)
 	    "build %s (written by ncprov pnode)\nlxc.include = %s/config\n"
 	    "lxc.rootfs.path = overlay:%s/rootfs:%s/nc-h2/rootfs\n", bb.id,
 	    bb.dir, bb.dir, lxc);
-	want = want_config(base, "h2", "172.30.0.11/16", g_nics_b, 2);
+	want = want_config(base, "h2", "172.30.0.11/16 172.30.255.255",
+	    g_nics_b, 2);
 	assert_string_equal(got, want);
 	free(got);
 	free(want);
@@ -713,7 +715,7 @@ test_lxc_control_net(void **state)
 	g_p.control_net = "10.1.0.1/24";
 	assert_int_equal(ncp_pnode_lxc(&g_p, &pn), 0);
 	got = get("var/lib/neoc/lxc/nc-h8/config");
-	expect_in(got, "lxc.net.0.ipv4.address = 10.1.0.10/24\n");
+	expect_in(got, "lxc.net.0.ipv4.address = 10.1.0.10/24 10.1.0.255\n");
 	expect_in(got, "lxc.net.1.name = eth1\n");
 	free(got);
 	/* a /29 has no .10: the guest does not fit */
@@ -785,8 +787,8 @@ test_lxc_routed(void **state)
 	base = nc_strdup(got);
 	*strstr(base, "# BEGIN neo-containers") = '\0';
 	expect_in(base, "lxc.rootfs.path = overlay:");
-	want = want_config_gw(base, "h7", "172.30.0.10/16", "172.30.0.1",
-	    &nic, 1);
+	want = want_config_gw(base, "h7", "172.30.0.10/16 172.30.255.255",
+	    "172.30.0.1", &nic, 1);
 	assert_string_equal(got, want);
 	free(got);
 	free(want);
