@@ -4,7 +4,8 @@
  * bridges, TAP devices and control network it made (from the pnode's own
  * state files, so it works after a partial or failed up, and twice); then
  * neoc serve is stopped (diod, ncfs unmounted), every node's status goes
- * back to pending, and the state file is removed.
+ * back to pending (its startstatus and control address are forgotten),
+ * the control names leave /etc/hosts, and the state file is removed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +18,7 @@
 #include "children.h"
 #include "cmds.h"
 #include "db.h"
+#include "up_hosts.h"
 #include "up_opts.h"
 #include "util.h"
 
@@ -28,10 +30,11 @@ usage(FILE *f)
 "\n"
 "Take the experiment down: on every pnode stop and destroy its containers\n"
 "and tear down the virtual network (ncprov down), stop neoc serve (diod,\n"
-"the ncfs mount), and reset every node's status to pending.  The pnodes\n"
-"are those neoc up reached (EXP.db.up); without that file nothing is\n"
-"known to be up unless --pnode-addr names pnodes.  Works after a failed\n"
-"or interrupted up, and again when there is nothing left.\n"
+"the ncfs mount), reset every node's status to pending and remove the\n"
+"control names neoc up put in /etc/hosts.  The pnodes are those neoc up\n"
+"reached (EXP.db.up); without that file nothing is known to be up unless\n"
+"--pnode-addr names pnodes.  Works after a failed or interrupted up, and\n"
+"again when there is nothing left.\n"
 "\n"
 "  -d, --db EXP.db        the experiment database (default ./%s)\n"
 "      --keep-serve       leave neoc serve running\n"
@@ -74,7 +77,8 @@ stop_serve(const struct neoc_up *u, int quiet)
 	return rc;
 }
 
-/* Every node back to pending. */
+/* Every node back to pending, its start command and control address
+ * forgotten. */
 static int
 reset_status(const char *db)
 {
@@ -85,8 +89,9 @@ reset_status(const char *db)
 		return 0;
 	if (nc_db_open(db, NC_DB_WRITE, &h) < 0)
 		return -1;
-	rc = nc_db_exec(h, "BEGIN IMMEDIATE; DELETE FROM status; UPDATE "
-	    "experiment SET generation = generation + 1; COMMIT");
+	rc = nc_db_exec(h, "BEGIN IMMEDIATE; DELETE FROM status; DELETE FROM "
+	    "startstatus; DELETE FROM control; UPDATE experiment SET "
+	    "generation = generation + 1; COMMIT");
 	nc_db_close(h);
 	return rc;
 }
@@ -185,6 +190,8 @@ cmd_down(int argc, char **argv)
 	if (!keep && stop_serve(&u, quiet) < 0)
 		rc = 1;
 	if (reset_status(u.db) < 0)
+		rc = 1;
+	if (neoc_hosts_remove(u.db, quiet) < 0)
 		rc = 1;
 	if (rc == 0 && !keep)
 		unlink(u.state);

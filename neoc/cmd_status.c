@@ -1,7 +1,8 @@
 /*
  * cmd_status.c: neoc status, every node's state from the status lines the
- * provisioners write (docs/DESIGN.md, "Status"): a table, counts by state and a
- * progress bar on a terminal; --json for scripts; --watch to follow.
+ * provisioners write (docs/DESIGN.md, "Status"), its control address and its
+ * start command's state: a table, counts by state and a progress bar on a
+ * terminal; --json for scripts; --watch to follow.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -21,10 +22,13 @@ usage(FILE *f)
 	fprintf(f,
 "usage: neoc status [-d EXP.db] [--json] [--watch]\n"
 "\n"
-"Show every node's state (pending booting provisioning ready failed),\n"
-"counts per state and, on a terminal, a progress bar.  --json prints\n"
-"{\"nodes\": [...], \"counts\": {...}}; --watch refreshes every second\n"
-"until every node is ready or failed.\n");
+"Show every node's state (pending booting provisioning ready failed), its\n"
+"control address and its start command's state (running, exited N,\n"
+"killed SIG), counts per state and, on a terminal, a progress bar.\n"
+"--json prints {\"nodes\": [...], \"counts\": {...}}, each node with\n"
+"name role host state time step message control startstatus (null when\n"
+"unknown) and starttime; --watch refreshes every second until every node\n"
+"is ready or failed.\n");
 }
 
 static int
@@ -36,12 +40,19 @@ print_json(const struct neoc_node *rows, size_t n)
 
 	for (i = 0; i < n; i++) {
 		const struct neoc_node *r = &rows[i];
+		char start[32];
+		json_t *o;
 
-		json_array_append_new(nodes, json_pack("{s:s, s:s, s:s?, s:s, "
-		    "s:I, s:s?, s:s?}", "name", r->name, "role", r->role,
-		    "host", r->host, "state", r->state, "time",
-		    (json_int_t)r->time, "step", r->step, "message",
-		    r->message));
+		o = json_pack("{s:s, s:s, s:s?, s:s, s:I, s:s?, s:s?, s:s?, "
+		    "s:s?}", "name", r->name, "role", r->role, "host", r->host,
+		    "state", r->state, "time", (json_int_t)r->time, "step",
+		    r->step, "message", r->message, "control", r->control,
+		    "startstatus", neoc_start_text(r, " ", start,
+		    sizeof(start)));
+		if (r->start != NULL)
+			json_object_set_new(o, "starttime",
+			    json_integer((json_int_t)r->start_time));
+		json_array_append_new(nodes, o);
 	}
 	neoc_nodes_count(rows, n, counts);
 	cnt = json_object();

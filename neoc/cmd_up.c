@@ -26,12 +26,15 @@
 #include "children.h"
 #include "cmds.h"
 #include "nodestate.h"
+#include "up_hosts.h"
 #include "up_opts.h"
+#include "up_startcmd.h"
 #include "util.h"
 
 /* What up was asked beyond the state it keeps. */
 struct up_args {
 	const char *ns;		/* the NS file to import, or NULL */
+	int wait_startcmd;	/* --wait-startcmd */
 	char **import;		/* extra arguments for neoc import */
 	size_t nimport, capimport;
 };
@@ -45,15 +48,19 @@ usage(FILE *f)
 "               [-i KEY] [-l USER] [--known-hosts FILE] [--accept-new-hostkeys]\n"
 "               [--retries N] [--connect-timeout S] [--parallel N]\n"
 "               [--remote-ncprov PATH] [--pnode-timeout S] [--ready-timeout S]\n"
-"               [--pnodes N] [--capacity C] [--tmcc DIR] [--json] [-q]\n"
-"               [FILE.ns]\n"
+"               [--pnodes N] [--capacity C] [--tmcc DIR] [--wait-startcmd]\n"
+"               [--json] [-q] [FILE.ns]\n"
 "\n"
 "Bring the experiment up: import FILE.ns (or use EXP.db as it is), mount\n"
 "and export the tree (neoc serve), run `ncprov pnode` on every pnode (this\n"
 "machine directly, the others over SSH, in parallel), wait until every\n"
 "node is ready, print the result.  Exit 0 when every node is ready (or\n"
-"failed with failure action nonfatal/ignore), 1 otherwise.  Run again\n"
-"after an edit: only the difference is applied.  `neoc down` undoes it.\n"
+"failed with failure action nonfatal/ignore), 1 otherwise.  Start\n"
+"commands run in the background once a node is ready: their end is\n"
+"shown by neoc status and fails nothing, unless --wait-startcmd.  The\n"
+"containers of this machine get their control names (NODE,\n"
+"NODE.EXP.PROJ) in /etc/hosts.  Run again after an edit: only the\n"
+"difference is applied.  `neoc down` undoes it.\n"
 "\n"
 "  -d, --db EXP.db        the experiment database (default ./%s)\n"
 "      --mount DIR        where the tree is mounted (default /nc)\n"
@@ -64,6 +71,8 @@ usage(FILE *f)
 "      --pnode-timeout S  for ncprov pnode on each pnode (default 600)\n"
 "      --ready-timeout S  for the nodes to settle after (default 300)\n"
 "      --pnodes N, --capacity C, --tmcc DIR   passed to neoc import\n"
+"      --wait-startcmd    then wait for every start command to end; exit 1\n"
+"                         when one did not exit 0 (no time limit)\n"
 "      --json             one JSON event per line instead of text\n"
 "  -q, --quiet            only the result\n"
 "%s", NEOC_DEFAULT_DB, NEOC_REMOTE_NCPROV, neoc_reach_usage);
@@ -333,6 +342,7 @@ result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 enum {
 	OPT_MOUNT = 256, OPT_LISTEN, OPT_NOAUTH, OPT_REMOTE, OPT_PTIMEOUT,
 	OPT_RTIMEOUT, OPT_PNODES, OPT_CAPACITY, OPT_TMCC, OPT_JSON,
+	OPT_WAITSTART,
 };
 
 static const struct option longopts[] = {
@@ -349,6 +359,7 @@ static const struct option longopts[] = {
 	{ "capacity", required_argument, NULL, OPT_CAPACITY },
 	{ "tmcc", required_argument, NULL, OPT_TMCC },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "wait-startcmd", no_argument, NULL, OPT_WAITSTART },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -398,6 +409,7 @@ cmd_up(int argc, char **argv)
 		case OPT_CAPACITY: pass(&a, "--capacity", optarg); break;
 		case OPT_TMCC: pass(&a, "--tmcc", optarg); break;
 		case OPT_JSON: u.json = 1; break;
+		case OPT_WAITSTART: a.wait_startcmd = 1; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -471,7 +483,13 @@ cmd_up(int argc, char **argv)
 		_exit(rc);
 	}
 	neoc_pool_join(&pool);
+	/* the control addresses are known once the pnodes ran */
+	if (neoc_hosts_update(&u) < 0)
+		fprintf(stderr, "neoc up: the control names are not in the "
+		    "hosts file\n");
 	rc = result(&u, &pool, how);
+	if (rc == 0 && a.wait_startcmd)
+		rc = neoc_up_wait_startcmd(&u);
 out:
 	neoc_jobs_free(&pool);
 	free(a.import);

@@ -57,8 +57,11 @@ int
 neoc_nodes_load(const char *dbpath, struct neoc_node **nodes, size_t *n)
 {
 	static const char sql[] = "SELECT n.name, n.role, n.host, "
-	    "n.failure_action, s.state, s.time, s.step, s.message FROM nodes n "
-	    "LEFT JOIN status s ON s.node = n.name WHERE n.role != 'config' "
+	    "n.failure_action, s.state, s.time, s.step, s.message, "
+	    "ss.state, ss.code, ss.time, c.ip FROM nodes n "
+	    "LEFT JOIN status s ON s.node = n.name "
+	    "LEFT JOIN startstatus ss ON ss.node = n.name "
+	    "LEFT JOIN control c ON c.node = n.name WHERE n.role != 'config' "
 	    "ORDER BY n.ord";
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db;
@@ -87,6 +90,10 @@ neoc_nodes_load(const char *dbpath, struct neoc_node **nodes, size_t *n)
 		r->time = sqlite3_column_int64(st, 5);
 		r->step = col(st, 6);
 		r->message = col(st, 7);
+		r->start = col(st, 8);
+		r->start_code = sqlite3_column_int(st, 9);
+		r->start_time = sqlite3_column_int64(st, 10);
+		r->control = col(st, 11);
 	}
 	if (rc != SQLITE_DONE)
 		fprintf(stderr, "%s: %s\n", dbpath, sqlite3_errmsg(db));
@@ -114,8 +121,23 @@ neoc_nodes_free(struct neoc_node *nodes, size_t n)
 		free(nodes[i].state);
 		free(nodes[i].step);
 		free(nodes[i].message);
+		free(nodes[i].start);
+		free(nodes[i].control);
 	}
 	free(nodes);
+}
+
+const char *
+neoc_start_text(const struct neoc_node *nd, const char *sep, char *buf,
+    size_t size)
+{
+	if (nd->start == NULL)
+		return NULL;
+	if (strcmp(nd->start, NCT_START_RUNNING) == 0)
+		snprintf(buf, size, "%s", nd->start);
+	else
+		snprintf(buf, size, "%s%s%d", nd->start, sep, nd->start_code);
+	return buf;
 }
 
 enum nct_state
@@ -153,17 +175,22 @@ neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n, int bar)
 	size_t counts[NCT_NSTATES], i, done, width = 40, fill;
 	time_t now = time(NULL);
 
-	fprintf(f, "%-20s %-9s %-12s %-12s %6s  %s\n", "NODE", "ROLE", "HOST",
-	    "STATE", "AGE", "STEP / MESSAGE");
+	fprintf(f, "%-20s %-9s %-12s %-12s %6s %-15s %-10s %s\n", "NODE",
+	    "ROLE", "HOST", "STATE", "AGE", "CONTROL", "START",
+	    "STEP / MESSAGE");
 	for (i = 0; i < n; i++) {
 		const struct neoc_node *r = &nodes[i];
-		char age[24] = "-";
+		char age[24] = "-", start[32];
 
 		if (r->time > 0)
 			snprintf(age, sizeof(age), "%llds",
 			    (long long)now - r->time);
-		fprintf(f, "%-20s %-9s %-12s %-12s %6s  %s%s%s\n", r->name,
-		    r->role, r->host ? r->host : "-", r->state, age,
+		/* one word per column: "exited=3" */
+		if (neoc_start_text(r, "=", start, sizeof(start)) == NULL)
+			snprintf(start, sizeof(start), "-");
+		fprintf(f, "%-20s %-9s %-12s %-12s %6s %-15s %-10s %s%s%s\n",
+		    r->name, r->role, r->host ? r->host : "-", r->state, age,
+		    r->control ? r->control : "-", start,
 		    r->step ? r->step : "", r->message ? " " : "",
 		    r->message ? r->message : "");
 	}

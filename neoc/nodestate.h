@@ -21,11 +21,20 @@ struct neoc_node {
 	char *step;		/* the step named by the status, or NULL */
 	char *message;		/* the status message, or NULL */
 	long long time;		/* when the status was written (0: never) */
+	char *start;		/* startstatus word (running, exited,
+				 * killed), or NULL: no start command ran */
+	int start_code;		/* exited: its status; killed: the signal */
+	long long start_time;	/* when startstatus was written */
+	char *control;		/* its control address, or NULL */
 };
 
 /* Every node but the control node, in file order.  0, or -1 printed. */
 int neoc_nodes_load(const char *dbpath, struct neoc_node **nodes, size_t *n);
 void neoc_nodes_free(struct neoc_node *nodes, size_t n);
+/* "running", "exited 3", "killed 9" (sep between word and number), or
+ * NULL; into buf. */
+const char *neoc_start_text(const struct neoc_node *nd, const char *sep,
+    char *buf, size_t size);
 /* The state (nctree.h), NCT_PENDING for anything unknown. */
 enum nct_state neoc_state_of(const struct neoc_node *nd);
 /* Count the nodes per state. */

@@ -48,9 +48,9 @@ fi
 st() { timeout 20 "$NEOC" status -d "$DB" "$@"; }
 # row NODE: the table row's STATE column.
 row_state() { st | awk -v n="$1" '$1 == n { print $4 }'; }
-# row_rest NODE: the row's STEP / MESSAGE column (after AGE).
+# row_rest NODE: the row's STEP / MESSAGE column (after AGE, CONTROL, START).
 row_rest() {
-	st | awk -v n="$1" '$1 == n { $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); print }'
+	st | awk -v n="$1" '$1 == n { $1 = $2 = $3 = $4 = $5 = $6 = $7 = ""; sub(/^ +/, ""); print }'
 }
 counts_line() { st | grep -E '^pending [0-9]+, ' ; }
 # jnode FILE NODE KEY: one field of a node in the --json output.
