@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -192,6 +193,7 @@ supervise(struct ncprov *p, const struct ncp_start_who *w, const char *boot,
 	dup2(logfd, 2);
 	close_from_3(tell);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	prctl(PR_SET_NAME, "ncprov-startcmd");	/* its name in ps -o comm */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	if ((child = fork()) < 0) {

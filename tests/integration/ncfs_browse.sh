@@ -45,7 +45,8 @@ EXP = {"name": W, "project": W, "group": W, "control_host": R,
 NODE = {"role": W, "os": W, "hardware": W, "startcmd": W,
         "failure_action": W, "host": W, "containers": R, "hosts": R,
         "passwd": R, "group": R, "shadow": S, "sudoers": R, "sshkeys": S,
-        "mounts": R, "physical": R, "status": W, "tarfiles": R}
+        "mounts": R, "physical": R, "status": W, "tarfiles": R,
+        "startstatus": W, "control": W}
 NIMG = {k: R for k in ("os", "type", "name", "url", "version", "provider",
                        "packages")}
 IFACE = {"lan": R, "ip": W, "netmask": R, "mac": W, "bandwidth": W,
