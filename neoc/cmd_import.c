@@ -23,12 +23,13 @@ usage(FILE *f)
 "                   [--pnodes N] [--capacity C] [--control NAME]\n"
 "                   [--subnet A.B.C.D/N] [--time-limit SECONDS]\n"
 "                   [--tmcc DIR [--pnode NAME]] [--passwd FILE [--group FILE]]\n"
-"                   [--json FILE | FILE.ns]\n"
+"                   [--replace] [--json FILE | FILE.ns]\n"
 "\n"
 "Create or replace the experiment in EXP.db (default ./%s) from an NS\n"
 "file or a JSON export.  With only --tmcc or --passwd, add the testbed's\n"
 "accounts, mounts, hostnames and pnode interfaces to the experiment\n"
-"already there.  A failed import leaves the database as it was.\n"
+"already there, keeping its placement (--replace places the containers\n"
+"again).  A failed import leaves the database as it was.\n"
 "\n"
 "  -d, --db EXP.db        the experiment database\n"
 "      --name E           experiment name (default: the file's name)\n"
@@ -43,6 +44,9 @@ usage(FILE *f)
 "      --tmcc DIR         tmcc accounts, mounts, hostnames, ifconfig\n"
 "      --pnode NAME       the pnode DIR/ifconfig describes\n"
 "      --passwd FILE      passwd(5) file of the experiment's users\n"
+"      --replace          with only --tmcc/--passwd: place every container\n"
+"                         again (tb-fix-node pins kept), on the pnodes the\n"
+"                         data names too\n"
 "      --json FILE        a neoc export --json document\n",
 	    NEOC_DEFAULT_DB, NEOC_DEFAULT_TIME_LIMIT);
 }
@@ -70,7 +74,7 @@ parse_subnet(const char *s, struct nc_place_opts *o)
 enum {
 	OPT_NAME = 256, OPT_PROJECT, OPT_GROUP, OPT_PNODES, OPT_CAPACITY,
 	OPT_CONTROL, OPT_SUBNET, OPT_TIME, OPT_TMCC, OPT_PNODE, OPT_PASSWD,
-	OPT_GROUPFILE, OPT_JSON, OPT_EXPGROUP,
+	OPT_GROUPFILE, OPT_JSON, OPT_EXPGROUP, OPT_REPLACE,
 };
 
 static const struct option longopts[] = {
@@ -90,6 +94,7 @@ static const struct option longopts[] = {
 	{ "pnode", required_argument, NULL, OPT_PNODE },
 	{ "passwd", required_argument, NULL, OPT_PASSWD },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "replace", no_argument, NULL, OPT_REPLACE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -100,7 +105,8 @@ cmd_import(int argc, char **argv)
 	const char *dbpath = NEOC_DEFAULT_DB, *group = NULL;
 	struct nc_exp e;
 	sqlite3 *db = NULL;
-	int ch, rc = 1, loaded;
+	int ch, rc = 1, loaded, replace = 0;
+	size_t i;
 
 	nc_place_defaults(&s.place);
 	while ((ch = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
@@ -129,6 +135,7 @@ cmd_import(int argc, char **argv)
 		case OPT_PNODE: s.pnode = optarg; break;
 		case OPT_PASSWD: s.passwd = optarg; break;
 		case OPT_JSON: s.json = optarg; break;
+		case OPT_REPLACE: replace = 1; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -151,6 +158,9 @@ cmd_import(int argc, char **argv)
 		errx(2, "give an NS file or --json, not both");
 	if (s.groupf != NULL && s.passwd == NULL)
 		errx(2, "--group-file needs --passwd");
+	if (replace && (s.ns != NULL || s.json != NULL))
+		errx(2, "--replace goes with --tmcc or --passwd alone (an NS "
+		    "file or --json is placed anew anyway)");
 	if (s.ns == NULL && s.json == NULL && s.tmcc == NULL &&
 	    s.passwd == NULL) {
 		usage(stderr);
@@ -176,6 +186,12 @@ cmd_import(int argc, char **argv)
 				    "import an NS file first\n", dbpath);
 			goto out;
 		}
+		/* the placement stays unless asked: containers keep their
+		 * hosts, hostnames add no pnodes */
+		s.place.keep = !replace;
+		for (i = 0; replace && i < e.nnodes; i++)
+			if (e.nodes[i].role == NC_ROLE_CONTAINER)
+				nc_set_str(&e.nodes[i].host, NULL);
 	}
 	if (neoc_load(&e, &s) < 0)
 		goto out;

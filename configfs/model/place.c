@@ -8,7 +8,9 @@
  * LAN in file order, each unplaced member goes to the pnode holding most of
  * that LAN's members with room left, else to the least loaded pnode with
  * room; nodes on no LAN last, least loaded first.  Ties go to the pnode
- * first in order, so the result depends only on the input.
+ * first in order, so the result depends only on the input.  A container
+ * that has a host keeps it; with keep (testbed data added to a stored
+ * experiment) the single-machine placement is not undone either.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -108,8 +110,12 @@ add_pnode(struct nc_exp *e, const char *name, int implicit)
 {
 	long i = nc_exp_find_node(e, name);
 
-	if (i >= 0)
+	if (i >= 0) {
+		/* named by --pnodes or the testbed: no longer implicit */
+		if (!implicit && e->nodes[i].role == NC_ROLE_PNODE)
+			e->nodes[i].implicit = 0;
 		return;
+	}
 	i = (long)nc_exp_add_node(e, name, NC_ROLE_PNODE);
 	e->nodes[i].implicit = implicit;
 }
@@ -131,7 +137,9 @@ gather_pnodes(struct nc_exp *e, const struct nc_place_opts *o,
 			    "and is not a pnode", name);
 		add_pnode(e, name, 0);
 	}
-	for (i = 0; i < e->nhostnames; i++)
+	/* a hostnames entry is an address, not a placement: it adds a
+	 * pnode only when the experiment is being placed anew */
+	for (i = 0; !o->keep && i < e->nhostnames; i++)
 		if (is_pnode_name(e->hostnames[i].name))
 			add_pnode(e, e->hostnames[i].name, 0);
 	for (i = 0; i < e->npifaces; i++)
@@ -142,7 +150,7 @@ gather_pnodes(struct nc_exp *e, const struct nc_place_opts *o,
 	imp = nc_exp_find_node(e, "pnode-0");
 	if (imp >= 0 && !e->nodes[imp].implicit)
 		imp = -1;
-	if (real > 0 && imp >= 0) {
+	if (real > 0 && imp >= 0 && !o->keep) {
 		/* Real pnodes arrived: single-machine placement is undone. */
 		for (i = 0; i < e->nnodes; i++)
 			if (e->nodes[i].host != NULL &&
@@ -251,8 +259,9 @@ place_pinned(struct placer *p, struct nc_diag *d)
 			    p->npn - 1);
 		put(p, i, (size_t)k);
 	}
+	/* the implicit pnode is this machine: no limit */
 	for (i = 0; i < p->npn; i++)
-		if (p->load[i] > p->cap)
+		if (p->load[i] > p->cap && !e->nodes[p->pn[i]].implicit)
 			nc_diag_warn(d, 0, "pnode %s holds %ld pinned "
 			    "containers, over its capacity %ld",
 			    e->nodes[p->pn[i]].name, p->load[i], p->cap);

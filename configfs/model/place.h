@@ -16,6 +16,10 @@ struct nc_place_opts {
 	const char *control;	/* name of the control node ("config") */
 	uint32_t pool;		/* subnet pool (10.0.0.0) */
 	uint32_t pool_mask;	/* its mask (255.0.0.0) */
+	int keep;		/* testbed data added to a placed experiment:
+				 * every container keeps its host, and a
+				 * hostnames entry adds no pnode (neoc import
+				 * without --replace) */
 };
 
 void nc_place_defaults(struct nc_place_opts *o);

@@ -89,8 +89,10 @@ else
 fi
 expect_eq "--json: the top level has nodes and counts" "counts nodes" \
     "$(jget "$T/s.json" "' '.join(sorted(d))" 2>&1)"
-expect_eq "--json: every node has exactly name role host state time step message" "ok" \
-    "$(jget "$T/s.json" "'ok' if all(sorted(n) == sorted(['name','role','host','state','time','step','message']) for n in d['nodes']) else [sorted(n) for n in d['nodes']]" 2>&1)"
+expect_eq "--json: every node has exactly name role host state time step message control startstatus" "ok" \
+    "$(jget "$T/s.json" "'ok' if all(sorted(n) == sorted(['name','role','host','state','time','step','message','control','startstatus']) for n in d['nodes']) else [sorted(n) for n in d['nodes']]" 2>&1)"
+expect_eq "--json: no control address nor startstatus yet (null)" "True" \
+    "$(jget "$T/s.json" "all(n['control'] is None and n['startstatus'] is None for n in d['nodes'])" 2>&1)"
 expect_eq "--json: the nodes, in order" "$want_nodes" \
     "$(jget "$T/s.json" "' '.join(n['name'] for n in d['nodes'])" 2>&1)"
 expect_eq "--json: role and host of every node (host null for a pnode)" "$want_rh" \
@@ -179,6 +181,24 @@ expect_eq "... and the counts move" "{'pending': 1, 'booting': 1, 'provisioning'
     "$(jget "$T/s.json" "d['counts']" 2>&1)"
 expect_eq "... in the table too" "pending 1, booting 1, provisioning 1, ready 2, failed 1 ($N nodes)" \
     "$(counts_line)"
+
+# startstatus and control, written through the mount as a node (and its
+# pnode) write them: in the table and in --json
+put_f() { printf '%s\n' "$2" > "$M/$1" 2> "$T/put.err" || notok "write $1" "$(cat "$T/put.err")"; }
+put_f nodes/h1/startstatus "exited 3 1700000030"
+put_f nodes/h1/control 172.30.0.11
+put_f nodes/h2/startstatus "running 1700000040"
+printf 'exited 300 5\n' > "$M/nodes/h2/startstatus" 2> /dev/null &&
+    notok "an exit status over 255 is refused" || ok "an exit status over 255 is refused"
+st --json > "$T/s.json"
+expect_eq "--json: h1 startstatus, starttime, control" "exited 3|1700000030|172.30.0.11" \
+    "$(jnode "$T/s.json" h1 startstatus)|$(jnode "$T/s.json" h1 starttime)|$(jnode "$T/s.json" h1 control)"
+expect_eq "--json: h2 running, no control" "running|None" \
+    "$(jnode "$T/s.json" h2 startstatus)|$(jnode "$T/s.json" h2 control)"
+expect_eq "table: h1's CONTROL and START columns" "172.30.0.11 exited=3" \
+    "$(st | awk '$1 == "h1" { print $6, $7 }')"
+expect_eq "table: h3 shows - - for them" "- -" \
+    "$(st | awk '$1 == "h3" { print $6, $7 }')"
 
 # --- --watch --------------------------------------------------------------------
 

@@ -166,3 +166,36 @@ got=$(jget "$T/pw.json" '"; ".join("%s %s" % (g["name"], g["gid"]) for g in sort
 expect_eq "group: lab 6010, extra 6011" "extra 6011; lab 6010" "$got"
 got=$(jget "$T/pw.json" '[sorted(g["members"]) for g in d["groups"] if g["name"] == "extra"] == [["dave", "erin"]] and all("extra" in u["groups"] for u in d["users"] if u["name"] in ("dave", "erin"))' 2>&1)
 expect_eq "group: extra has members dave erin, both list it" "True" "$got"
+
+# --- testbed data keeps a placed experiment's placement (issue 11): a
+# 100-container experiment on this machine's implicit pnode-0, then tmcc
+# data whose hostnames name pnodes; --replace places them again.
+python3 - "$T/c100.ns" <<'PY'
+import sys
+n = 100
+with open(sys.argv[1], "w") as f:
+    f.write("set ns [new Simulator]\nsource tb_compat.tcl\n")
+    for i in range(n):
+        f.write("set n%d [$ns node]\n" % i)
+    f.write('set lan [$ns make-lan "%s" 100Mb 0ms]\n$ns run\n' %
+            " ".join("$n%d" % i for i in range(n)))
+PY
+mkdir -p "$T/tmcc-pn"
+cp "$NC_TOP/tests/data/tmcc-int/"* "$T/tmcc-pn/"
+echo "NAME=pnode-1 IP=192.168.10.11 ALIASES=''" >> "$T/tmcc-pn/hostnames"
+hosts() { sqlite3 "$1" "SELECT host || ':' || count(*) FROM nodes WHERE role = 'container' GROUP BY host ORDER BY host" | xargs; }
+if "$NEOC" import -d "$T/c100.db" "$T/c100.ns" > /dev/null 2> "$T/c100.err"; then
+	before=$(hosts "$T/c100.db")
+	"$NEOC" import -d "$T/c100.db" --tmcc "$T/tmcc-pn" > "$T/c100.out" 2> "$T/c100.err"
+	expect_eq "import --tmcc into a placed 100-container experiment exits 0" 0 "$?" "$(cat "$T/c100.err")"
+	expect_eq "...the placement is kept (pnode-0:100)" "pnode-0:100 pnode-0:100" "$before $(hosts "$T/c100.db")"
+	expect_eq "...no pnode added from hostnames, the users added" "pnode-0 3" \
+	    "$(sqlite3 "$T/c100.db" "SELECT group_concat(name, ' ') FROM nodes WHERE role = 'pnode'") $(sqlite3 "$T/c100.db" "SELECT count(*) FROM users")"
+	"$NEOC" import -d "$T/c100.db" --tmcc "$T/tmcc-pn" --replace --pnodes 10 > /dev/null 2> "$T/c100r.err"
+	expect_eq "import --tmcc --replace --pnodes 10 places them again" "0 10" \
+	    "$? $(sqlite3 "$T/c100.db" "SELECT count(DISTINCT host) FROM nodes WHERE role = 'container'")" "$(cat "$T/c100r.err")"
+	out=$("$NEOC" import -d "$T/c100.db" --replace "$T/c100.ns" 2>&1)
+	expect_eq "--replace with an NS file is a usage error" 2 "$?" "$out"
+else
+	notok "import the 100-container experiment" "$(cat "$T/c100.err")"
+fi
