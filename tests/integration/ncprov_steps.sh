@@ -106,7 +106,20 @@ has "--root: ip link set up" "$T/r1.out" \
     "ifaces: would run: ip link set dev eth9 up"
 has "--root: no 9p in proc/filesystems: nc9pfs" "$T/r1.out" \
     "mounts: would run: nc9pfs 192.168.10.10:$PORT:$T/export $R$T/mnt/alice -o allow_other,default_permissions"
-has "--root: the startcmd ran" "$T/r1.out" "startcmd: exited 0"
+# the start command runs in the background: the step says it started it,
+# its supervisor writes startstatus through the tree when it ends
+grep -q "^startcmd: started as alice (pid [0-9]*)$" "$T/r1.out" &&
+    ok "--root: the startcmd started as alice, in the background" ||
+    notok "--root: the startcmd started as alice, in the background" "$(cat "$T/r1.out")"
+i=0
+while ! grep -q "^exited" "$NC/startstatus" 2> /dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+case $(cat "$NC/startstatus") in
+"exited 0 "*) ok "--root: its supervisor wrote startstatus exited 0 through the tree" ;;
+*) notok "--root: its supervisor wrote startstatus exited 0 through the tree" "$(cat "$NC/startstatus")" ;;
+esac
 expect_eq "--root: the startcmd ran as alice" "hello 20001" "$(cat "$T/out/x" 2>&1)"
 expect_eq "--root: the startcmd's file is alice's" 20001 "$(stat -c %u "$T/out/x" 2>&1)"
 grep -q "startcmd as alice: echo hello" "$R/var/log/neoc/startcmd.log" 2> /dev/null &&
@@ -198,6 +211,12 @@ run() {	# run N: ncprov container, output in $T/nN.out, status in $T/nN.rc
 	echo $? > "$T/n$1.rc"
 }
 run 1
+# the start command runs in the background: wait for its file
+i=0
+while [ ! -s "$T/out/x" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 inmounts > "$T/n1.fstype"
 cat "$T/mnt/alice/hello.txt" > "$T/n1.cat" 2>&1
 setpriv --reuid 20001 --regid 6001 --clear-groups \
@@ -240,7 +259,8 @@ expect_eq "netns: the target is a fuse.nc9pfs mount" fuse.nc9pfs "$(cat "$T/n1.f
 expect_eq "netns: the mount shows the export" "hello.txt sub" "$(echo $(cat "$T/n1.ls"))"
 expect_eq "netns: a file read through the mount" "exported file" "$(cat "$T/n1.cat")"
 expect_eq "netns: alice reads it too (allow_other)" "exported file" "$(cat "$T/n1.su")"
-has "netns: the startcmd ran" "$T/n1.out" "startcmd: exited 0"
+grep -q "^startcmd: started as alice (pid [0-9]*)$" "$T/n1.out" &&
+    ok "netns: the startcmd started" || notok "netns: the startcmd started" "$(cat "$T/n1.out")"
 expect_eq "netns: the startcmd ran as alice" "hello 20001" "$(cat "$T/out/x.1" 2>&1)"
 grep -q "startcmd as alice" "$T/n1.log" 2> /dev/null &&
     ok "netns: the startcmd log in /var/log/neoc" ||

@@ -4,16 +4,17 @@
 # netns.lib).  Four LXC containers on one LAN:
 #   s1    sleep 30; exit 3          a command that outlives neoc up
 #   srv   a server loop (a heartbeat file every second)
-#   magi  DETER's MAGI bootstrap, which is not there: exit 127
+#   magi  DETER's MAGI bootstrap, which is not there: exit 127 in busybox
+#         (no sudo), 2 in Debian (python cannot open the file)
 #   ok1   echo
 # Checks: up exits 0 with every node ready while s1 still runs (startstatus
-# running), magi's 127 fails neither the node nor up; the server keeps
+# running), magi's failure fails neither the node nor up; the server keeps
 # running after ncprov exited; status --json has control and startstatus
 # for every node, the table shows them; the control NIC has the network's
 # broadcast; /etc/hosts of the control node gets NODE and NODE.EXP.PROJ
 # and ssh-free reachability by name (ping s1.EXP.PROJ); a changed command
 # kills the old one's process group; up --wait-startcmd waits for s1's
-# end and exits 1 naming s1 (exited 3) and magi (127); down removes the
+# end and exits 1 naming s1 (exited 3) and magi; down removes the
 # hosts block (the file as it was) and the startstatus and control rows.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.lib"
@@ -73,17 +74,20 @@ t0=$(now_ms)
 up "$NS" > "$T/up1.out" 2> "$T/up1.err"
 rc=$?
 secs=$(( ($(now_ms) - t0) / 1000 ))
-expect_eq "neoc up exits 0, the MAGI start command's 127 notwithstanding ($secs s)" \
+expect_eq "neoc up exits 0, the MAGI start command's failure notwithstanding ($secs s)" \
     0 "$rc" "$(cat "$T/up1.err")" "$(tail -15 "$T/up1.out")"
 expect_eq "every node ready" "ready ready ready ready" \
     "$(js "' '.join(n['state'] for n in d['nodes'] if n['role'] == 'container')")"
 expect_eq "s1 is ready while its start command (sleep 30) runs" "running" \
     "$(node_js s1 startstatus)" "$(cat "$T/st.err")"
-wait_for 20 sh -c "\"$NEOC\" status -d \"$DB\" --json | grep -q '\"exited 127\"'"
-expect_eq "magi: startstatus exited 127, the node ready" "exited 127 ready" \
-    "$(node_js magi startstatus) $(node_js magi state)"
+wait_for 20 sh -c "\"$NEOC\" status -d \"$DB\" --json | grep -q '\"startstatus\": \"exited [1-9]'"
+magi=$(node_js magi startstatus)
+case "$magi $(node_js magi state)" in
+"exited "[1-9]*" ready") ok "magi: startstatus $magi, the node ready" ;;
+*) notok "magi: a non-zero exit in startstatus, the node ready" "$magi $(node_js magi state)" ;;
+esac
 expect_eq "...its log in the node says why" 1 \
-    "$(ex magi -- grep -c 'not found' /var/log/neoc/startcmd.log 2>&1)"
+    "$(ex magi -- grep -c -e 'not found' -e "can't open file" /var/log/neoc/startcmd.log 2>&1)"
 wait_for 20 sh -c "\"$NEOC\" status -d \"$DB\" --json | grep -q '\"exited 0\"'"
 expect_eq "ok1: exited 0" "exited 0" "$(node_js ok1 startstatus)"
 expect_eq "every node has a starttime and a control address in 172.30/16" \
@@ -91,8 +95,8 @@ expect_eq "every node has a starttime and a control address in 172.30/16" \
 expect_eq "status --json: every node has the keys control and startstatus" \
     "True" "$(js "all('control' in n and 'startstatus' in n for n in d['nodes'])")"
 tab=$("$NEOC" status -d "$DB" | awk '$1 == "magi" { print $6, $7 }')
-expect_eq "the table shows magi's control address and exited=127" \
-    "$(node_js magi control) exited=127" "$tab"
+expect_eq "the table shows magi's control address and exited=N" \
+    "$(node_js magi control) exited=${magi#exited }" "$tab"
 
 # The server: still running long after ncprov (and neoc up) exited.
 b1=$(ex srv -- cat /tmp/beat 2>&1)
@@ -123,7 +127,7 @@ expect_eq "...one line per container, between the markers" "4 1 1" \
     "$(in_pc sh -c "sed -n '/^# BEGIN neo-containers /,/^# END neo-containers /p' /etc/hosts" | grep -c "^172\.30\.") $(in_pc grep -c "^# BEGIN neo-containers $DB " /etc/hosts) $(in_pc grep -c "^# END neo-containers $DB\$" /etc/hosts)"
 # reach s1 by that name: a TCP listener in s1 (busybox nc), a connection
 # from the control node through the name (no ping here)
-ex s1 -- sh -c 'nc -l -p 7777 > /tmp/got 2>&1 < /dev/null &' > /dev/null 2>&1
+ex s1 -- sh -c '(nc -l -p 7777 || nc -l 7777) > /tmp/got 2> /dev/null < /dev/null &' > /dev/null 2>&1
 out=$(in_pc python3 -c '
 import socket, sys, time
 for i in range(50):
@@ -160,14 +164,14 @@ expect_eq "...and the old loop was killed (no heartbeat)" "$b1" "$b2"
 expect_eq "...s1's command, unchanged, was left running" running \
     "$(node_js s1 startstatus)"
 
-# --wait-startcmd: waits for s1, fails on s1's 3 and magi's 127.
+# --wait-startcmd: waits for s1, fails on s1's 3 and magi's failure.
 t0=$(now_ms)
 up --wait-startcmd > "$T/up3.out" 2> "$T/up3.err"
 rc=$?
 secs=$(( ($(now_ms) - t0) / 1000 ))
 expect_eq "up --wait-startcmd exits 1 ($secs s)" 1 "$rc" "$(cat "$T/up3.err")"
-expect_eq "...naming s1 (exited 3) and magi (exited 127)" "1 1" \
-    "$(grep -c '^neoc up: s1: start command exited 3$' "$T/up3.err") $(grep -c '^neoc up: magi: start command exited 127$' "$T/up3.err")" \
+expect_eq "...naming s1 (exited 3) and magi ($magi)" "1 1" \
+    "$(grep -c '^neoc up: s1: start command exited 3$' "$T/up3.err") $(grep -c "^neoc up: magi: start command $magi\$" "$T/up3.err")" \
     "$(cat "$T/up3.err")"
 expect_eq "...after s1 had ended" "exited 3" "$(node_js s1 startstatus)"
 grep -q "^startcmd: waiting for " "$T/up3.out" && ok "...it said what it waited for" ||
