@@ -17,7 +17,7 @@
 # ours, twice.  Faults: pnode-1's sshd stopped → up exits 1 naming
 # pnode-1 after its retries while pnode-0's containers are ready, then
 # down cleans up; Ctrl-C during the retries → exit 130, then down cleans
-# up; a startcmd failing with failure action nonfatal →
+# up; a startcmd step failing with failure action nonfatal →
 # reported, exit 0, then down cleans up.  Nothing is left at the end.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns.lib"
@@ -291,18 +291,30 @@ grep -q "interrupted; .neoc down" "$T/up6.err" &&
 sshd_start 1
 check_down "after Ctrl-C"
 
-# --- fault: a startcmd fails, failure action nonfatal ---------------------------------
+# --- fault: a step fails (the startcmd cannot start: its user is unknown),
+# failure action nonfatal; n5's start command exits 3, which fails nothing
+# (it runs in the background, its status is only shown) ------------------------
 nsfile "$T/e2.ns" "tb-set-node-startcmd \$n6 \"sh -c 'exit 3'\"" \
-    'tb-set-node-failure-action $n6 nonfatal'
+    'tb-add-node-attribute $n6 startcmd_user nosuchuser' \
+    'tb-set-node-failure-action $n6 nonfatal' \
+    "tb-set-node-startcmd \$n5 \"sh -c 'exit 3'\""
 up --pnodes 2 --tmcc "$T/tmcc" "$T/e2.ns" > "$T/up4.out" 2> "$T/up4.err"
 rc=$?
-expect_eq "n6's startcmd fails, nonfatal: neoc up exits 0" 0 "$rc" \
+expect_eq "n6's startcmd step fails, nonfatal: neoc up exits 0" 0 "$rc" \
     "$(cat "$T/up4.err")" "$(tail -12 "$T/up4.out")"
 grep -q "n6 failed" "$T/up4.err" && grep -q "n6: failure action nonfatal" "$T/up4.err" &&
     ok "...n6's failure is reported as not fatal" ||
     notok "...n6's failure is reported as not fatal" "$(cat "$T/up4.err")"
 expect_eq "...the others are ready" "ready ready ready ready ready failed" \
     "$(state_of n1 n2 n3 n4 n5 n6)"
+i=0
+while ! "$NEOC" status -d "$DB" --json | grep -q '"exited 3"' && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+expect_eq "...n5 ready, its start command's exit 3 in startstatus (remote pnode)" \
+    "ready exited 3" \
+    "$("$NEOC" status -d "$DB" --json | python3 -c 'import json,sys; n=[n for n in json.load(sys.stdin)["nodes"] if n["name"] == "n5"][0]; print(n["state"], n["startstatus"])')"
 check_down "after the nonfatal failure"
 
 expect_eq "/etc/hosts of the host untouched" "$host_hosts" "$(md5sum < /etc/hosts)"
