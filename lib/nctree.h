@@ -26,9 +26,9 @@
  *       accounts/<user>/       the users this node gets (those of its
  *                              passwd): uid gid home shell groups sudo
  *                              (0444), keys (0600); edits go to users/
- *       role os hardware startcmd failure_action host    (0644)
+ *       role os hardware startcmd failure_action host routes (0644)
  *       containers hosts passwd group sudoers mounts physical tarfiles
- *                              (0444)
+ *       forwarding             (0444)
  *       shadow sshkeys         (0600)
  *       status startstatus     (0644) written by the node itself
  *       control                (0644) a container's control address,
@@ -171,6 +171,8 @@ X(NODE_FAILURE_ACTION, NODE, "failure_action", NCT_FILE, 0644,		\
   NCT_W_CONTROL, 0, "fatal, nonfatal or ignore: what its failure means") \
 X(NODE_HOST, NODE, "host", NCT_FILE, 0644, NCT_W_CONTROL, 0,		\
   "a container's pnode (empty for other roles)")			\
+X(NODE_ROUTES, NODE, "routes", NCT_FILE, 0644, NCT_W_CONTROL, 0,	\
+  "static routes, \"DST/PREFIX via GW\" lines")				\
 X(NODE_CONTAINERS, NODE, "containers", NCT_FILE, 0444, NCT_W_RENDERED, 0, \
   "a pnode's containers, one name per line")				\
 X(NODE_HOSTS, NODE, "hosts", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
@@ -191,6 +193,8 @@ X(NODE_PHYSICAL, NODE, "physical", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
   "a pnode's physical interfaces: IFACE MAC LAN IP NETMASK lines")	\
 X(NODE_TARFILES, NODE, "tarfiles", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
   "tb-set-node-tarfiles: DIR FILE lines, unpacked at provisioning")	\
+X(NODE_FORWARDING, NODE, "forwarding", NCT_FILE, 0444, NCT_W_RENDERED, 0, \
+  "1 when the node forwards packets for the others (routes), else 0") \
 X(NODE_STATUS, NODE, "status", NCT_FILE, 0644, NCT_W_NODE, 0,		\
   "STATE TIME [STEP] [MESSAGE]: where its provisioning stands")		\
 X(NODE_STARTSTATUS, NODE, "startstatus", NCT_FILE, 0644, NCT_W_NODE, 0,	\

@@ -18,6 +18,10 @@
  *   nc_sha256_fd() print, so that stored checksums compare byte for byte.
  * - A MAC must be unicast and not all zeros: the kernel refuses to give
  *   an interface either.
+ * - A route is "DST/PREFIX via GW" or "default via GW", words apart by
+ *   blanks: the forms ip-route(8) of iproute2 and of busybox both take.
+ *   DST has no bits set past its prefix (ip refuses "10.1.2.5/24"); GW
+ *   is a unicast address that is not 0.0.0.0, loopback or broadcast.
  * - ids run to 4294967294 ((uid_t)-1 means "no change" to chown(2)); a
  *   new account's id is never below 1000, where Debian's system accounts
  *   live (ncprov leaves those alone).
@@ -391,6 +395,81 @@ nc_valid_netmask(const char *s, uint32_t *mask, const char **why)
 		return no(why, "is not a netmask");
 	if (mask != NULL)
 		*mask = v;
+	return 0;
+}
+
+/* Copy the word at *p (up to a blank or the end) into w; skip blanks. */
+static size_t
+route_word(const char **p, char *w, size_t size)
+{
+	size_t n = 0;
+
+	while (**p != '\0' && **p != ' ' && **p != '\t') {
+		if (n + 1 < size)
+			w[n] = **p;
+		n++;
+		(*p)++;
+	}
+	w[n < size ? n : size - 1] = '\0';
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	return n;
+}
+
+int
+nc_valid_route(const char *s, uint32_t *dst, int *prefix, uint32_t *gw,
+    const char **why)
+{
+	char d[24], via[8], g[24], *slash;
+	const char *p = s;
+	uint32_t net = 0, hop, mask;
+	long len = 0;
+	size_t i;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return no(why, "is empty");
+	if (route_word(&p, d, sizeof(d)) >= sizeof(d) ||
+	    route_word(&p, via, sizeof(via)) >= sizeof(via) ||
+	    route_word(&p, g, sizeof(g)) >= sizeof(g) || *p != '\0' ||
+	    strcmp(via, "via") != 0 || *g == '\0')
+		return no(why, "is not \"DEST/PREFIX via GATEWAY\" or "
+		    "\"default via GATEWAY\"");
+	if (strcmp(d, "default") != 0) {
+		if ((slash = strchr(d, '/')) == NULL)
+			return no(why, "has no /PREFIX after its destination");
+		*slash++ = '\0';
+		if (nc_ip_parse(d, &net) < 0)
+			return no(why, "has a destination that is not an "
+			    "IPv4 address");
+		if (*slash == '\0' || strlen(slash) > 2 ||
+		    (slash[0] == '0' && slash[1] != '\0'))
+			return no(why, "has a prefix that is not 0..32");
+		for (i = 0; slash[i] != '\0'; i++) {
+			if (slash[i] < '0' || slash[i] > '9')
+				return no(why, "has a prefix that is not "
+				    "0..32");
+			len = len * 10 + (slash[i] - '0');
+		}
+		if (len > 32)
+			return no(why, "has a prefix that is not 0..32");
+		mask = len == 0 ? 0 : 0xffffffffu << (32 - len);
+		if ((net & ~mask) != 0)
+			return no(why, "has a destination with bits set past "
+			    "its prefix");
+	}
+	if (nc_ip_parse(g, &hop) < 0)
+		return no(why, "has a gateway that is not an IPv4 address");
+	if (hop == 0 || hop == 0xffffffffu || (hop >> 24) == 127 ||
+	    (hop >> 28) == 14)
+		return no(why, "has a gateway that is not a unicast address");
+	if (dst != NULL)
+		*dst = net;
+	if (prefix != NULL)
+		*prefix = (int)len;
+	if (gw != NULL)
+		*gw = hop;
 	return 0;
 }
 

@@ -81,6 +81,12 @@ int nc_valid_ipv4(const char *s, uint32_t *ip, const char **why);
 /* A netmask: a dotted quad of contiguous ones.  Host order in *mask when
  * mask is not NULL. */
 int nc_valid_netmask(const char *s, uint32_t *mask, const char **why);
+/* One static route: "DST/PREFIX via GW" (DST without bits past PREFIX,
+ * 0..32) or "default via GW" (0.0.0.0/0), words apart by blanks; GW a
+ * unicast address (not 0.0.0.0, 127/8, multicast or broadcast).  The
+ * parts, host order, in *dst, *prefix, *gw when not NULL. */
+int nc_valid_route(const char *s, uint32_t *dst, int *prefix, uint32_t *gw,
+    const char **why);
 /* A uid or gid: decimal 0..NC_ID_MAX without sign, blanks or leading
  * zeros.  The number in *id when id is not NULL. */
 int nc_valid_id(const char *s, unsigned long *id, const char **why);

@@ -51,6 +51,7 @@ free_node(struct nc_node *n)
 	for (i = 0; i < n->nrpms; i++)
 		free(n->rpms[i]);
 	free(n->rpms);
+	free(n->routes);
 }
 
 static void
@@ -75,6 +76,7 @@ nc_exp_free(struct nc_exp *e)
 	for (i = 0; i < e->nnodes; i++)
 		free_node(&e->nodes[i]);
 	free(e->nodes);
+	free(e->manroutes);
 	for (i = 0; i < e->nlans; i++) {
 		free(e->lans[i].name);
 		free(e->lans[i].members);

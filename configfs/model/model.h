@@ -36,6 +36,29 @@ struct nc_attr {
 	int line;		/* NS file line that set it (0: not from a file) */
 };
 
+/* A static route of a node: DST/PREFIX via GW (prefix 0, dst 0: default). */
+struct nc_route {
+	uint32_t dst;		/* destination network, host order */
+	int prefix;		/* its prefix length, 0..32 */
+	uint32_t gw;		/* next hop's address, host order */
+};
+
+/* How an NS file asks for routes ($ns rtproto). */
+enum nc_rtproto {
+	NC_RT_NONE = 0,		/* no rtproto: no routes */
+	NC_RT_STATIC,		/* Static: shortest paths computed at import */
+	NC_RT_MANUAL,		/* Manual: the file's add-route lines */
+};
+
+/* A `$node add-route DST NEXTHOP`, resolved once addresses are known. */
+struct nc_manroute {
+	size_t node;		/* the node the route is for */
+	int dst_lan;		/* 1: dst is a LAN or link; 0: a node */
+	size_t dst;		/* index of the destination node or LAN */
+	size_t nexthop;		/* the next hop node */
+	int line;		/* NS line of the add-route */
+};
+
 struct nc_tarfile {
 	char *dir;		/* directory to unpack into */
 	char *file;		/* the tarball */
@@ -76,6 +99,8 @@ struct nc_node {
 	char **rpms;		/* tb-set-node-rpms */
 	int rpms_line;		/* the first line that set rpms (0: none) */
 	size_t nrpms, caprpms;
+	struct nc_route *routes; /* static routes (configfs/model/routes.c) */
+	size_t nroutes, caproutes;
 	int implicit;		/* added by us (control node, pnode-0) */
 	int line;		/* line that created (or named) the node */
 };
@@ -181,6 +206,9 @@ struct nc_exp {
 	size_t npifaces, cappifaces;
 	struct nc_hostname *hostnames;
 	size_t nhostnames, caphostnames;
+	enum nc_rtproto rtproto; /* NS file's rtproto: routes to compute */
+	struct nc_manroute *manroutes; /* add-route lines, file order */
+	size_t nmanroutes, capmanroutes;
 	struct nc_strmap node_by_name;	/* node name -> index */
 	struct nc_strmap lan_by_name;	/* LAN name -> index */
 	struct nc_strmap user_by_name;	/* login -> index */

@@ -19,6 +19,7 @@
 #include "address.h"
 #include "images.h"
 #include "place.h"
+#include "routes.h"
 #include "util.h"
 
 void
@@ -427,7 +428,8 @@ nc_place(struct nc_exp *e, const struct nc_place_opts *o, struct nc_diag *d)
 	nc_set_str(&e->control, control);
 	if (gather_pnodes(e, o, d) < 0 || place_containers(e, o, d) < 0 ||
 	    nc_images_resolve(e, d) < 0 ||
-	    nc_address(e, o->pool, o->pool_mask, d) < 0)
+	    nc_address(e, o->pool, o->pool_mask, d) < 0 ||
+	    nc_routes(e, d) < 0)
 		return -1;
 	return 0;
 }

@@ -259,6 +259,36 @@ check_text(const char *buf, size_t len, struct nc_diag *d)
 	return 0;
 }
 
+/*
+ * Pages of the testbed's documentation indent with non-breaking spaces
+ * (U+00A0, bytes C2 A0), which Tcl takes as a word: each becomes a space,
+ * with one warning at the first line that had one.
+ */
+static void
+blank_nbsp(char *buf, size_t *len, struct nc_diag *d)
+{
+	size_t i, o = 0;
+	int line = 1, first = 0;
+
+	for (i = 0; i < *len; i++) {
+		if (buf[i] == '\n')
+			line++;
+		if ((unsigned char)buf[i] == 0xc2 && i + 1 < *len &&
+		    (unsigned char)buf[i + 1] == 0xa0) {
+			if (first == 0)
+				first = line;
+			buf[o++] = ' ';
+			i++;
+			continue;
+		}
+		buf[o++] = buf[i];
+	}
+	buf[o] = '\0';
+	*len = o;
+	if (first > 0)
+		nc_diag_warn(d, first, "non-breaking spaces taken as blanks");
+}
+
 /* ---------------------------------------------------------------- */
 /* Tcl errors */
 
@@ -590,6 +620,7 @@ nc_ns_eval(const char *path, struct nc_exp *e, struct nc_diag *d,
 	if (read_file(path, d, &buf, &len) < 0 ||
 	    check_text(buf, len, d) < 0)
 		goto out;
+	blank_nbsp(buf, &len, d);
 	if (setup(&st, limit) < 0)
 		goto out;
 	if (run(&st, buf, len, limit) < 0)

@@ -109,6 +109,7 @@ struct ns_state {
 	int chunk_line;		/* file line of the top-level command run */
 	int run_line;		/* line of the first `$ns run` (0: none) */
 	int last_line;		/* line of the file's last command */
+	int rtproto_warned;	/* an unsupported rtproto was reported */
 };
 
 /* ns_lines.c */

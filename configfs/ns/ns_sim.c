@@ -30,10 +30,15 @@ static const char *const ns2_features[] = {
 	"rtmodel-at", "halt", "use-scheduler", NULL,
 };
 
-/* Routing protocols accepted by rtproto. */
-static const char *const rtprotos[] = {
-	"Static", "Session", "ospf", "Manual", "Static-ddijk", "Static-old",
-	NULL,
+/* Routing protocols: what rtproto makes of each (the rest: no routes). */
+static const struct {
+	const char *name;	/* as in `$ns rtproto name` */
+	enum nc_rtproto proto;	/* what it asks for */
+} rtprotos[] = {
+	{ "Static", NC_RT_STATIC },
+	{ "Static-ddijk", NC_RT_STATIC },
+	{ "Static-old", NC_RT_STATIC },
+	{ "Manual", NC_RT_MANUAL },
 };
 
 static int
@@ -206,18 +211,34 @@ out:
 	return rc;
 }
 
-/* `$ns rtproto protocol` */
+/*
+ * `$ns rtproto protocol`: Static computes routes at import, Manual takes
+ * the add-route lines; any other protocol (Session, ospf, DV...) is
+ * refused with one warning per file and leaves the experiment without
+ * routes.
+ */
 static int
 sim_rtproto(struct ns_state *st, int objc, Tcl_Obj *const objv[])
 {
+	const char *name;
+	size_t i;
 	char *q;
 
 	if (objc < 3)
 		return ns_usage(st, "$ns rtproto protocol");
-	if (!in_list(rtprotos, Tcl_GetString(objv[2]))) {
-		q = ns_quote(Tcl_GetString(objv[2]));
-		ns_warn(st, "routing protocol %s is not supported; ignored", q);
+	name = Tcl_GetString(objv[2]);
+	for (i = 0; i < sizeof(rtprotos) / sizeof(rtprotos[0]); i++)
+		if (strcmp(rtprotos[i].name, name) == 0) {
+			st->e->rtproto = rtprotos[i].proto;
+			return TCL_OK;
+		}
+	st->e->rtproto = NC_RT_NONE;
+	if (!st->rtproto_warned) {
+		q = ns_quote(name);
+		ns_warn(st, "routing protocol %s is not supported (only "
+		    "Static and Manual); no routes are installed", q);
 		free(q);
+		st->rtproto_warned = 1;
 	}
 	return TCL_OK;
 }
@@ -331,7 +352,39 @@ ns_sim_cmd(ClientData cd, Tcl_Interp *in, int objc, Tcl_Obj *const objv[])
 	return ns_sim_method(o->st, objc, objv);
 }
 
-/* A node's methods (program-agent, add-route, ...) are ignored. */
+/*
+ * `$node add-route DST NEXTHOP`: DST a node, link or LAN, NEXTHOP a node;
+ * resolved once addresses are known (configfs/model/routes.c).
+ */
+static int
+node_add_route(struct ns_state *st, struct ns_obj *o, int objc,
+    Tcl_Obj *const objv[])
+{
+	struct nc_manroute mr;
+	struct ns_obj *dst;
+
+	if (objc != 4)
+		return ns_usage(st, "$node add-route destination nexthop");
+	memset(&mr, 0, sizeof(mr));
+	mr.node = o->idx;
+	mr.line = ns_line(st);
+	dst = ns_obj_get(st, objv[2]);
+	if (dst != NULL && dst->kind == NS_LAN) {
+		mr.dst_lan = 1;
+		mr.dst = dst->idx;
+	} else if (ns_arg_node(st, "add-route", objv[2], &mr.dst) !=
+	    TCL_OK) {
+		return TCL_ERROR;
+	}
+	if (ns_arg_node(st, "add-route", objv[3], &mr.nexthop) != TCL_OK)
+		return TCL_ERROR;
+	*NC_PUSH(st->e->manroutes, st->e->nmanroutes,
+	    st->e->capmanroutes) = mr;
+	return TCL_OK;
+}
+
+/* A node's methods: add-route; the others (program-agent...) are
+ * ignored. */
 int
 ns_node_cmd(ClientData cd, Tcl_Interp *in, int objc, Tcl_Obj *const objv[])
 {
@@ -345,6 +398,8 @@ ns_node_cmd(ClientData cd, Tcl_Interp *in, int objc, Tcl_Obj *const objv[])
 	if (objc < 2)
 		return ns_usage(st, "$node method ?arg ...?");
 	m = Tcl_GetString(objv[1]);
+	if (strcmp(m, "add-route") == 0)
+		return node_add_route(st, o, objc, objv);
 	q = ns_quote(m);
 	ns_warn(st, "node method %s is not emulated; ignored", q);
 	free(q);

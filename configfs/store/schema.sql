@@ -147,6 +147,12 @@ CREATE TABLE status (
 CREATE INDEX nodes_host ON nodes(host, ord);
 CREATE INDEX memberships_grp ON memberships(grp, user);
 
+-- migrate 2
+-- A node's static routes ($ns rtproto Static or Manual at import, or
+-- written to nodes/<n>/routes): "DST/PREFIX via GW" lines joined by
+-- newlines, NULL for none.
+ALTER TABLE nodes ADD COLUMN routes TEXT;
+
 -- migrate 3
 -- nodes/<n>/startstatus: the start command's state, written by the node
 -- ("running", "exited N", "killed SIG", lib/nctree.h).  nodes/<n>/control:

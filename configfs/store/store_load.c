@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "inet.h"
+#include "routes.h"
 #include "store.h"
 #include "store_priv.h"
 #include "util.h"
@@ -297,8 +298,9 @@ load_node_lists(struct loader *l)
 	struct nc_node *nd;
 	struct nc_attr *a;
 	struct nc_tarfile *t;
+	const char *why;
 	char **p;
-	int r;
+	int r, line;
 
 	if (query(l, "SELECT node_id, key, value FROM attributes "
 	    "ORDER BY node_id, ord") < 0)
@@ -331,6 +333,18 @@ load_node_lists(struct loader *l)
 			return -1;
 		p = NC_PUSH(nd->rpms, nd->nrpms, nd->caprpms);
 		*p = nc_strdup(col_text(l->st, 1));
+	}
+	if (r < 0)
+		return -1;
+	if (query(l, "SELECT id, routes FROM nodes WHERE routes IS NOT NULL")
+	    < 0)
+		return -1;
+	while ((r = next(l)) > 0) {
+		if ((nd = row_node(l, "routes")) == NULL)
+			return -1;
+		if (nc_routes_parse(nd, col_text(l->st, 1), &line, &why) < 0)
+			return malformed(l, "node %s: routes line %d %s",
+			    nd->name, line, why);
 	}
 	return r < 0 ? -1 : 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "inet.h"
+#include "routes.h"
 #include "store.h"
 #include "store_priv.h"
 #include "util.h"
@@ -19,7 +20,7 @@
 enum {
 	S_EXP, S_NODE, S_ATTR, S_TAR, S_RPM, S_LAN, S_IFACE, S_IMAGE, S_USER,
 	S_MEMBER, S_KEY, S_GROUP, S_MOUNT, S_PIFACE, S_HOST, S_STATUS,
-	S_STARTSTATUS, S_CONTROL, S_N
+	S_STARTSTATUS, S_CONTROL, S_ROUTES, S_N
 };
 
 static const char *const save_sql[S_N] = {
@@ -63,6 +64,7 @@ static const char *const save_sql[S_N] = {
 	    "(SELECT name FROM nodes)",
 	[S_CONTROL] = "DELETE FROM control WHERE node NOT IN "
 	    "(SELECT name FROM nodes)",
+	[S_ROUTES] = "UPDATE nodes SET routes = ?1 WHERE id = ?2",
 };
 
 /* Children before parents, so no cascade has to search a full table. */
@@ -278,6 +280,16 @@ save_nodes(struct saver *s, const struct nc_exp *e, const size_t *base,
 		b_int(s, S_NODE, 12, nd->implicit != 0);
 		b_int(s, S_NODE, 13, (sqlite3_int64)n);
 		run(s, S_NODE);
+		if (nd->nroutes > 0) {
+			struct nc_buf rt = { 0 };
+
+			nc_routes_text(nd, &rt);
+			rt.p[--rt.len] = '\0';	/* the last newline */
+			b_copy(s, S_ROUTES, 1, rt.p);
+			b_int(s, S_ROUTES, 2, id);
+			run(s, S_ROUTES);
+			nc_buf_free(&rt);
+		}
 		for (i = 0; i < nd->nattrs; i++) {
 			b_int(s, S_ATTR, 1, id);
 			b_text(s, S_ATTR, 2, nd->attrs[i].key);

@@ -1,0 +1,356 @@
+/*
+ * routes.c: computing an experiment's static routes at import.
+ *
+ * The topology is a graph of nodes and LANs (a link is a LAN of two): a
+ * node is next to every LAN it has an interface on.  Static routing runs
+ * one breadth-first search per node over that graph; the first time the
+ * search reaches a LAN, through a node u, is on a path with the fewest
+ * LANs, and the route to the LAN's subnet goes where the path to u goes:
+ * to the first node after the source, at its address on the LAN the two
+ * share.  Each search visits every node and LAN once, so the whole costs
+ * O(nodes x (nodes + interfaces)); the arrays are allocated once and reset
+ * by stamping them with the source's number.
+ *
+ * Manual routing resolves the NS file's `$node add-route DST NEXTHOP`: DST
+ * a LAN or link (a route to its subnet) or a node (a host route to each of
+ * its addresses on a LAN the source is not on), NEXTHOP a node sharing a
+ * LAN with the source.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inet.h"
+#include "routes.h"
+#include "util.h"
+#include "valid.h"
+
+/* The subnet of each LAN, from its members' addresses. */
+struct subnets {
+	uint32_t *net;		/* network address; 0 with prefix -1: none */
+	int *prefix;		/* prefix length, or -1: no address yet */
+};
+
+static void
+subnets_init(const struct nc_exp *e, struct subnets *s)
+{
+	const struct nc_lan *l;
+	const struct nc_iface *f;
+	uint32_t mask;
+	size_t i, m;
+
+	s->net = nc_calloc(e->nlans ? e->nlans : 1, sizeof(*s->net));
+	s->prefix = nc_calloc(e->nlans ? e->nlans : 1, sizeof(*s->prefix));
+	for (i = 0; i < e->nlans; i++) {
+		l = &e->lans[i];
+		s->prefix[i] = -1;
+		for (m = 0; m < l->nmembers; m++) {
+			f = &e->nodes[l->members[m].node].ifaces[
+			    l->members[m].iface];
+			if (f->ip == 0)
+				continue;
+			mask = nc_iface_mask(e, f);
+			s->net[i] = f->ip & mask;
+			s->prefix[i] = nc_mask_prefix(mask);
+			break;
+		}
+	}
+}
+
+static void
+subnets_free(struct subnets *s)
+{
+	free(s->net);
+	free(s->prefix);
+}
+
+char *
+nc_route_format(const struct nc_route *r, char buf[NC_ROUTE_TEXT])
+{
+	char d[16], g[16];
+
+	if (r->prefix == 0 && r->dst == 0)
+		snprintf(buf, NC_ROUTE_TEXT, "default via %s",
+		    nc_ip_format(r->gw, g));
+	else
+		snprintf(buf, NC_ROUTE_TEXT, "%s/%d via %s",
+		    nc_ip_format(r->dst, d), r->prefix,
+		    nc_ip_format(r->gw, g));
+	return buf;
+}
+
+void
+nc_route_put(struct nc_node *n, const struct nc_route *r)
+{
+	size_t i;
+
+	for (i = 0; i < n->nroutes; i++)
+		if (n->routes[i].dst == r->dst &&
+		    n->routes[i].prefix == r->prefix) {
+			n->routes[i].gw = r->gw;
+			return;
+		}
+	*NC_PUSH(n->routes, n->nroutes, n->caproutes) = *r;
+}
+
+int
+nc_routes_parse(struct nc_node *n, const char *text, int *line,
+    const char **why)
+{
+	struct nc_route *v = NULL, r;
+	size_t nv = 0, cap = 0, i, len;
+	const char *p = text, *nl;
+	char *one;
+	int ln = 0, rc;
+
+	while (*p != '\0') {
+		ln++;
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		one = nc_malloc(len + 1);
+		memcpy(one, p, len);
+		one[len] = '\0';
+		p += len + (nl != NULL);
+		if (one[strspn(one, " \t")] == '\0') {
+			free(one);
+			continue;
+		}
+		rc = nc_valid_route(one, &r.dst, &r.prefix, &r.gw, why);
+		free(one);
+		if (rc < 0)
+			goto bad;
+		for (i = 0; i < nv; i++)
+			if (v[i].dst == r.dst && v[i].prefix == r.prefix) {
+				*why = "is a second route to the same "
+				    "destination";
+				rc = -EINVAL;
+				goto bad;
+			}
+		*NC_PUSH(v, nv, cap) = r;
+	}
+	free(n->routes);
+	n->routes = v;
+	n->nroutes = nv;
+	n->caproutes = cap;
+	return 0;
+bad:
+	free(v);
+	*line = ln;
+	return rc;
+}
+
+void
+nc_routes_text(const struct nc_node *n, struct nc_buf *out)
+{
+	char buf[NC_ROUTE_TEXT];
+	size_t i;
+
+	for (i = 0; i < n->nroutes; i++) {
+		nc_buf_puts(out, nc_route_format(&n->routes[i], buf));
+		nc_buf_add(out, "\n", 1);
+	}
+}
+
+static void
+clear_routes(struct nc_exp *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nnodes; i++) {
+		free(e->nodes[i].routes);
+		e->nodes[i].routes = NULL;
+		e->nodes[i].nroutes = e->nodes[i].caproutes = 0;
+	}
+}
+
+/* The search's arrays, reused from one source to the next. */
+struct bfs {
+	size_t *queue;		/* nodes to visit, in the order found */
+	size_t *node_stamp;	/* source + 1 once the node is found */
+	uint32_t *node_gw;	/* the first hop's address towards the node */
+	size_t *lan_stamp;	/* source + 1 once the LAN is reached */
+	uint32_t *lan_gw;	/* the first hop towards it; 0: directly on */
+};
+
+/* One search from node src: its routes, in LAN order. */
+static void
+search(struct nc_exp *e, const struct subnets *sn, struct bfs *b,
+    size_t src)
+{
+	struct nc_node *s = &e->nodes[src], *u;
+	const struct nc_lan *l;
+	const struct nc_iface *f;
+	struct nc_route r;
+	size_t head = 0, tail = 0, stamp = src + 1, cur, k, m, v, lan;
+	size_t nreached = 0;
+
+	b->node_stamp[src] = stamp;
+	b->node_gw[src] = 0;
+	b->queue[tail++] = src;
+	while (head < tail) {
+		cur = b->queue[head++];
+		u = &e->nodes[cur];
+		for (k = 0; k < u->nifaces; k++) {
+			lan = u->ifaces[k].lan;
+			if (b->lan_stamp[lan] == stamp)
+				continue;
+			b->lan_stamp[lan] = stamp;
+			b->lan_gw[lan] = b->node_gw[cur];
+			nreached++;
+			l = &e->lans[lan];
+			for (m = 0; m < l->nmembers; m++) {
+				v = l->members[m].node;
+				if (b->node_stamp[v] == stamp)
+					continue;
+				b->node_stamp[v] = stamp;
+				f = &e->nodes[v].ifaces[l->members[m].iface];
+				b->node_gw[v] = cur == src ? f->ip :
+				    b->node_gw[cur];
+				b->queue[tail++] = v;
+			}
+		}
+	}
+	if (nreached == 0)
+		return;
+	for (lan = 0; lan < e->nlans; lan++) {
+		if (b->lan_stamp[lan] != stamp || b->lan_gw[lan] == 0 ||
+		    sn->prefix[lan] < 0)
+			continue;
+		r.dst = sn->net[lan];
+		r.prefix = sn->prefix[lan];
+		r.gw = b->lan_gw[lan];
+		*NC_PUSH(s->routes, s->nroutes, s->caproutes) = r;
+	}
+}
+
+void
+nc_routes_static(struct nc_exp *e)
+{
+	struct subnets sn;
+	struct bfs b;
+	size_t n, nn = e->nnodes ? e->nnodes : 1, nl = e->nlans ? e->nlans : 1;
+
+	clear_routes(e);
+	subnets_init(e, &sn);
+	b.queue = nc_calloc(nn, sizeof(*b.queue));
+	b.node_stamp = nc_calloc(nn, sizeof(*b.node_stamp));
+	b.node_gw = nc_calloc(nn, sizeof(*b.node_gw));
+	b.lan_stamp = nc_calloc(nl, sizeof(*b.lan_stamp));
+	b.lan_gw = nc_calloc(nl, sizeof(*b.lan_gw));
+	for (n = 0; n < e->nnodes; n++)
+		if (e->nodes[n].nifaces > 0)
+			search(e, &sn, &b, n);
+	free(b.queue);
+	free(b.node_stamp);
+	free(b.node_gw);
+	free(b.lan_stamp);
+	free(b.lan_gw);
+	subnets_free(&sn);
+}
+
+/* 1 when node n has an interface on lan. */
+static int
+on_lan(const struct nc_node *n, size_t lan)
+{
+	size_t i;
+
+	for (i = 0; i < n->nifaces; i++)
+		if (n->ifaces[i].lan == lan)
+			return 1;
+	return 0;
+}
+
+/* The address of hop on the first LAN it shares with n, or 0. */
+static uint32_t
+shared_addr(const struct nc_node *n, const struct nc_node *hop)
+{
+	size_t i, j;
+
+	for (i = 0; i < n->nifaces; i++)
+		for (j = 0; j < hop->nifaces; j++)
+			if (n->ifaces[i].lan == hop->ifaces[j].lan)
+				return hop->ifaces[j].ip;
+	return 0;
+}
+
+static int
+manual(struct nc_exp *e, struct nc_diag *d)
+{
+	const struct nc_manroute *mr;
+	struct nc_node *n, *hop, *dn;
+	struct subnets sn;
+	struct nc_route r;
+	size_t i, k;
+	int rc = -1, added;
+
+	clear_routes(e);
+	subnets_init(e, &sn);
+	for (i = 0; i < e->nmanroutes; i++) {
+		mr = &e->manroutes[i];
+		n = &e->nodes[mr->node];
+		hop = &e->nodes[mr->nexthop];
+		if (mr->node == mr->nexthop) {
+			nc_diag_error(d, mr->line, "add-route: %s is its own "
+			    "next hop", n->name);
+			goto out;
+		}
+		if ((r.gw = shared_addr(n, hop)) == 0) {
+			nc_diag_error(d, mr->line, "add-route: next hop %s "
+			    "shares no link or LAN with %s", hop->name,
+			    n->name);
+			goto out;
+		}
+		if (mr->dst_lan) {
+			if (on_lan(n, mr->dst)) {
+				nc_diag_warn(d, mr->line, "add-route: %s is "
+				    "on %s already; no route needed", n->name,
+				    e->lans[mr->dst].name);
+				continue;
+			}
+			if (sn.prefix[mr->dst] < 0)
+				continue;
+			r.dst = sn.net[mr->dst];
+			r.prefix = sn.prefix[mr->dst];
+			nc_route_put(n, &r);
+			continue;
+		}
+		dn = &e->nodes[mr->dst];
+		added = 0;
+		for (k = 0; k < dn->nifaces; k++) {
+			if (on_lan(n, dn->ifaces[k].lan) ||
+			    dn->ifaces[k].ip == 0)
+				continue;
+			r.dst = dn->ifaces[k].ip;
+			r.prefix = 32;
+			nc_route_put(n, &r);
+			added = 1;
+		}
+		if (!added)
+			nc_diag_warn(d, mr->line, "add-route: %s reaches %s "
+			    "directly; no route needed", n->name, dn->name);
+	}
+	rc = 0;
+out:
+	subnets_free(&sn);
+	return rc;
+}
+
+int
+nc_routes(struct nc_exp *e, struct nc_diag *d)
+{
+	if (e->rtproto != NC_RT_MANUAL && e->nmanroutes > 0)
+		nc_diag_warn(d, e->manroutes[0].line, "add-route needs `$ns "
+		    "rtproto Manual`; %zu add-route line%s ignored",
+		    e->nmanroutes, e->nmanroutes == 1 ? "" : "s");
+	switch (e->rtproto) {
+	case NC_RT_NONE:
+		return 0;
+	case NC_RT_STATIC:
+		nc_routes_static(e);
+		return 0;
+	case NC_RT_MANUAL:
+		return manual(e, d);
+	}
+	return 0;
+}
