@@ -1,10 +1,10 @@
 /*
  * json_export.c: the experiment as JSON (jansson), in the shape fixed by
  * docs/DESIGN.md ("JSON export") plus a few extra keys that make the
- * round trip lossless: a node's parent_os, tarfiles, rpms, fix and implicit;
- * a LAN's netmask; a user's email (and password with --secrets); a mount's
- * fstype; an image's sha256, packages and osnames (arrays of strings);
- * and the top-level "pifaces" and "hostnames".
+ * round trip lossless: a node's parent_os, tarfiles, rpms, routes, fix and
+ * implicit; a LAN's netmask; a user's email (and password with --secrets);
+ * a mount's fstype; an image's sha256, packages and osnames (arrays of
+ * strings); and the top-level "pifaces" and "hostnames".
  * Extra keys appear only when they hold something.  json_import.c reads it
  * back.
  */
@@ -14,6 +14,7 @@
 
 #include "inet.h"
 #include "json.h"
+#include "routes.h"
 
 /* State of one export: what jansson refused, if anything. */
 struct exporter {
@@ -170,6 +171,7 @@ export_node(struct exporter *x, const struct nc_exp *e,
     const struct nc_node *n)
 {
 	json_t *o = json_object(), *a, *p;
+	char rt[NC_ROUTE_TEXT];
 	size_t i;
 
 	if (o == NULL)
@@ -216,6 +218,12 @@ export_node(struct exporter *x, const struct nc_exp *e,
 		put(x, o, "rpms", jstrv(x, n->rpms, n->nrpms));
 	if (n->fix != NULL)
 		put(x, o, "fix", jstr(x, n->fix));
+	if (n->nroutes > 0 && (a = json_array()) != NULL) {
+		for (i = 0; i < n->nroutes; i++)
+			push(x, a, jstr(x, nc_route_format(&n->routes[i],
+			    rt)));
+		put(x, o, "routes", a);
+	}
 	if (n->implicit)
 		put(x, o, "implicit", json_true());
 	return o;

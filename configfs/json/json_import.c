@@ -625,10 +625,11 @@ import_node(struct importer *im, json_t *o, const char *path)
 	struct nc_node *n;
 	enum nc_role role;
 	const char *name, *srole, *os, *pos, *hw, *host, *cmd, *fa, *fix;
-	const char *img, *rpm;
+	const char *img, *rpm, *why;
+	struct nc_route r;
 	char p[PATHLEN];
 	json_t *a, *f;
-	size_t idx, i;
+	size_t idx, i, k;
 
 	if (get_str(im, o, path, "name", REQ, &name) < 0 ||
 	    check(im, path, "name", name, nc_valid_label) < 0 ||
@@ -677,6 +678,21 @@ import_node(struct importer *im, json_t *o, const char *path)
 		if (elem_str(im, a, i, p, "a file name", &rpm) < 0)
 			return -1;
 		*NC_PUSH(n->rpms, n->nrpms, n->caprpms) = nc_strdup(rpm);
+	}
+	if (get_array(im, o, path, "routes", &a) < 0)
+		return -1;
+	for (i = 0; i < json_array_size(a); i++) {
+		mkpath(p, "%s.routes[%zu]", path, i);
+		if (elem_str(im, a, i, p, "a route", &rpm) < 0)
+			return -1;
+		if (nc_valid_route(rpm, &r.dst, &r.prefix, &r.gw, &why) < 0)
+			return ffail(im, p, NULL, "\"%s\" %s", rpm, why);
+		for (k = 0; k < n->nroutes; k++)
+			if (n->routes[k].dst == r.dst &&
+			    n->routes[k].prefix == r.prefix)
+				return ffail(im, p, NULL, "\"%s\" is a second "
+				    "route to the same destination", rpm);
+		*NC_PUSH(n->routes, n->nroutes, n->caproutes) = r;
 	}
 	if (get_array(im, o, path, "ifaces", &a) < 0)
 		return -1;

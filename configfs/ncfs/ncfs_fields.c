@@ -450,6 +450,132 @@ node_physical_get(struct ncfs_conn *c, const struct ncfs_ref *r,
 	return ncfs_render_physical(c, r->k[0], out);
 }
 
+/* The node's routes, one a line; none: nothing. */
+static int
+node_routes_get(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = ncfs_sql(c, "SELECT routes FROM nodes WHERE name = ?1", "s",
+	    r->k[0])) == NULL)
+		return -EIO;
+	if ((rc = ncfs_sql_step(c, st)) < 0)
+		return rc;
+	if (rc == 0)
+		return -ENOENT;
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+	    sqlite3_column_bytes(st, 0) > 0) {
+		nc_buf_add(out, sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+		nc_buf_add(out, "\n", 1);
+	}
+	return ncfs_sql_end(c, st);
+}
+
+/*
+ * Each gateway must lie on a subnet of one of the node's interfaces (and
+ * not be its own address): the kernel refuses any other next hop.
+ */
+static int
+gateways_reachable(struct ncfs_conn *c, const char *node,
+    const struct ncfs_list *l, const uint32_t *gws, struct nc_buf *why)
+{
+	sqlite3_stmt *st;
+	struct { uint32_t ip, mask; } *nets = NULL, *x;	/* its subnets */
+	uint32_t a, m;
+	size_t n = 0, cap = 0, i, k;
+	const char *s;
+	char g[16];
+	int rc;
+
+	if ((st = ncfs_sql(c, "SELECT i.ip, COALESCE(i.netmask, l.netmask,"
+	    " '255.255.255.0') FROM ifaces i JOIN nodes n ON n.id = i.node_id"
+	    " JOIN lans l ON l.id = i.lan_id WHERE n.name = ?1"
+	    " AND i.ip IS NOT NULL", "s", node)) == NULL)
+		return -EIO;
+	while ((rc = ncfs_sql_step(c, st)) == 1) {
+		s = (const char *)sqlite3_column_text(st, 0);
+		if (s == NULL || nc_ip_parse(s, &a) < 0)
+			continue;
+		s = (const char *)sqlite3_column_text(st, 1);
+		if (s == NULL || nc_mask_parse(s, &m) < 0)
+			continue;
+		x = NC_PUSH(nets, n, cap);
+		x->ip = a;
+		x->mask = m;
+	}
+	if (rc < 0 || (rc = ncfs_sql_end(c, st)) < 0)
+		goto out;
+	for (i = 0; i < l->n; i++) {
+		for (k = 0; k < n; k++)
+			if ((gws[i] & nets[k].mask) ==
+			    (nets[k].ip & nets[k].mask) && gws[i] != nets[k].ip)
+				break;
+		if (k == n) {
+			nc_buf_printf(why, "routes: \"%s\": gateway %s is on "
+			    "no subnet of %s's interfaces", l->v[i],
+			    nc_ip_format(gws[i], g), node);
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(nets);
+	return rc;
+}
+
+/* The routes written, each checked, stored in their canonical form. */
+static int
+node_routes_set(struct ncfs_conn *c, const struct ncfs_ref *r,
+    const char *value, struct nc_buf *why)
+{
+	struct ncfs_list l = { 0 };
+	struct nc_buf text = { 0 };
+	uint32_t *gws = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = ncfs_v_route_list("routes", value, &l, &gws, why)) < 0)
+		goto done;
+	if ((rc = node_exists(c, r->k[0])) <= 0) {
+		rc = rc == 0 ? updated(0, why) : rc;
+		goto done;
+	}
+	if ((rc = gateways_reachable(c, r->k[0], &l, gws, why)) < 0)
+		goto done;
+	for (i = 0; i < l.n; i++) {
+		if (i > 0)
+			nc_buf_add(&text, "\n", 1);
+		nc_buf_puts(&text, l.v[i]);
+	}
+	rc = updated(ncfs_sql_exec(c, "UPDATE nodes SET routes = ?1"
+	    " WHERE name = ?2", "ss", l.n > 0 ? nc_buf_str(&text) : NULL,
+	    r->k[0]), why);
+done:
+	nc_buf_free(&text);
+	free(gws);
+	ncfs_list_free(&l);
+	return rc;
+}
+
+/*
+ * 1 when the node forwards: it has two or more interfaces and some node
+ * has routes, or an address of it is the gateway of a route of a node on
+ * one of its LANs.
+ */
+GET(node_forwarding_get, "s", "SELECT CASE WHEN"
+    " ((SELECT count(*) FROM ifaces WHERE node_id = n.id) >= 2"
+    " AND EXISTS (SELECT 1 FROM nodes WHERE routes IS NOT NULL))"
+    " OR EXISTS (SELECT 1 FROM ifaces i"
+    " JOIN ifaces j ON j.lan_id = i.lan_id AND j.node_id <> i.node_id"
+    " JOIN nodes o ON o.id = j.node_id"
+    " WHERE i.node_id = n.id AND i.ip IS NOT NULL AND o.routes IS NOT NULL"
+    " AND instr(o.routes || char(10), ' via ' || i.ip || char(10)) > 0)"
+    " THEN 1 ELSE 0 END FROM nodes n WHERE n.name = ?1")
+
 /* "STATE TIME[ STEP[ MESSAGE]]"; a node never heard of is pending. */
 static int
 node_status_get(struct ncfs_conn *c, const struct ncfs_ref *r,
@@ -1289,6 +1415,7 @@ const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
 	F(NODE_STARTCMD, node_startcmd_get, node_startcmd_set, 0),
 	F(NODE_FAILURE_ACTION, node_fa_get, node_fa_set, 0),
 	F(NODE_HOST, node_host_get, node_host_set, 0),
+	F(NODE_ROUTES, node_routes_get, node_routes_set, 0),
 	F(NODE_CONTAINERS, node_containers_get, NULL, 0),
 	F(NODE_HOSTS, node_hosts_get, NULL, 1),
 	F(NODE_PASSWD, node_passwd_get, NULL, 1),
@@ -1299,6 +1426,7 @@ const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
 	F(NODE_MOUNTS, node_mounts_get, NULL, 0),
 	F(NODE_PHYSICAL, node_physical_get, NULL, 0),
 	F(NODE_TARFILES, node_tarfiles_get, NULL, 0),
+	F(NODE_FORWARDING, node_forwarding_get, NULL, 0),
 	F(NODE_STATUS, node_status_get, node_status_set, 0),
 	F(NODE_STARTSTATUS, node_startstatus_get, node_startstatus_set, 0),
 	F(NODE_CONTROL, node_control_get, node_control_set, 0),

@@ -804,3 +804,59 @@ ncfs_v_key_list(const char *what, const char *v, struct ncfs_list *l,
 	}
 	return 0;
 }
+
+/* A route's destination, to find a second route to it. */
+struct route_dst {
+	uint32_t net;		/* network, host order */
+	int prefix;		/* prefix length */
+};
+
+int
+ncfs_v_route_list(const char *what, const char *v, struct ncfs_list *l,
+    uint32_t **gws, struct nc_buf *why)
+{
+	const char *p = v, *line, *reason;
+	struct route_dst *seen = NULL, r;
+	uint32_t gw;
+	int lineno = 0, rc;
+	char d[16], g[16], *one;
+	size_t len, i, n = 0, cap = 0;
+
+	*gws = NULL;
+	if ((rc = check_size(what, v, why)) < 0)
+		return rc;
+	rc = -EINVAL;
+	while (next_line(&p, &line, &len, &lineno)) {
+		one = nc_malloc(len + 1);
+		memcpy(one, line, len);
+		one[len] = '\0';
+		if (nc_valid_route(one, &r.net, &r.prefix, &gw, &reason) < 0) {
+			nc_buf_printf(why, "%s: line %d: ", what, lineno);
+			ncfs_show(why, one);
+			nc_buf_printf(why, " %s", reason);
+			free(one);
+			goto out;
+		}
+		free(one);
+		for (i = 0; i < n; i++)
+			if (seen[i].net == r.net &&
+			    seen[i].prefix == r.prefix) {
+				nc_buf_printf(why, "%s: line %d: a second "
+				    "route to %s/%d", what, lineno,
+				    nc_ip_format(r.net, d), r.prefix);
+				goto out;
+			}
+		*NC_PUSH(seen, n, cap) = r;
+		*gws = nc_realloc(*gws, n * sizeof(**gws));
+		(*gws)[n - 1] = gw;
+		nc_ip_format(gw, g);
+		one = r.prefix == 0 ? nc_asprintf("default via %s", g) :
+		    nc_asprintf("%s/%d via %s", nc_ip_format(r.net, d),
+		    r.prefix, g);
+		*NC_PUSH(l->v, l->n, l->cap) = one;
+	}
+	rc = 0;
+out:
+	free(seen);
+	return rc;
+}

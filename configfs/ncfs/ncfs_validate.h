@@ -126,6 +126,14 @@ int ncfs_v_key_list(const char *what, const char *v, struct ncfs_list *l,
 int ncfs_v_rule_list(const char *what, const char *v,
     int (*rule)(const char *, const char **), struct ncfs_list *l,
     struct nc_buf *why);
+/*
+ * Static routes, one a line (blank lines skipped), each nc_valid_route,
+ * no destination twice: l gets each in its canonical form ("DST/PREFIX
+ * via GW", "default via GW"), *gws a new array of their gateways.  The
+ * caller frees both, also on error.
+ */
+int ncfs_v_route_list(const char *what, const char *v, struct ncfs_list *l,
+    uint32_t **gws, struct nc_buf *why);
 void ncfs_list_free(struct ncfs_list *l);
 
 #endif

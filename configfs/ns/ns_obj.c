@@ -35,16 +35,24 @@ ns_kind_name(enum ns_kind k)
 	return "ignored object";
 }
 
-/* The object whose handle o is, or NULL. */
+/*
+ * The object whose handle o is, or NULL.  As in the testbed's parser, a
+ * node or LAN may also be given by the name it already has (`set router
+ * [$ns node]` then `make-lan "router $a $b"`, as DETER's case studies do).
+ */
 struct ns_obj *
 ns_obj_get(struct ns_state *st, Tcl_Obj *o)
 {
 	const char *s = Tcl_GetString(o), *p;
 	size_t id = 0;
+	long named;
 
 	if (s[0] != '_' || s[1] != 'o' || !isdigit((unsigned char)s[2]) ||
-	    (s[2] == '0' && s[3] != '\0'))
-		return NULL;
+	    (s[2] == '0' && s[3] != '\0')) {
+		named = nc_strmap_get(&st->names, s);
+		return named >= 0 && (size_t)named < st->nobjs ?
+		    st->objs[named] : NULL;
+	}
 	for (p = s + 2; isdigit((unsigned char)*p); p++) {
 		id = id * 10 + (size_t)(*p - '0');
 		if (id >= st->nobjs)

@@ -354,14 +354,17 @@ ns_sim_cmd(ClientData cd, Tcl_Interp *in, int objc, Tcl_Obj *const objv[])
 
 /*
  * `$node add-route DST NEXTHOP`: DST a node, link or LAN, NEXTHOP a node;
- * resolved once addresses are known (configfs/model/routes.c).
+ * resolved once addresses are known (configfs/model/routes.c).  ns-2's
+ * other forms (an address, a target object) are ignored with a warning.
  */
 static int
 node_add_route(struct ns_state *st, struct ns_obj *o, int objc,
     Tcl_Obj *const objv[])
 {
 	struct nc_manroute mr;
-	struct ns_obj *dst;
+	struct ns_obj *dst, *hop;
+	int bad_dst;
+	char *q;
 
 	if (objc != 4)
 		return ns_usage(st, "$node add-route destination nexthop");
@@ -369,15 +372,19 @@ node_add_route(struct ns_state *st, struct ns_obj *o, int objc,
 	mr.node = o->idx;
 	mr.line = ns_line(st);
 	dst = ns_obj_get(st, objv[2]);
-	if (dst != NULL && dst->kind == NS_LAN) {
-		mr.dst_lan = 1;
-		mr.dst = dst->idx;
-	} else if (ns_arg_node(st, "add-route", objv[2], &mr.dst) !=
-	    TCL_OK) {
-		return TCL_ERROR;
+	hop = ns_obj_get(st, objv[3]);
+	bad_dst = dst == NULL || (dst->kind != NS_LAN &&
+	    dst->kind != NS_NODE);
+	if (bad_dst || hop == NULL || hop->kind != NS_NODE) {
+		q = ns_quote(Tcl_GetString(objv[bad_dst ? 2 : 3]));
+		ns_warn(st, "add-route: %s is not a %s; ignored", q,
+		    bad_dst ? "node, link or LAN" : "node");
+		free(q);
+		return TCL_OK;
 	}
-	if (ns_arg_node(st, "add-route", objv[3], &mr.nexthop) != TCL_OK)
-		return TCL_ERROR;
+	mr.dst_lan = dst->kind == NS_LAN;
+	mr.dst = dst->idx;
+	mr.nexthop = hop->idx;
 	*NC_PUSH(st->e->manroutes, st->e->nmanroutes,
 	    st->e->capmanroutes) = mr;
 	return TCL_OK;

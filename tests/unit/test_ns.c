@@ -555,15 +555,15 @@ test_warnings(void **state)
 		"14: warning: $ns trace-all is an ns-2 feature the testbed "
 		    "does not emulate; ignored",
 		"15: warning: unsupported $ns method \"frobnicate\"; ignored",
-		"16: warning: node method \"add-route\" is not emulated; "
-		    "ignored",
+		"16: warning: add-route: \"10.0.0.0\" is not a node, link or "
+		    "LAN; ignored",
 		"17: warning: node method \"program-agent\" is not emulated; "
 		    "ignored",
 		"19: warning: unknown command tb-set-frob; ignored",
 		"20: warning: tb-use-ipassign is not used by this testbed; "
 		    "recorded/ignored",
-		"21: warning: routing protocol \"DV\" is not supported; "
-		    "ignored",
+		"21: warning: routing protocol \"DV\" is not supported (only "
+		    "Static and Manual); no routes are installed",
 		"22: warning: `ns` used without `$`; taken as $ns",
 		"23: warning: simplex-link is not emulated; taken as a "
 		    "duplex-link",
@@ -995,6 +995,33 @@ test_safe_interpreter(void **state)
 	assert_int_equal(access("/tmp/nc-test-ns-pwned", F_OK), -1);
 }
 
+/*
+ * Non-breaking spaces (C2 A0) as indentation, as copied from the testbed's
+ * web pages: taken as blanks, with one warning at the first line that had
+ * one; the same bytes inside a string are blanks too.
+ */
+static void
+test_nbsp(void **state)
+{
+	struct run r;
+
+	(void)state;
+	eval_file(&r, "tests/data/ns/nbsp.ns");
+	ok(&r);
+	has_warning(&r, "nbsp.ns:6: warning: non-breaking spaces taken as "
+	    "blanks");
+	assert_int_equal(r.d.nwarn, 1);
+	nodes_are(&r, NAMES("n-0", "n-1"));
+	done(&r);
+	eval_text(&r, "set ns [new Simulator]\nset a [$ns node]\n"
+	    "tb-set-node-startcmd $a \"echo\xc2\xa0hi\"\n");
+	ok(&r);
+	has_warning(&r, "t.ns:3: warning: non-breaking spaces taken as "
+	    "blanks");
+	assert_string_equal(r.e.nodes[0].startcmd, "echo hi");
+	done(&r);
+}
+
 static void
 test_quirks(void **state)
 {
@@ -1148,6 +1175,7 @@ main(void)
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_safe_interpreter),
 		cmocka_unit_test(test_quirks),
+		cmocka_unit_test(test_nbsp),
 		cmocka_unit_test(test_generated_names),
 		cmocka_unit_test(test_large_file),
 	};

@@ -40,7 +40,8 @@
 /* The kinds of value. */
 enum kind {
 	K_LABEL, K_HOSTNAME, K_LOGIN, K_HOME, K_SHELL, K_MOUNT, K_IFNAME,
-	K_ATTR, K_IMAGE, K_URL, K_SHA256, K_MAC, K_IPV4, K_ID, K_NKINDS
+	K_ATTR, K_IMAGE, K_URL, K_SHA256, K_MAC, K_IPV4, K_ID, K_ROUTE,
+	K_NKINDS
 };
 
 /* One case: the value, its kind, whether every entry point takes it. */
@@ -127,6 +128,24 @@ static const struct row rows[] = {
 	{ "20001", K_ID, 1 }, { "4294967294", K_ID, 1 }, { "1000", K_ID, 1 },
 	{ "4294967295", K_ID, 0 }, { "01000", K_ID, 0 }, { "2000x", K_ID, 0 },
 	{ "-1", K_ID, 0 }, { "", K_ID, 0 },
+	/* static routes (nodes/<n>/routes lines) */
+	{ "10.1.2.0/24 via 10.1.1.1", K_ROUTE, 1 },
+	{ "default via 10.1.1.1", K_ROUTE, 1 },
+	{ "10.1.2.9/32 via 10.1.1.1", K_ROUTE, 1 },
+	{ "0.0.0.0/0 via 10.1.1.1", K_ROUTE, 1 },
+	{ "10.1.2.0/24  via\t10.1.1.1", K_ROUTE, 1 },
+	{ "10.1.2.5/24 via 10.1.1.1", K_ROUTE, 0 },
+	{ "10.1.2.0 via 10.1.1.1", K_ROUTE, 0 },
+	{ "10.1.2.0/33 via 10.1.1.1", K_ROUTE, 0 },
+	{ "10.1.2.0/024 via 10.1.1.1", K_ROUTE, 0 },
+	{ "10.1.2.0/24 dev eth1", K_ROUTE, 0 },
+	{ "10.1.2.0/24 via 10.1.1.1 onlink", K_ROUTE, 0 },
+	{ "10.1.2.0/24 via 0.0.0.0", K_ROUTE, 0 },
+	{ "10.1.2.0/24 via 127.0.0.1", K_ROUTE, 0 },
+	{ "10.1.2.0/24 via 224.0.0.1", K_ROUTE, 0 },
+	{ "10.1.2.0/24 via 10.1.1", K_ROUTE, 0 },
+	{ "10.1.2.0/24 via", K_ROUTE, 0 },
+	{ "10.1.2.0/24 via $(reboot)", K_ROUTE, 0 },
 };
 
 static char scratch[64];	/* this run's scratch directory */
@@ -241,6 +260,20 @@ ncfs_ip(const char *v)
 	int rc = ncfs_v_ip("ip", v, &ip, &why);
 
 	nc_buf_free(&why);
+	return rc == 0;
+}
+
+static int
+ncfs_route(const char *v)
+{
+	struct ncfs_list l = { 0 };
+	struct nc_buf why = { 0 };
+	uint32_t *gws = NULL;
+	int rc = ncfs_v_route_list("routes", v, &l, &gws, &why);
+
+	ncfs_list_free(&l);
+	nc_buf_free(&why);
+	free(gws);
 	return rc == 0;
 }
 
@@ -602,6 +635,13 @@ json_ip(const char *v)
 }
 
 static int
+json_route(const char *v)
+{
+	return json_doc("{\"nodes\": [{\"name\": \"n\", \"role\": \"pnode\", "
+	    "\"routes\": [%s]}]}", v);
+}
+
+static int
 json_label(const char *v)
 {
 	return json_doc("{\"nodes\": [{\"name\": %s, \"role\": \"pnode\"}]}",
@@ -829,6 +869,7 @@ lib(enum kind k, const char *v)
 	case K_MAC: rc = nc_valid_mac(v, NULL, &why); break;
 	case K_IPV4: rc = nc_valid_ipv4(v, NULL, &why); break;
 	case K_ID: rc = nc_valid_id(v, NULL, &why); break;
+	case K_ROUTE: rc = nc_valid_route(v, NULL, NULL, NULL, &why); break;
 	case K_NKINDS: break;
 	}
 	/* 0, or -EINVAL with a reason */
@@ -896,6 +937,8 @@ static const struct entry {
 	{ K_IPV4, "ncfs ip", ncfs_ip },
 	{ K_IPV4, "tmcc hostnames IP", tmcc_ip },
 	{ K_IPV4, "json piface ip", json_ip },
+	{ K_ROUTE, "ncfs routes", ncfs_route },
+	{ K_ROUTE, "json node routes", json_route },
 	{ K_ID, "ncfs uid", ncfs_id },
 	{ K_ID, "tmcc ADDUSER UID", tmcc_uid },
 	{ K_ID, "passwd uid", passwd_uid },
