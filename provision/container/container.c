@@ -1,6 +1,6 @@
 /*
  * container.c: ncprov container, the steps of a booting container in
- * order: hosts, groups, accounts, logins, ifaces, mounts, tarfiles,
+ * order: hosts, groups, accounts, logins, ifaces, routes, mounts, tarfiles,
  * startcmd, then ready.
  * The status goes to nodes/<node>/status at each step.  A failing step
  * writes "failed STEP reason"; steps that do not depend on it still run;
@@ -14,7 +14,7 @@
 #include "container_steps.h"
 #include "util.h"
 
-enum { S_HOSTS, S_GROUPS, S_ACCOUNTS, S_LOGINS, S_IFACES, S_MOUNTS,
+enum { S_HOSTS, S_GROUPS, S_ACCOUNTS, S_LOGINS, S_IFACES, S_ROUTES, S_MOUNTS,
 	S_TARFILES, S_STARTCMD };
 #define NEED(s) (1u << (s))
 
@@ -30,6 +30,7 @@ static const struct step steps[] = {
 	[S_ACCOUNTS] = { "accounts", ncp_step_accounts, NEED(S_GROUPS) },
 	[S_LOGINS] = { "logins", ncp_step_logins, NEED(S_ACCOUNTS) },
 	[S_IFACES] = { "ifaces", ncp_step_ifaces, 0 },
+	[S_ROUTES] = { "routes", ncp_step_routes, NEED(S_IFACES) },
 	[S_MOUNTS] = { "mounts", ncp_step_mounts, NEED(S_ACCOUNTS) },
 	[S_TARFILES] = { "tarfiles", ncp_step_tarfiles, NEED(S_MOUNTS) },
 	[S_STARTCMD] = { "startcmd", ncp_step_startcmd,

@@ -11,6 +11,7 @@ int ncp_step_groups(struct ncprov *p);	 /* accounts.c */
 int ncp_step_accounts(struct ncprov *p); /* accounts.c */
 int ncp_step_logins(struct ncprov *p);	 /* logins.c */
 int ncp_step_ifaces(struct ncprov *p);	 /* ifaces.c */
+int ncp_step_routes(struct ncprov *p);	 /* routes.c */
 int ncp_step_mounts(struct ncprov *p);	 /* mounts.c */
 int ncp_step_tarfiles(struct ncprov *p); /* tarfiles.c */
 int ncp_step_startcmd(struct ncprov *p); /* startcmd.c */

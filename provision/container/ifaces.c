@@ -9,8 +9,8 @@
  *
  * Only what is missing is added; addresses we did not give are left alone.
  * A MAC that no local interface has fails the step, after the other
- * interfaces were done.  Routes (nodes/<node>/routes, which the tree does
- * not have yet) are not handled.
+ * interfaces were done.  Routes (nodes/<node>/routes) are the next step's
+ * (routes.c).
  *
  * The state comes from ROOT/sys/class/net/<dev>/flags (hexadecimal, IFF_UP
  * is 0x1; a missing file reads as down) and, for the addresses, from
