@@ -65,18 +65,47 @@ subnets_free(struct subnets *s)
 	free(s->prefix);
 }
 
+/* Write ip as a dotted quad at p; returns the end (no NUL). */
+static char *
+put_ip(char *p, uint32_t ip)
+{
+	int k, v;
+
+	for (k = 3; k >= 0; k--) {
+		v = (int)(ip >> (8 * k)) & 0xff;
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		if (k > 0)
+			*p++ = '.';
+	}
+	return p;
+}
+
+/* Write r's text at p (at most NC_ROUTE_TEXT - 1 bytes); the end. */
+static char *
+put_route(char *p, const struct nc_route *r)
+{
+	if (r->prefix == 0 && r->dst == 0) {
+		memcpy(p, "default", 7);
+		p += 7;
+	} else {
+		p = put_ip(p, r->dst);
+		*p++ = '/';
+		if (r->prefix >= 10)
+			*p++ = (char)('0' + r->prefix / 10);
+		*p++ = (char)('0' + r->prefix % 10);
+	}
+	memcpy(p, " via ", 5);
+	return put_ip(p + 5, r->gw);
+}
+
 char *
 nc_route_format(const struct nc_route *r, char buf[NC_ROUTE_TEXT])
 {
-	char d[16], g[16];
-
-	if (r->prefix == 0 && r->dst == 0)
-		snprintf(buf, NC_ROUTE_TEXT, "default via %s",
-		    nc_ip_format(r->gw, g));
-	else
-		snprintf(buf, NC_ROUTE_TEXT, "%s/%d via %s",
-		    nc_ip_format(r->dst, d), r->prefix,
-		    nc_ip_format(r->gw, g));
+	*put_route(buf, r) = '\0';
 	return buf;
 }
 
@@ -143,13 +172,23 @@ bad:
 void
 nc_routes_text(const struct nc_node *n, struct nc_buf *out)
 {
-	char buf[NC_ROUTE_TEXT];
+	char *p;
 	size_t i;
 
-	for (i = 0; i < n->nroutes; i++) {
-		nc_buf_puts(out, nc_route_format(&n->routes[i], buf));
-		nc_buf_add(out, "\n", 1);
+	if (n->nroutes == 0)
+		return;
+	/* room for every line, then the bytes written */
+	if (out->cap < out->len + n->nroutes * NC_ROUTE_TEXT + 1) {
+		out->cap = out->len + n->nroutes * NC_ROUTE_TEXT + 1;
+		out->p = nc_realloc(out->p, out->cap);
 	}
+	p = out->p + out->len;
+	for (i = 0; i < n->nroutes; i++) {
+		p = put_route(p, &n->routes[i]);
+		*p++ = '\n';
+	}
+	*p = '\0';
+	out->len = (size_t)(p - out->p);
 }
 
 static void
@@ -213,6 +252,8 @@ search(struct nc_exp *e, const struct subnets *sn, struct bfs *b,
 	}
 	if (nreached == 0)
 		return;
+	s->caproutes = nreached;
+	s->routes = nc_realloc(s->routes, nreached * sizeof(*s->routes));
 	for (lan = 0; lan < e->nlans; lan++) {
 		if (b->lan_stamp[lan] != stamp || b->lan_gw[lan] == 0 ||
 		    sn->prefix[lan] < 0)
