@@ -93,6 +93,14 @@ bad "$EINVAL" nodes/h1/host "h2"		# not a pnode
 bad "$EINVAL" nodes/h1/host "nosuchnode"
 bad "$EINVAL" nodes/h1/host "../pnode-0"
 bad "$EINVAL" nodes/h1/host ""			# a container needs one
+# routes: the syntax (lib/valid.c), one per destination, a reachable gateway
+bad "$EINVAL" nodes/h1/routes "10.0.0.5/24 via 192.168.1.1"	# host bits
+bad "$EINVAL" nodes/h1/routes "10.0.0.0/24 dev eth1"
+bad "$EINVAL" nodes/h1/routes "10.0.0.0/24 via 192.168.1.1; reboot"
+bad "$EINVAL" nodes/h1/routes "10.0.0.0 via 192.168.1.1"	# no prefix
+bad "$EINVAL" nodes/h1/routes "10.0.0.0/24 via 10.77.0.1"	# not on h1's LAN
+bad "$EINVAL" nodes/h1/routes "10.0.0.0/24 via 192.168.1.11"	# h1 itself
+bad "$EINVAL" nodes/h1/routes "10.0.0.0/24 via 192.168.1.1\n10.0.0.0/24 via 192.168.1.12"
 # names: '/', '..', blanks, over-long, empty
 bad "$EINVAL" experiment/name "a/b"
 bad "$EINVAL" experiment/name ".."
