@@ -96,8 +96,9 @@ changed "echo a startcmd with blanks and quotes" put "$M/nodes/h2/startcmd" "/bi
 expect_eq "cat startcmd" "/bin/run --flag 'a b' \"c\"" "$(cat "$M/nodes/h2/startcmd")"
 changed "echo ready status line" put "$M/nodes/h3/status" "ready 1700000000 startcmd all good"
 expect_eq "cat status" "ready 1700000000 startcmd all good" "$(cat "$M/nodes/h3/status")"
-changed "echo two routes (blanks squeezed) > routes" put "$M/nodes/h3/routes" "$(printf '10.0.0.0/24  via 192.168.1.1\ndefault via\t192.168.1.12')"
-expect_eq "cat routes: canonical lines" "$(printf '10.0.0.0/24 via 192.168.1.1\ndefault via 192.168.1.12')" "$(cat "$M/nodes/h3/routes")"
+H2=$(cat "$M/nodes/h2/ifaces/eth1/ip")
+changed "echo two routes (blanks squeezed) > routes" put "$M/nodes/h3/routes" "$(printf '10.0.0.0/24  via 192.168.1.1\ndefault via\t%s' "$H2")"
+expect_eq "cat routes: canonical lines" "$(printf '10.0.0.0/24 via 192.168.1.1\ndefault via %s' "$H2")" "$(cat "$M/nodes/h3/routes")"
 expect_eq "...h3 is the next hop of no one, h2 now is: forwarding 0, 1" "0 1" "$(cat "$M/nodes/h3/forwarding") $(cat "$M/nodes/h2/forwarding")"
 changed "echo 02:00:00:aa:bb:cc > mac" put "$M/nodes/h3/ifaces/eth1/mac" 02:00:00:aa:bb:cc
 expect_eq "cat mac" 02:00:00:aa:bb:cc "$(cat "$M/nodes/h3/ifaces/eth1/mac")"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# ncprov_steps.sh: the container steps ifaces, mounts and startcmd of
+# ncprov_steps.sh: the container steps ifaces, routes, mounts and startcmd of
 # `ncprov container` on a real experiment (examples/small-lan.ns with the
 # tmcc data of tests/data/tmcc-int), read through an ncfs mount.
 #
@@ -104,6 +104,8 @@ has "--root: ip addr add for the interface with h1's MAC" "$T/r1.out" \
     "ifaces: would run: ip addr add 192.168.1.11/24 broadcast + dev eth9"
 has "--root: ip link set up" "$T/r1.out" \
     "ifaces: would run: ip link set dev eth9 up"
+has "--root: h1's route to the server's link (rtproto Static)" "$T/r1.out" \
+    "routes: would run: ip route replace 10.0.0.0/24 via 192.168.1.1"
 has "--root: no 9p in proc/filesystems: nc9pfs" "$T/r1.out" \
     "mounts: would run: nc9pfs 192.168.10.10:$PORT:$T/export $R$T/mnt/alice -o allow_other,default_permissions"
 # the start command runs in the background: the step says it started it,
@@ -133,6 +135,8 @@ expect_eq "--root: the mount remembered" "$T/mnt/alice nc9pfs" \
 # The fake state now says it is all done: nothing to do.
 echo 0x1003 > "$R/sys/class/net/eth9/flags"
 echo 192.168.1.11/24 > "$R/sys/class/net/eth9/neoc_test_addrs"
+mkdir -p "$R/proc/net"
+echo "10.0.0.0/24 via 192.168.1.1 dev eth9" > "$R/proc/net/neoc_test_routes"
 echo "192.168.10.10:$T/export $T/mnt/alice fuse.nc9pfs rw 0 0" > "$R/proc/self/mounts"
 rm -f "$T/out/x"
 "$NCPROV" --tree "$T/nc" --node h1 --root "$R" container > "$T/r2.out" 2>&1
@@ -244,6 +248,10 @@ expect_eq "netns: first run exits 0" 0 "$(cat "$T/n1.rc" 2>&1)"
 has "netns: ifaces added the address" "$T/n1.out" \
     "ifaces: ip addr add 192.168.1.11/24 broadcast + dev nctest0"
 has "netns: ifaces brought it up" "$T/n1.out" "ifaces: ip link set dev nctest0 up"
+has "netns: routes installed h1's route" "$T/n1.out" \
+    "routes: ip route replace 10.0.0.0/24 via 192.168.1.1"
+expect_eq "netns: the kernel has it" "10.0.0.0/24 via 192.168.1.1" \
+    "$(ip -n "$NS" -4 route show 10.0.0.0/24 | awk '{ print $1, $2, $3 }')"
 addr=$(ip -n "$NS" -o -4 addr show dev nctest0 | awk '{ print $4 }')
 expect_eq "netns: the veth with h1's MAC has 192.168.1.11/24" 192.168.1.11/24 "$addr"
 ip -n "$NS" link show dev nctest0 | head -1 | grep -q '[<,]UP[,>]' &&
