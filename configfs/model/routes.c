@@ -9,7 +9,8 @@
  * to the first node after the source, at its address on the LAN the two
  * share.  Each search visits every node and LAN once, so the whole costs
  * O(nodes x (nodes + interfaces)); the arrays are allocated once and reset
- * by stamping them with the source's number.
+ * by stamping them with the source's number.  Nodes with a single
+ * interface on the same LAN share one search.
  *
  * Manual routing resolves the NS file's `$node add-route DST NEXTHOP`: DST
  * a LAN or link (a route to its subnet) or a node (a host route to each of
@@ -17,6 +18,7 @@
  * LAN with the source.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +273,7 @@ nc_routes_static(struct nc_exp *e)
 	struct subnets sn;
 	struct bfs b;
 	size_t n, nn = e->nnodes ? e->nnodes : 1, nl = e->nlans ? e->nlans : 1;
+	size_t *rep;	/* per LAN: a node with only it whose routes are known */
 
 	clear_routes(e);
 	subnets_init(e, &sn);
@@ -279,9 +282,37 @@ nc_routes_static(struct nc_exp *e)
 	b.node_gw = nc_calloc(nn, sizeof(*b.node_gw));
 	b.lan_stamp = nc_calloc(nl, sizeof(*b.lan_stamp));
 	b.lan_gw = nc_calloc(nl, sizeof(*b.lan_gw));
-	for (n = 0; n < e->nnodes; n++)
-		if (e->nodes[n].nifaces > 0)
-			search(e, &sn, &b, n);
+	rep = nc_malloc(nl * sizeof(*rep));
+	for (n = 0; n < nl; n++)
+		rep[n] = SIZE_MAX;
+	for (n = 0; n < e->nnodes; n++) {
+		struct nc_node *s = &e->nodes[n], *t;
+		size_t lan;
+
+		if (s->nifaces == 0)
+			continue;
+		/*
+		 * Nodes with one interface on the same LAN have the same
+		 * routes: their searches differ only in which of them starts,
+		 * and neither leads anywhere but that LAN.
+		 */
+		lan = s->ifaces[0].lan;
+		if (s->nifaces == 1 && rep[lan] != SIZE_MAX) {
+			t = &e->nodes[rep[lan]];
+			if (t->nroutes > 0) {
+				s->routes = nc_malloc(t->nroutes *
+				    sizeof(*s->routes));
+				memcpy(s->routes, t->routes, t->nroutes *
+				    sizeof(*s->routes));
+			}
+			s->nroutes = s->caproutes = t->nroutes;
+			continue;
+		}
+		search(e, &sn, &b, n);
+		if (s->nifaces == 1)
+			rep[lan] = n;
+	}
+	free(rep);
 	free(b.queue);
 	free(b.node_stamp);
 	free(b.node_gw);
