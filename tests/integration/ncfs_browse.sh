@@ -46,7 +46,7 @@ NODE = {"role": W, "os": W, "hardware": W, "startcmd": W,
         "failure_action": W, "host": W, "containers": R, "hosts": R,
         "passwd": R, "group": R, "shadow": S, "sudoers": R, "sshkeys": S,
         "mounts": R, "physical": R, "status": W, "tarfiles": R,
-        "startstatus": W, "control": W}
+        "startstatus": W, "control": W, "routes": W, "forwarding": R}
 NIMG = {k: R for k in ("os", "type", "name", "url", "version", "provider",
                        "packages")}
 IFACE = {"lan": R, "ip": W, "netmask": R, "mac": W, "bandwidth": W,
