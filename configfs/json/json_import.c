@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "inet.h"
 #include "json.h"
+#include "routes.h"
 #include "util.h"
 #include "valid.h"
 
@@ -627,9 +628,10 @@ import_node(struct importer *im, json_t *o, const char *path)
 	const char *name, *srole, *os, *pos, *hw, *host, *cmd, *fa, *fix;
 	const char *img, *rpm, *why;
 	struct nc_route r;
-	char p[PATHLEN];
+	char p[PATHLEN], rt[NC_ROUTE_TEXT];
 	json_t *a, *f;
-	size_t idx, i, k;
+	size_t idx, i;
+	long dup;
 
 	if (get_str(im, o, path, "name", REQ, &name) < 0 ||
 	    check(im, path, "name", name, nc_valid_label) < 0 ||
@@ -687,12 +689,12 @@ import_node(struct importer *im, json_t *o, const char *path)
 			return -1;
 		if (nc_valid_route(rpm, &r.dst, &r.prefix, &r.gw, &why) < 0)
 			return ffail(im, p, NULL, "\"%s\" %s", rpm, why);
-		for (k = 0; k < n->nroutes; k++)
-			if (n->routes[k].dst == r.dst &&
-			    n->routes[k].prefix == r.prefix)
-				return ffail(im, p, NULL, "\"%s\" is a second "
-				    "route to the same destination", rpm);
 		*NC_PUSH(n->routes, n->nroutes, n->caproutes) = r;
+	}
+	if ((dup = nc_routes_dup(n->routes, n->nroutes)) >= 0) {
+		mkpath(p, "%s.routes[%ld]", path, dup);
+		return ffail(im, p, NULL, "\"%s\" is a second route to the "
+		    "same destination", nc_route_format(&n->routes[dup], rt));
 	}
 	if (get_array(im, o, path, "ifaces", &a) < 0)
 		return -1;

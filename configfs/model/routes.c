@@ -125,41 +125,90 @@ nc_route_put(struct nc_node *n, const struct nc_route *r)
 	*NC_PUSH(n->routes, n->nroutes, n->caproutes) = *r;
 }
 
+/* For nc_routes_dup: a route and its index. */
+struct dup_key {
+	uint32_t dst;		/* destination */
+	int prefix;		/* its length */
+	size_t i;		/* index in the list */
+};
+
+static int
+cmp_dup(const void *a, const void *b)
+{
+	const struct dup_key *x = a, *y = b;
+
+	if (x->dst != y->dst)
+		return x->dst < y->dst ? -1 : 1;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+long
+nc_routes_dup(const struct nc_route *v, size_t n)
+{
+	struct dup_key *k;
+	long found = -1;
+	size_t i;
+
+	if (n < 2)
+		return -1;
+	k = nc_malloc(n * sizeof(*k));
+	for (i = 0; i < n; i++) {
+		k[i].dst = v[i].dst;
+		k[i].prefix = v[i].prefix;
+		k[i].i = i;
+	}
+	qsort(k, n, sizeof(*k), cmp_dup);
+	for (i = 1; i < n; i++)
+		if (k[i].dst == k[i - 1].dst &&
+		    k[i].prefix == k[i - 1].prefix &&
+		    (found < 0 || (long)k[i].i < found))
+			found = (long)k[i].i;
+	free(k);
+	return found;
+}
+
 int
 nc_routes_parse(struct nc_node *n, const char *text, int *line,
     const char **why)
 {
-	struct nc_route *v = NULL, r;
-	size_t nv = 0, cap = 0, i, len;
-	const char *p = text, *nl;
+	struct nc_route *v = NULL;
+	int *lines = NULL;	/* the line of each route */
+	size_t nv = 0, cap = 0, capl = 0, len;
+	const char *p = text;
 	char *one;
-	int ln = 0, rc;
+	int ln = 0, rc = -EINVAL;
+	long dup;
 
 	while (*p != '\0') {
 		ln++;
-		nl = strchr(p, '\n');
-		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		len = strcspn(p, "\n");
 		one = nc_malloc(len + 1);
 		memcpy(one, p, len);
 		one[len] = '\0';
-		p += len + (nl != NULL);
+		p += len + (p[len] == '\n');
 		if (one[strspn(one, " \t")] == '\0') {
 			free(one);
 			continue;
 		}
-		rc = nc_valid_route(one, &r.dst, &r.prefix, &r.gw, why);
+		lines = nc_grow(lines, &capl, nv, sizeof(*lines));
+		lines[nv] = ln;
+		v = nc_grow(v, &cap, nv, sizeof(*v));
+		rc = nc_valid_route(one, &v[nv].dst, &v[nv].prefix, &v[nv].gw,
+		    why);
 		free(one);
 		if (rc < 0)
 			goto bad;
-		for (i = 0; i < nv; i++)
-			if (v[i].dst == r.dst && v[i].prefix == r.prefix) {
-				*why = "is a second route to the same "
-				    "destination";
-				rc = -EINVAL;
-				goto bad;
-			}
-		*NC_PUSH(v, nv, cap) = r;
+		nv++;
 	}
+	if ((dup = nc_routes_dup(v, nv)) >= 0) {
+		*why = "is a second route to the same destination";
+		ln = lines[dup];
+		rc = -EINVAL;
+		goto bad;
+	}
+	free(lines);
 	free(n->routes);
 	n->routes = v;
 	n->nroutes = nv;
@@ -167,6 +216,7 @@ nc_routes_parse(struct nc_node *n, const char *text, int *line,
 	return 0;
 bad:
 	free(v);
+	free(lines);
 	*line = ln;
 	return rc;
 }

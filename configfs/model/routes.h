@@ -49,6 +49,9 @@ void nc_route_put(struct nc_node *n, const struct nc_route *r);
  */
 int nc_routes_parse(struct nc_node *n, const char *text, int *line,
     const char **why);
+/* The index of a route of v[0..n) to a destination an earlier one has
+ * already (the first such in order), or -1.  O(n log n). */
+long nc_routes_dup(const struct nc_route *v, size_t n);
 /* n's routes as text: one route a line, each ending in a newline. */
 void nc_routes_text(const struct nc_node *n, struct nc_buf *out);
 
