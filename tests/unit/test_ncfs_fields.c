@@ -1191,7 +1191,7 @@ test_every_field(void **state)
 			n++;
 		}
 	/* experiment, 2 nodes, image, iface, account, lan, user, group */
-	assert_int_equal(n, 6 + 19 * 2 + 7 + 7 + 7 + 6 + 9 + 2);
+	assert_int_equal(n, 6 + 21 * 2 + 7 + 7 + 7 + 6 + 9 + 2);
 	nc_buf_free(&out);
 }
 
