@@ -6,8 +6,10 @@
 # control node is the only pnode).  Homes are local here (homes served
 # over 9P: ncprov_logins.sh).  From the control node:
 #
-#  - `ssh -i alice_key alice@<control address>` runs `sudo -n id -u` -> 0
+#  - `ssh -i alice_key alice@<control address>` (`neoc status --json`,
+#    key "control") runs `sudo -n id -u` -> 0
 #    on each node, and bob's `sudo -n` fails while his login works;
+#  - `ssh alice@NODE` works by name (the control node's /etc/hosts);
 #  - each node serves host keys of its own (checked against known_hosts
 #    made from the node's files: not the image's, not the other node's);
 #  - bob's key changed in /nc/users/bob/keys works after the next
@@ -53,8 +55,10 @@ d = json.load(sys.stdin)
 print(eval(sys.argv[1]))' "$1"
 }
 ex() { in_pc timeout 30 "$NEOC" exec -d "$DB" "$@"; }
-# control NODE: the node's control address (its ctl0, from inside).
-control() {
+# control NODE: the node's control address (neoc status --json).
+control() { js "[n['control'] for n in d['nodes'] if n['name'] == '$1'][0]"; }
+# ctl0 NODE: the address of its control NIC, from inside.
+ctl0() {
 	ex "$1" -- ip -4 -o addr show dev ctl0 2> /dev/null |
 	    awk '{ sub(/\/.*/, "", $4); print $4; exit }'
 }
@@ -96,7 +100,9 @@ expect_eq "every node ready" "ready ready" \
 expect_eq "the nodes run Debian" "debian debian" \
     "$(ex n1 -- sh -c '. /etc/os-release; echo $ID' 2>&1) $(ex n2 -- sh -c '. /etc/os-release; echo $ID' 2>&1)"
 
-expect_eq "each node has a control address on ctl0" "2" \
+expect_eq "status --json: each node's control address, that of its ctl0" \
+    "$(ctl0 n1) $(ctl0 n2)" "$(control n1) $(control n2)"
+expect_eq "...in the control network" "2" \
     "$(for n in $NODES; do control "$n"; done | grep -c '^172\.30\.')"
 
 # known_hosts from each node's own files; they differ from each other
@@ -105,7 +111,7 @@ expect_eq "each node has a control address on ctl0" "2" \
 for n in $NODES; do
 	c=$(control "$n")
 	ex "$n" -- cat /etc/ssh/ssh_host_ed25519_key.pub > "$T/$n.hostkey" 2>&1
-	echo "$c $(cut -d' ' -f1,2 "$T/$n.hostkey")" >> "$T/known"
+	echo "$c,$n $(cut -d' ' -f1,2 "$T/$n.hostkey")" >> "$T/known"
 done
 IMG=$(ls -d /var/lib/neoc/images/debian-12/*/rootfs 2> /dev/null | head -1)
 if [ -s "$T/n1.hostkey" ] && ! cmp -s "$T/n1.hostkey" "$T/n2.hostkey" &&
@@ -134,6 +140,10 @@ for n in $NODES; do
 	expect_eq "$n: bob logs in, sudo -n refuses him" "1 bob" \
 	    "$? $out" "$(cat "$T/ssh.err")"
 done
+
+out=$(sshto alice "$T/k/alice" n2 'hostname; sudo -n id -u')
+expect_eq "ssh alice@n2 by name from the control node: sudo works" \
+    "0 n2 0" "$(echo "$? $out" | xargs)" "$(cat "$T/ssh.err")"
 
 # bob's key changes in the tree: from the next up on.
 c1=$(control n1)
