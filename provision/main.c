@@ -37,7 +37,8 @@ static const struct command commands[] = {
 	    "STATE [STEP] [MESSAGE]: write the node's status", 0, 0 },
 	{ "container", ncprov_container,
 	    "provision this container (run at boot): hosts, groups,\n"
-	    "           accounts, ifaces, routes, mounts, startcmd", 0, 0 },
+	    "           accounts, logins, ifaces, routes, mounts, tarfiles,\n"
+	    "           startcmd", 0, 0 },
 	{ "pnode", ncprov_pnode,
 	    "provision this pnode: network, images, containers", 1, 0 },
 	{ "down", ncprov_down,
