@@ -429,7 +429,7 @@ nc_place(struct nc_exp *e, const struct nc_place_opts *o, struct nc_diag *d)
 	if (gather_pnodes(e, o, d) < 0 || place_containers(e, o, d) < 0 ||
 	    nc_images_resolve(e, d) < 0 ||
 	    nc_address(e, o->pool, o->pool_mask, d) < 0 ||
-	    nc_routes(e, d) < 0)
+	    nc_routes(e, o->pool, o->pool_mask, d) < 0)
 		return -1;
 	return 0;
 }

@@ -12,6 +12,15 @@
  * by stamping them with the source's number.  Nodes with a single
  * interface on the same LAN share one search.
  *
+ * Aggregation: while a search's routes are written, the routes to subnets
+ * inside the import's pool (--subnet) are counted per first hop; when one
+ * first hop takes at least two of them, they become a single route to the
+ * pool through it, and only the others stay explicit.  Longest-prefix
+ * match keeps every destination where it was: each explicit route and each
+ * subnet the node is on lies strictly inside the pool.  A node that cannot
+ * reach every subnet of the pool keeps its explicit routes, so that no
+ * unreachable subnet gains a route.
+ *
  * Manual routing resolves the NS file's `$node add-route DST NEXTHOP`: DST
  * a LAN or link (a route to its subnet) or a node (a host route to each of
  * its addresses on a LAN the source is not on), NEXTHOP a node sharing a
@@ -32,6 +41,10 @@
 struct subnets {
 	uint32_t *net;		/* network address; 0 with prefix -1: none */
 	int *prefix;		/* prefix length, or -1: no address yet */
+	unsigned char *in_pool;	/* 1: strictly inside the pool, aggregable */
+	size_t npool;		/* LANs with in_pool set */
+	uint32_t pool;		/* the pool's network (aggregation) */
+	int pool_prefix;	/* its prefix length; -1: no aggregation */
 };
 
 static void
@@ -44,6 +57,10 @@ subnets_init(const struct nc_exp *e, struct subnets *s)
 
 	s->net = nc_calloc(e->nlans ? e->nlans : 1, sizeof(*s->net));
 	s->prefix = nc_calloc(e->nlans ? e->nlans : 1, sizeof(*s->prefix));
+	s->in_pool = nc_calloc(e->nlans ? e->nlans : 1, sizeof(*s->in_pool));
+	s->npool = 0;
+	s->pool = 0;
+	s->pool_prefix = -1;
 	for (i = 0; i < e->nlans; i++) {
 		l = &e->lans[i];
 		s->prefix[i] = -1;
@@ -60,11 +77,41 @@ subnets_init(const struct nc_exp *e, struct subnets *s)
 	}
 }
 
+/*
+ * Mark the LANs whose subnets lie strictly inside pool/pool_mask.  A pool
+ * of prefix 0 (the default route's) or a LAN that is the pool itself or
+ * holds it turns aggregation off: its route would not be more specific.
+ */
+static void
+subnets_pool(const struct nc_exp *e, struct subnets *s, uint32_t pool,
+    uint32_t pool_mask)
+{
+	int plen = nc_mask_prefix(pool_mask);
+	size_t i;
+
+	if (plen <= 0 || (pool & ~pool_mask) != 0)
+		return;
+	for (i = 0; i < e->nlans; i++) {
+		if (s->prefix[i] < 0)
+			continue;
+		if (s->prefix[i] <= plen && (pool & (s->prefix[i] == 0 ? 0 :
+		    0xffffffffu << (32 - s->prefix[i]))) == s->net[i])
+			return;
+		if (s->prefix[i] > plen && (s->net[i] & pool_mask) == pool) {
+			s->in_pool[i] = 1;
+			s->npool++;
+		}
+	}
+	s->pool = pool;
+	s->pool_prefix = plen;
+}
+
 static void
 subnets_free(struct subnets *s)
 {
 	free(s->net);
 	free(s->prefix);
+	free(s->in_pool);
 }
 
 /* Write ip as a dotted quad at p; returns the end (no NUL). */
@@ -262,6 +309,10 @@ struct bfs {
 	uint32_t *node_gw;	/* the first hop's address towards the node */
 	size_t *lan_stamp;	/* source + 1 once the LAN is reached */
 	uint32_t *lan_gw;	/* the first hop towards it; 0: directly on */
+	size_t *node_hop;	/* the first node on the path to the node */
+	size_t *lan_hop;	/* the first node on the path to the LAN */
+	size_t *hop_stamp;	/* source + 1 once hop_count is counted */
+	size_t *hop_count;	/* per first node: its routes into the pool */
 };
 
 /* One search from node src: its routes, in LAN order. */
@@ -274,10 +325,11 @@ search(struct nc_exp *e, const struct subnets *sn, struct bfs *b,
 	const struct nc_iface *f;
 	struct nc_route r;
 	size_t head = 0, tail = 0, stamp = src + 1, cur, k, m, v, lan;
-	size_t nreached = 0;
+	size_t nreached = 0, inpool = 0, best = SIZE_MAX, hop;
 
 	b->node_stamp[src] = stamp;
 	b->node_gw[src] = 0;
+	b->node_hop[src] = src;
 	b->queue[tail++] = src;
 	while (head < tail) {
 		cur = b->queue[head++];
@@ -288,7 +340,9 @@ search(struct nc_exp *e, const struct subnets *sn, struct bfs *b,
 				continue;
 			b->lan_stamp[lan] = stamp;
 			b->lan_gw[lan] = b->node_gw[cur];
+			b->lan_hop[lan] = b->node_hop[cur];
 			nreached++;
+			inpool += sn->in_pool[lan];
 			l = &e->lans[lan];
 			for (m = 0; m < l->nmembers; m++) {
 				v = l->members[m].node;
@@ -298,17 +352,47 @@ search(struct nc_exp *e, const struct subnets *sn, struct bfs *b,
 				f = &e->nodes[v].ifaces[l->members[m].iface];
 				b->node_gw[v] = cur == src ? f->ip :
 				    b->node_gw[cur];
+				b->node_hop[v] = cur == src ? v :
+				    b->node_hop[cur];
 				b->queue[tail++] = v;
 			}
 		}
 	}
 	if (nreached == 0)
 		return;
-	s->caproutes = nreached;
-	s->routes = nc_realloc(s->routes, nreached * sizeof(*s->routes));
+	/*
+	 * The first hop taking the most routes into the pool (the first in
+	 * LAN order on a tie), when the node reaches the whole pool.
+	 */
+	if (sn->pool_prefix > 0 && inpool == sn->npool) {
+		for (lan = 0; lan < e->nlans; lan++) {
+			if (b->lan_stamp[lan] != stamp || b->lan_gw[lan] == 0 ||
+			    !sn->in_pool[lan])
+				continue;
+			hop = b->lan_hop[lan];
+			if (b->hop_stamp[hop] != stamp) {
+				b->hop_stamp[hop] = stamp;
+				b->hop_count[hop] = 0;
+			}
+			if (++b->hop_count[hop] >= 2 && (best == SIZE_MAX ||
+			    b->hop_count[hop] > b->hop_count[best]))
+				best = hop;
+		}
+	}
+	s->caproutes = nreached + 1;
+	s->routes = nc_realloc(s->routes, s->caproutes * sizeof(*s->routes));
+	if (best != SIZE_MAX) {
+		r.dst = sn->pool;
+		r.prefix = sn->pool_prefix;
+		r.gw = b->node_gw[best];
+		*NC_PUSH(s->routes, s->nroutes, s->caproutes) = r;
+	}
 	for (lan = 0; lan < e->nlans; lan++) {
 		if (b->lan_stamp[lan] != stamp || b->lan_gw[lan] == 0 ||
 		    sn->prefix[lan] < 0)
+			continue;
+		if (best != SIZE_MAX && sn->in_pool[lan] &&
+		    b->lan_hop[lan] == best)
 			continue;
 		r.dst = sn->net[lan];
 		r.prefix = sn->prefix[lan];
@@ -318,7 +402,7 @@ search(struct nc_exp *e, const struct subnets *sn, struct bfs *b,
 }
 
 void
-nc_routes_static(struct nc_exp *e)
+nc_routes_static(struct nc_exp *e, uint32_t pool, uint32_t pool_mask)
 {
 	struct subnets sn;
 	struct bfs b;
@@ -327,11 +411,16 @@ nc_routes_static(struct nc_exp *e)
 
 	clear_routes(e);
 	subnets_init(e, &sn);
+	subnets_pool(e, &sn, pool, pool_mask);
 	b.queue = nc_calloc(nn, sizeof(*b.queue));
 	b.node_stamp = nc_calloc(nn, sizeof(*b.node_stamp));
 	b.node_gw = nc_calloc(nn, sizeof(*b.node_gw));
 	b.lan_stamp = nc_calloc(nl, sizeof(*b.lan_stamp));
 	b.lan_gw = nc_calloc(nl, sizeof(*b.lan_gw));
+	b.node_hop = nc_calloc(nn, sizeof(*b.node_hop));
+	b.lan_hop = nc_calloc(nl, sizeof(*b.lan_hop));
+	b.hop_stamp = nc_calloc(nn, sizeof(*b.hop_stamp));
+	b.hop_count = nc_calloc(nn, sizeof(*b.hop_count));
 	rep = nc_malloc(nl * sizeof(*rep));
 	for (n = 0; n < nl; n++)
 		rep[n] = SIZE_MAX;
@@ -368,6 +457,10 @@ nc_routes_static(struct nc_exp *e)
 	free(b.node_gw);
 	free(b.lan_stamp);
 	free(b.lan_gw);
+	free(b.node_hop);
+	free(b.lan_hop);
+	free(b.hop_stamp);
+	free(b.hop_count);
 	subnets_free(&sn);
 }
 
@@ -459,7 +552,8 @@ out:
 }
 
 int
-nc_routes(struct nc_exp *e, struct nc_diag *d)
+nc_routes(struct nc_exp *e, uint32_t pool, uint32_t pool_mask,
+    struct nc_diag *d)
 {
 	if (e->rtproto != NC_RT_MANUAL && e->nmanroutes > 0)
 		nc_diag_warn(d, e->manroutes[0].line, "add-route needs `$ns "
@@ -469,7 +563,7 @@ nc_routes(struct nc_exp *e, struct nc_diag *d)
 	case NC_RT_NONE:
 		return 0;
 	case NC_RT_STATIC:
-		nc_routes_static(e);
+		nc_routes_static(e, pool, pool_mask);
 		return 0;
 	case NC_RT_MANUAL:
 		return manual(e, d);

@@ -7,6 +7,7 @@
 #define NC_ROUTES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -20,10 +21,12 @@
  * its address (after nc_address): NC_RT_STATIC computes shortest paths,
  * NC_RT_MANUAL resolves e->manroutes; both replace every node's routes.
  * NC_RT_NONE leaves the routes as they are (loaded from a database or a
- * JSON file).  Returns 0, or -1 with the error in d (an add-route whose
- * next hop shares no LAN with its node).
+ * JSON file).  pool/pool_mask is the subnet pool (--subnet) static routes
+ * are aggregated into (nc_routes_static).  Returns 0, or -1 with the error
+ * in d (an add-route whose next hop shares no LAN with its node).
  */
-int nc_routes(struct nc_exp *e, struct nc_diag *d);
+int nc_routes(struct nc_exp *e, uint32_t pool, uint32_t pool_mask,
+    struct nc_diag *d);
 
 /*
  * Shortest-path routes: every node with an interface gets one route to
@@ -32,8 +35,17 @@ int nc_routes(struct nc_exp *e, struct nc_diag *d);
  * fewest LANs and links.  Ties go to the path found first by a
  * breadth-first search that takes a node's interfaces and a LAN's members
  * in their order.  Routes are listed in LAN order.
+ *
+ * Aggregated: when a node reaches every subnet strictly inside
+ * pool/pool_mask, and one gateway takes at least two of its routes to
+ * such subnets (the most; the first in LAN order on a tie), those routes
+ * become one, "POOL/PREFIX via GW", listed first; routes through other
+ * gateways and to subnets outside the pool stay.  Longest-prefix match
+ * over the routes and the node's own subnets gives every subnet of the
+ * experiment the same next hop as the explicit routes.  A pool mask of 0,
+ * or a LAN whose subnet is the pool or holds it, turns aggregation off.
  */
-void nc_routes_static(struct nc_exp *e);
+void nc_routes_static(struct nc_exp *e, uint32_t pool, uint32_t pool_mask);
 
 /* The text of r, "DST/PREFIX via GW" or "default via GW", into buf. */
 char *nc_route_format(const struct nc_route *r, char buf[NC_ROUTE_TEXT]);

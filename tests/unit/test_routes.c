@@ -3,10 +3,12 @@
  * Manual, configfs/model/routes.c), on real files' topologies: DETER's
  * corpus and case studies, the examples, and small files in
  * tests/data/routes.  Every Static result is checked against an
- * independent breadth-first search over the node graph: each node has
- * exactly one route to each subnet it is not on and can reach, none to
- * the others, its gateway is the address of a node it shares a LAN with,
- * and the path through that gateway is a shortest one.
+ * independent breadth-first search over the node graph: for each node and
+ * each subnet, longest-prefix match over the node's routes (aggregated
+ * into the pool 10.0.0.0/8, or flat) and its own subnets finds the subnet
+ * itself when the node is on it, nothing when the node cannot reach it,
+ * else a gateway the node shares a LAN with, through which the path is a
+ * shortest one.  Routes with a wrong gateway, or missing, must fail it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -34,9 +36,10 @@ struct run {
 };
 
 /* Import path as neoc does: evaluate, place, address, route.  When force
- * is set, Static routing whatever the file says. */
+ * is set, Static routing whatever the file says; when flat is set, no
+ * pool to aggregate routes into (every route explicit). */
 static int
-load(struct run *r, const char *path, int force)
+load_as(struct run *r, const char *path, int force, int flat)
 {
 	struct nc_place_opts o;
 
@@ -48,7 +51,19 @@ load(struct run *r, const char *path, int force)
 	if (force)
 		r->e.rtproto = NC_RT_STATIC;
 	nc_place_defaults(&o);
-	return nc_place(&r->e, &o, &r->d);
+	if (o.pool != 0x0a000000u || o.pool_mask != 0xff000000u)
+		return -1;	/* the tests below expect 10.0.0.0/8 */
+	if (nc_place(&r->e, &o, &r->d) < 0)
+		return -1;
+	if (flat && r->e.rtproto == NC_RT_STATIC)
+		nc_routes_static(&r->e, 0, 0);	/* no pool: all explicit */
+	return 0;
+}
+
+static int
+load(struct run *r, const char *path, int force)
+{
+	return load_as(r, path, force, 0);
 }
 
 static void
@@ -171,70 +186,190 @@ neighbour_with(const struct nc_exp *e, size_t s, uint32_t ip)
 	return -1;
 }
 
+/* The subnet of lan (from its first member's address) into *net and
+ * *prefix; 0, or -1 when it has none. */
+static int
+lan_subnet(const struct nc_exp *e, size_t lan, uint32_t *net, int *prefix)
+{
+	const struct nc_lan *l = &e->lans[lan];
+	const struct nc_iface *f;
+	uint32_t mask;
+	size_t m;
+
+	for (m = 0; m < l->nmembers; m++) {
+		f = &e->nodes[l->members[m].node].ifaces[l->members[m].iface];
+		if (f->ip == 0)
+			continue;
+		mask = nc_iface_mask(e, f);
+		*net = f->ip & mask;
+		*prefix = nc_mask_prefix(mask);
+		return 0;
+	}
+	return -1;
+}
+
+static uint32_t
+prefix_mask(int prefix)
+{
+	return prefix <= 0 ? 0 : 0xffffffffu << (32 - prefix);
+}
+
 /*
- * The whole check; returns the number of routes seen.  When connected is
- * set, every node with an interface must reach every subnet.
+ * Longest-prefix match of the subnet net/prefix over node n's routes and
+ * the subnets of its own LANs: 1 with *gw the route's gateway, 0 for a
+ * subnet of its own (directly connected), -1 when nothing matches, -2
+ * when the answer is not one next hop for the whole subnet (two matches
+ * of the same length, or a match narrower than the subnet).
+ */
+static int
+lookup(const struct nc_exp *e, const struct nc_node *n, uint32_t net,
+    int prefix, uint32_t *gw)
+{
+	const struct nc_route *r;
+	uint32_t lnet;
+	int best = -1, how = -1, ties = 0, lpre;
+	size_t i;
+
+	for (i = 0; i < n->nroutes; i++) {
+		r = &n->routes[i];
+		if (r->prefix > prefix &&
+		    (r->dst & prefix_mask(prefix)) == net)
+			return -2;	/* splits the subnet */
+		if (r->prefix > prefix ||
+		    (net & prefix_mask(r->prefix)) != r->dst)
+			continue;
+		if (r->prefix == best)
+			ties++;
+		if (r->prefix > best) {
+			best = r->prefix;
+			ties = 0;
+			how = 1;
+			*gw = r->gw;
+		}
+	}
+	for (i = 0; i < n->nifaces; i++) {
+		if (lan_subnet(e, n->ifaces[i].lan, &lnet, &lpre) < 0)
+			continue;
+		if (lpre > prefix || (net & prefix_mask(lpre)) != lnet)
+			continue;
+		if (lpre == best && how != 0)
+			ties++;
+		if (lpre > best) {
+			best = lpre;
+			ties = 0;
+			how = 0;
+		}
+	}
+	return ties > 0 ? -2 : how;
+}
+
+/* 1 while test_check_fails injects faults: they are expected, unprinted. */
+static int quiet;
+
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vprint_error(fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The whole check; returns the number of faults found (each printed), and
+ * the number of routes in *total.  For every node with an interface and
+ * every subnet: longest-prefix match over the node's routes and its own
+ * subnets gives the subnet itself when the node is on it, nothing when it
+ * cannot reach it, else a gateway on a LAN the node shares, through which
+ * the path is a shortest one.  No two routes of a node have the same
+ * destination.  When connected is set, every node reaches every subnet.
  */
 static size_t
-check_static(const struct nc_exp *e, int connected)
+faults(const struct nc_exp *e, int connected, size_t *total)
 {
-	int *dist = all_distances(e), want, via;
-	size_t s, lan, i, found, total = 0, expected;
+	int *dist = all_distances(e), want, via, prefix, how;
+	size_t s, lan, i, bad = 0;
 	const struct nc_node *n;
-	uint32_t mask, net;
+	uint32_t net, gw = 0;
 	long h;
 
+	*total = 0;
 	for (s = 0; s < e->nnodes; s++) {
 		n = &e->nodes[s];
-		expected = 0;
+		*total += n->nroutes;
+		if (nc_routes_dup(n->routes, n->nroutes) >= 0) {
+			say("%s: two routes to one destination\n",
+			    n->name);
+			bad++;
+		}
+		for (i = 0; i < n->nroutes; i++)
+			if (neighbour_with(e, s, n->routes[i].gw) < 0) {
+				say("%s: gateway of route %zu is on no "
+				    "LAN it is on\n", n->name, i);
+				bad++;
+			}
 		for (lan = 0; lan < e->nlans; lan++) {
-			const struct nc_iface *f;
-
-			if (e->lans[lan].nmembers == 0)
+			if (lan_subnet(e, lan, &net, &prefix) < 0)
 				continue;
-			f = &e->nodes[e->lans[lan].members[0].node].ifaces[
-			    e->lans[lan].members[0].iface];
-			mask = nc_iface_mask(e, f);
-			net = f->ip & mask;
-			found = 0;
-			for (i = 0; i < n->nroutes; i++)
-				if (n->routes[i].dst == net &&
-				    n->routes[i].prefix == nc_mask_prefix(mask))
-					found++;
 			want = n->nifaces == 0 ? -1 :
 			    lan_distance(e, dist, s, lan);
-			if (want < 0 || on_lan(n, lan)) {
-				/* unreachable, or directly on it */
-				assert_int_equal(found, 0);
-				if (connected && n->nifaces > 0)
-					assert_true(want >= 0);
+			how = lookup(e, n, net, prefix, &gw);
+			if (connected && n->nifaces > 0 && want < 0) {
+				say("%s cannot reach %s\n", n->name,
+				    e->lans[lan].name);
+				bad++;
+			}
+			if (on_lan(n, lan)) {
+				if (how != 0) {
+					say("%s: its own %s is not "
+					    "direct\n", n->name,
+					    e->lans[lan].name);
+					bad++;
+				}
 				continue;
 			}
-			expected++;
-			if (found != 1)
-				print_error("%s: %zu routes to %s\n", n->name,
-				    found, e->lans[lan].name);
-			assert_int_equal(found, 1);
-			for (i = 0; n->routes[i].dst != net; i++)
-				;
-			h = neighbour_with(e, s, n->routes[i].gw);
+			if (want < 0) {
+				if (how != -1) {
+					say("%s: a route to "
+					    "unreachable %s\n", n->name,
+					    e->lans[lan].name);
+					bad++;
+				}
+				continue;
+			}
+			if (how != 1) {
+				say("%s: no single route to %s\n",
+				    n->name, e->lans[lan].name);
+				bad++;
+				continue;
+			}
+			h = neighbour_with(e, s, gw);
 			if (h < 0)
-				print_error("%s: gateway of the route to %s is "
-				    "on no LAN it is on\n", n->name,
-				    e->lans[lan].name);
-			assert_true(h >= 0);
+				continue;	/* counted above */
 			via = lan_distance(e, dist, (size_t)h, lan);
-			if (via + 1 != want)
-				print_error("%s -> %s: via %s %d hops, "
+			if (via < 0 || via + 1 != want) {
+				say("%s -> %s: via %s %d hops, "
 				    "shortest %d\n", n->name,
 				    e->lans[lan].name, e->nodes[h].name,
 				    via + 1, want);
-			assert_int_equal(via + 1, want);
+				bad++;
+			}
 		}
-		assert_int_equal(n->nroutes, expected);
-		total += n->nroutes;
 	}
 	free(dist);
+	return bad;
+}
+
+/* faults() must find none; returns the number of routes. */
+static size_t
+check_static(const struct nc_exp *e, int connected)
+{
+	size_t total;
+
+	assert_int_equal(faults(e, connected, &total), 0);
 	return total;
 }
 
@@ -248,7 +383,7 @@ test_chain(void **state)
 	struct run r;
 
 	(void)state;
-	assert_int_equal(load(&r, "tests/data/routes/chain.ns", 0), 0);
+	assert_int_equal(load_as(&r, "tests/data/routes/chain.ns", 0, 1), 0);
 	/* links 10.0.0/24 a-r1, 10.0.1 r1-r2, 10.0.2 r2-r3, 10.0.3 r3-b */
 	expect_routes(&r, "a", "10.0.1.0/24 via 10.0.0.2\n"
 	    "10.0.2.0/24 via 10.0.0.2\n10.0.3.0/24 via 10.0.0.2\n");
@@ -261,6 +396,97 @@ test_chain(void **state)
 	assert_int_equal(check_static(&r.e, 1), 3 + 2 + 2 + 2 + 3);
 	assert_int_equal(r.d.nwarn, 0);
 	done(&r);
+	/* aggregated: a gateway with two routes or more takes the pool; r2
+	 * has one route through each neighbour and keeps both */
+	assert_int_equal(load(&r, "tests/data/routes/chain.ns", 0), 0);
+	expect_routes(&r, "a", "10.0.0.0/8 via 10.0.0.2\n");
+	expect_routes(&r, "r1", "10.0.0.0/8 via 10.0.1.2\n");
+	expect_routes(&r, "r2", "10.0.0.0/24 via 10.0.1.1\n"
+	    "10.0.3.0/24 via 10.0.2.2\n");
+	expect_routes(&r, "r3", "10.0.0.0/8 via 10.0.2.1\n");
+	expect_routes(&r, "b", "10.0.0.0/8 via 10.0.3.1\n");
+	expect_routes(&r, "config", "");
+	assert_int_equal(check_static(&r.e, 1), 1 + 1 + 2 + 1 + 1);
+	done(&r);
+}
+
+/* A subnet a node cannot reach gains no route: a keeps its two routes
+ * through r1 explicit, since the pool holds c - d's subnet too. */
+static void
+test_islands(void **state)
+{
+	struct run r;
+
+	(void)state;
+	assert_int_equal(load(&r, "tests/data/routes/islands.ns", 0), 0);
+	/* l0 10.0.0/24 a-r1, l1 10.0.1, l2 10.0.2, l3 10.0.3 c-d */
+	expect_routes(&r, "a", "10.0.1.0/24 via 10.0.0.2\n"
+	    "10.0.2.0/24 via 10.0.0.2\n");
+	expect_routes(&r, "c", "");
+	check_static(&r.e, 0);
+	done(&r);
+}
+
+/* The first node with k interfaces. */
+static struct nc_node *
+with_ifaces(struct nc_exp *e, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < e->nnodes; i++)
+		if (e->nodes[i].nifaces == k)
+			return &e->nodes[i];
+	fail();
+	return NULL;
+}
+
+/* The check fails on a wrong gateway, a missing route and a route to a
+ * subnet that cannot be reached. */
+static void
+test_check_fails(void **state)
+{
+	struct run r;
+	struct nc_node *n;
+	struct nc_route extra;
+	uint32_t gw;
+	size_t total;
+
+	(void)state;
+	assert_int_equal(load(&r, "examples/thousand.ns", 0), 0);
+	assert_int_equal(faults(&r.e, 1, &total), 0);
+	quiet = 1;
+	/* a ring router: the pool through one neighbour, explicit routes
+	 * through the other; swap the two gateways */
+	n = with_ifaces(&r.e, 3);
+	assert_true(n->nroutes >= 2);
+	assert_int_equal(n->routes[0].prefix, 8);
+	gw = n->routes[0].gw;
+	assert_true(n->routes[1].gw != gw);
+	n->routes[0].gw = n->routes[1].gw;
+	assert_true(faults(&r.e, 1, &total) > 0);
+	n->routes[0].gw = gw;
+	gw = n->routes[1].gw;
+	n->routes[1].gw = n->routes[0].gw;
+	assert_true(faults(&r.e, 1, &total) > 0);
+	n->routes[1].gw = gw;
+	assert_int_equal(faults(&r.e, 1, &total), 0);
+	/* a host without its pool route */
+	n = with_ifaces(&r.e, 1);
+	assert_int_equal(n->nroutes, 1);
+	n->nroutes = 0;
+	assert_true(faults(&r.e, 1, &total) > 0);
+	n->nroutes = 1;
+	done(&r);
+	/* islands: the pool route a must not have */
+	assert_int_equal(load(&r, "tests/data/routes/islands.ns", 0), 0);
+	n = &r.e.nodes[node(&r, "a")];
+	extra.dst = 0x0a000000u;
+	extra.prefix = 8;
+	extra.gw = n->routes[0].gw;
+	nc_route_put(n, &extra);
+	assert_true(faults(&r.e, 0, &total) > 0);
+	quiet = 0;
+	done(&r);
 }
 
 /* Two shortest paths: the first found wins, every time. */
@@ -271,11 +497,17 @@ test_tie(void **state)
 	char *first;
 
 	(void)state;
-	assert_int_equal(load(&r, "tests/data/routes/square.ns", 0), 0);
+	assert_int_equal(load_as(&r, "tests/data/routes/square.ns", 0, 1),
+	    0);
 	check_static(&r.e, 1);
 	/* ab 10.0.0, ac 10.0.1, bd 10.0.2, cd 10.0.3, lan 10.0.4 */
 	expect_routes(&r, "a", "10.0.2.0/24 via 10.0.0.2\n"
 	    "10.0.3.0/24 via 10.0.1.2\n10.0.4.0/24 via 10.0.0.2\n");
+	done(&r);
+	assert_int_equal(load(&r, "tests/data/routes/square.ns", 0), 0);
+	check_static(&r.e, 1);
+	expect_routes(&r, "a", "10.0.0.0/8 via 10.0.0.2\n"
+	    "10.0.3.0/24 via 10.0.1.2\n");
 	first = routes_of(&r, "e");
 	done(&r);
 	assert_int_equal(load(&r, "tests/data/routes/square.ns", 0), 0);
@@ -330,11 +562,11 @@ static void
 test_case_feedback(void **state)
 {
 	struct run r;
-	size_t i, links, total = 0;
+	size_t i, links, total = 0, flat;
 
 	(void)state;
-	assert_int_equal(load(&r, "tests/corpus/casestudy_feedback.tcl", 0),
-	    0);
+	assert_int_equal(load_as(&r, "tests/corpus/casestudy_feedback.tcl", 0,
+	    1), 0);
 	assert_int_equal(r.e.nlans, 62);
 	for (i = 0; i < r.e.nnodes; i++) {
 		links = r.e.nodes[i].nifaces;
@@ -345,7 +577,15 @@ test_case_feedback(void **state)
 		total++;
 	}
 	assert_int_equal(total, 63);
-	check_static(&r.e, 1);
+	flat = check_static(&r.e, 1);
+	done(&r);
+	/* aggregated: a leaf has one neighbour, hence the pool alone */
+	assert_int_equal(load(&r, "tests/corpus/casestudy_feedback.tcl", 0),
+	    0);
+	for (i = 0; i < r.e.nnodes; i++)
+		if (r.e.nodes[i].nifaces == 1)
+			assert_int_equal(r.e.nodes[i].nroutes, 1);
+	assert_true(check_static(&r.e, 1) < flat);
 	done(&r);
 }
 
@@ -373,10 +613,20 @@ test_thousand(void **state)
 	struct run r;
 
 	(void)state;
-	assert_int_equal(load(&r, "examples/thousand.ns", 0), 0);
+	assert_int_equal(load_as(&r, "examples/thousand.ns", 0, 1), 0);
 	/* 100 LANs and 100 ring links: 200 subnets; a host is on 1, a
 	 * router on 3 */
 	assert_int_equal(check_static(&r.e, 1), 900 * 199 + 100 * 197);
+	done(&r);
+	/*
+	 * Aggregated: a host sends everything to its router (1 route).  A
+	 * router reaches, through each ring neighbour, the 49 routers on
+	 * that side with their LANs and the 49 ring links past the
+	 * neighbour, and the LAN of the router opposite through the first
+	 * (a tie): 99 routes become the pool, 98 stay.
+	 */
+	assert_int_equal(load(&r, "examples/thousand.ns", 0), 0);
+	assert_int_equal(check_static(&r.e, 1), 900 * 1 + 100 * (1 + 98));
 	done(&r);
 }
 
@@ -480,6 +730,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_islands),
+		cmocka_unit_test(test_check_fails),
 		cmocka_unit_test(test_tie),
 		cmocka_unit_test(test_two_lans),
 		cmocka_unit_test(test_corpus),
