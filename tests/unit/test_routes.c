@@ -611,6 +611,11 @@ static void
 test_thousand(void **state)
 {
 	struct run r;
+	struct nc_node copy;
+	struct nc_buf b = { 0 };
+	const char *why;
+	int line = 0;
+	size_t i;
 
 	(void)state;
 	assert_int_equal(load_as(&r, "examples/thousand.ns", 0, 1), 0);
@@ -627,6 +632,16 @@ test_thousand(void **state)
 	 */
 	assert_int_equal(load(&r, "examples/thousand.ns", 0), 0);
 	assert_int_equal(check_static(&r.e, 1), 900 * 1 + 100 * (1 + 98));
+	/* the pool routes pass nc_valid_route and the duplicate check */
+	for (i = 0; i < r.e.nnodes; i++) {
+		memset(&copy, 0, sizeof(copy));
+		nc_routes_text(&r.e.nodes[i], &b);
+		assert_int_equal(nc_routes_parse(&copy, b.p != NULL ? b.p : "",
+		    &line, &why), 0);
+		assert_int_equal(copy.nroutes, r.e.nodes[i].nroutes);
+		free(copy.routes);
+		nc_buf_free(&b);
+	}
 	done(&r);
 }
 
