@@ -65,8 +65,9 @@ snap() {
 }
 
 # mkroot ROOT: a busybox-like root with hand-made accounts, a skeleton,
-# h1's interface (flags up, the address it should have) and the mounts of
-# the tree in place, so that only hosts, groups and accounts change it.
+# h1's interface (flags up, the address it should have), its routes and
+# the mounts of the tree in place, so that only hosts, groups and accounts
+# change it.
 mkroot() {
 	mkdir -p "$1/etc/skel" "$1/proc/self" "$1/sys/class/net/eth1" \
 	    "$1/root"
@@ -94,6 +95,9 @@ mkroot() {
 	    > "$1/sys/class/net/eth1/neoc_test_addrs"
 	awk '{ print $1 " " $2 " 9p rw 0 0" }' "$M/nodes/h1/mounts" \
 	    > "$1/proc/self/mounts"
+	mkdir -p "$1/proc/net"
+	sed -n 's/$/ dev eth1/p' "$M/nodes/h1/routes" \
+	    > "$1/proc/net/neoc_test_routes"
 }
 
 # prov ROOT ARGS...: ncprov through the FUSE mount (output in $T/out).

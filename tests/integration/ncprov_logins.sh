@@ -88,8 +88,9 @@ for u in alice bob carol; do
 done
 
 # mkroot ROOT NODE: this machine's /etc without its host keys or anything
-# of ours, its sshd, and NODE's interface and the tree's mounts faked as
-# already there (so that ifaces and mounts have nothing to do).
+# of ours, its sshd, and NODE's interface, routes and the tree's mounts
+# faked as already there (so that ifaces, routes and mounts have nothing
+# to do).
 mkroot() {
 	mkdir -p "$1/usr/sbin" "$1/proc/self" "$1/sys/class/net/eth1"
 	cp -a /etc "$1/etc"
@@ -102,6 +103,9 @@ mkroot() {
 	    > "$1/sys/class/net/eth1/neoc_test_addrs"
 	awk '{ print $1 " " $2 " 9p rw 0 0" }' "$M/nodes/$2/mounts" \
 	    > "$1/proc/self/mounts"
+	mkdir -p "$1/proc/net"
+	sed -n 's/$/ dev eth1/p' "$M/nodes/$2/routes" \
+	    > "$1/proc/net/neoc_test_routes"
 }
 # prov ROOT NODE ARGS...: ncprov container (output in $T/out).
 prov() {
