@@ -243,6 +243,7 @@ done:
 	if (nct_start_format(line, sizeof(line), &end) < 0)
 		snprintf(line, sizeof(line), "%s 127 %lld", NCT_START_EXITED,
 		    end.time);
+	fflush(stdout);	/* the log holds the end before the state says it */
 	ncp_start_state_write(p, boot, line, sup, child, cmd);
 	report(p, line);
 	fflush(stdout);
