@@ -8,7 +8,9 @@ set -u
 NEOC=$NC_TOP/bin/neoc
 CORPUS=$NC_TOP/tests/corpus
 T=$(mktemp -d /tmp/nc-int.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+NC_LIB_T=$T	# what the exit removes: the directory made here, never a $T
+		# a caller set by hand (T=/tmp once emptied /tmp)
+trap 'rm -rf "$NC_LIB_T"' EXIT
 
 ok() { echo "ok - $1"; }
 notok() { echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; }
@@ -218,7 +220,7 @@ finish_cleanup() {
 		mounted_under "$T" | sed 's/^/    still mounted: /'
 		return
 	fi
-	rm -rf "$T"
+	rm -rf "$NC_LIB_T"
 }
 # need_debian_image: the debian-12 build a container of the default image
 # is cloned from is in the host's cache (/var/lib/neoc/images), or can be
