@@ -54,7 +54,7 @@ heading "neoc up -d ${updb#"$top"/} --mount $mnt --listen $listen --no-auth ${ns
 # The pnode's log, as it grows: the image build's progress on a first run
 # (tail ends a second after neoc up does).
 images=/var/lib/neoc/images/debian-12
-before=$(cat "$images/current" 2> /dev/null)
+before=$(cat "$images/current" 2> /dev/null || true)	# none yet on a first run
 mkdir -p "$updb.logs"
 : > "$updb.logs/pnode-0.up.log"
 "$neoc" up -d "$updb" --mount "$mnt" --listen "$listen" --no-auth "$ns" &
@@ -65,7 +65,7 @@ tail -n 0 -F --pid="$up" "$updb.logs/pnode-0.up.log" 2> /dev/null |
 rc=0
 wait "$up" || rc=$?
 [ "$rc" -eq 0 ] || exit "$rc"
-now=$(cat "$images/current" 2> /dev/null)
+now=$(cat "$images/current" 2> /dev/null || true)
 if [ -n "$now" ] && [ "$now" = "$before" ]; then
 	echo "image debian-12: reused the build $now ($(sed -n 's/^built //p' "$images/$now/manifest"))"
 elif [ -n "$now" ]; then
