@@ -10,6 +10,7 @@
  * read meanwhile.  When the program exits, whatever it wrote so far is
  * taken and the pipe left: a daemon it started may keep the pipe open.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -353,4 +354,37 @@ ncp_self_binary(const char *name)
 		return path;
 	free(path);
 	return NULL;
+}
+
+int
+ncp_run_noting(char **argv, int timeout_ms, struct nc_buf *errs)
+{
+	struct nc_buf out = { 0 };
+	char *line = ncp_argv_str(argv), *prog, *bare = argv[0];
+	int rc, ret = -1;
+
+	if ((prog = ncp_which(bare)) == NULL) {
+		nc_buf_printf(errs, "%s%s: no %s command", errs->len ? "; " :
+		    "", line, bare);
+		goto out;
+	}
+	argv[0] = prog;
+	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = &out, .timeout_ms = timeout_ms });
+	argv[0] = bare;
+	if (rc != 0) {
+		while (out.len > 0 && isspace((unsigned char)
+		    out.p[out.len - 1]))
+			out.p[--out.len] = '\0';
+		nc_buf_printf(errs, "%s%s: %s%s%s", errs->len ? "; " : "",
+		    line, rc < 0 ? strerror(-rc) : "failed",
+		    out.len ? ": " : "", nc_buf_str(&out));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(prog);
+	free(line);
+	nc_buf_free(&out);
+	return ret;
 }

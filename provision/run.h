@@ -53,6 +53,14 @@ char *ncp_which(const char *name);
  * dev eth1 up".  malloc'd. */
 char *ncp_argv_str(char *const *argv);
 
+/*
+ * Run argv, whose argv[0] is a bare program name found with ncp_which,
+ * its output captured, timeout_ms at most.  0; or -1 with
+ * "LINE: reason[: its output, trimmed]" appended to errs ("; " after what
+ * errs held), LINE being ncp_argv_str(argv).
+ */
+int ncp_run_noting(char **argv, int timeout_ms, struct nc_buf *errs);
+
 /* The program name beside the running ncprov (bin/ncprov-static beside
  * bin/ncprov), or NULL; with name NULL, the running binary itself.
  * malloc'd. */

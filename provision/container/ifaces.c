@@ -313,41 +313,19 @@ dev_up(const struct ncprov *p, const char *dev)
 static int
 ip_cmd(struct ncprov *p, char **args, struct nc_buf *errs)
 {
-	struct nc_buf out = { 0 };
-	char *argv[12], *line, *ip = NULL;
-	int i, rc, ret = -1;
+	char *argv[12], *line;
+	int i, ret = 0;
 
 	argv[0] = "ip";
 	for (i = 0; args[i] != NULL && i < 10; i++)
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
 	line = ncp_argv_str(argv);
-	if (!for_real(p)) {
+	if (!for_real(p))
 		ncp_report(p, STEP, "would run: %s", line);
-		ret = 0;
-		goto out;
-	}
-	if ((ip = ncp_which("ip")) == NULL) {
-		nc_buf_printf(errs, "%s%s: no ip command", errs->len ? "; " :
-		    "", line);
-		goto out;
-	}
-	argv[0] = ip;
-	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
-	    .capture = &out, .timeout_ms = IP_TIMEOUT_MS });
-	if (rc != 0) {
-		trim(&out);
-		nc_buf_printf(errs, "%s%s: %s%s%s", errs->len ? "; " : "",
-		    line, rc < 0 ? strerror(-rc) : "failed",
-		    out.len ? ": " : "", nc_buf_str(&out));
-		goto out;
-	}
-	ncp_report(p, STEP, "%s", line);
-	ret = 0;
-out:
+	else if ((ret = ncp_run_noting(argv, IP_TIMEOUT_MS, errs)) == 0)
+		ncp_report(p, STEP, "%s", line);
 	free(line);
-	free(ip);
-	nc_buf_free(&out);
 	return ret;
 }
 

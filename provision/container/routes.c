@@ -211,42 +211,18 @@ static int
 ip_route(struct ncprov *p, const char *verb, const struct route *r,
     struct nc_buf *errs)
 {
-	struct nc_buf out = { 0 };
-	char dst[24], gw[16], *line, *ip = NULL;
+	char dst[24], gw[16], *line;
 	char *argv[] = { "ip", "route", (char *)verb, dst, "via", gw, NULL };
-	int rc, ret = -1;
+	int ret = 0;
 
 	dst_text(r, dst);
 	nc_ip_format(r->gw, gw);
 	line = ncp_argv_str(argv);
-	if (!for_real(p)) {
+	if (!for_real(p))
 		ncp_report(p, STEP, "would run: %s", line);
-		ret = 0;
-		goto out;
-	}
-	if ((ip = ncp_which("ip")) == NULL) {
-		nc_buf_printf(errs, "%s%s: no ip command", errs->len ? "; " :
-		    "", line);
-		goto out;
-	}
-	argv[0] = ip;
-	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
-	    .capture = &out, .timeout_ms = IP_TIMEOUT_MS });
-	if (rc != 0) {
-		while (out.len > 0 && isspace((unsigned char)
-		    out.p[out.len - 1]))
-			out.p[--out.len] = '\0';
-		nc_buf_printf(errs, "%s%s: %s%s%s", errs->len ? "; " : "",
-		    line, rc < 0 ? strerror(-rc) : "failed",
-		    out.len ? ": " : "", nc_buf_str(&out));
-		goto out;
-	}
-	ncp_report(p, STEP, "%s", line);
-	ret = 0;
-out:
+	else if ((ret = ncp_run_noting(argv, IP_TIMEOUT_MS, errs)) == 0)
+		ncp_report(p, STEP, "%s", line);
 	free(line);
-	free(ip);
-	nc_buf_free(&out);
 	return ret;
 }
 

@@ -39,12 +39,12 @@ test_keys_parse(void **state)
 	    "bob ssh-ed25519 BBBB bob@home\n"
 	    "\n"
 	    "alice ssh-rsa AAAA2 alice@desk\n"
-	    "Alice ssh-ed25519 XXXX upper-case user\n"
+	    "Alice ssh-ed25519 AAAA3 upper-case user\n"
 	    "carol\n"
 	    "dave \n"
 	    "eve ssh-ed25519 EEEE\r\n"
 	    "frank ssh-ed25519 FF\033[2J\n"
-	    "-x ssh-ed25519 XX\n"
+	    "-x ssh-ed25519 AAAA4\n"
 	    "gina from=\"10.0.0.0/8\"\tssh-ed25519 GG gina";
 	struct ncp_login_set set = { 0 };
 	struct nc_buf warn = { 0 };
