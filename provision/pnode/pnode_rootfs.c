@@ -222,18 +222,27 @@ run(char **argv, int out_fd, struct nc_buf *cap, int timeout_ms, char *why,
 	return rc;
 }
 
-/* rm -rf path (not under root); 0 or -errno. */
+/* rm -rf path (not under root); 0 or -errno.  A program of a build cut
+ * short (a template script whose ncprov was killed) may still be writing
+ * into it, and rm then finds a directory not empty: up to 10 tries, a
+ * second apart. */
 static int
 remove_tree(const char *path, char *why, size_t len)
 {
 	char *argv[] = { "rm", "-rf", "--one-file-system", (char *)path,
 	    NULL };
 	struct nc_buf out = { 0 };
-	int rc;
+	struct timespec pause = { 1, 0 };
+	int rc = 0, tries;
 
-	if (!exists(path))
-		return 0;
-	rc = run(argv, -1, &out, 600 * 1000, why, len);
+	for (tries = 0; tries < 10 && exists(path); tries++) {
+		if (tries > 0)
+			nanosleep(&pause, NULL);
+		nc_buf_reset(&out);
+		rc = run(argv, -1, &out, 600 * 1000, why, len);
+		if (rc == 0)
+			break;
+	}
 	nc_buf_free(&out);
 	return rc;
 }
