@@ -64,6 +64,21 @@ PUBKEY LOGIN=alice KEY="$(cat "$T/alice.pub")"
 PUBKEY LOGIN=bob KEY="$(cat "$T/bob.pub")"
 EOF
 
+# A machine that has never built the debian-12 image builds it here, with
+# a one-node experiment brought up and down, so that the case study's
+# time (and its 600 s bound) is the 63 nodes', not the first build's.
+if [ ! -r /var/lib/neoc/images/debian-12/current ]; then
+	printf 'set ns [new Simulator]\nsource tb_compat.tcl\nset n0 [$ns node]\n$ns run\n' \
+	    > "$T/one.ns"
+	echo "# building the debian-12 image first (one node up and down)"
+	in_pc "$NEOC" up -d "$T/one.db" --no-auth --listen "0.0.0.0:$PORT" \
+	    --mount "$T/nc1" --pnode-timeout 1800 --ready-timeout 1800 \
+	    "$T/one.ns" \
+	    > "$T/one.out" 2>&1 ||
+	    fatal "the first build of debian-12 (one node)" "$(tail -5 "$T/one.out")"
+	in_pc "$NEOC" down -d "$T/one.db" -q > /dev/null 2>&1
+fi
+
 t0=$(now_ms)
 in_pc "$NEOC" up -d "$DB" --no-auth --listen "0.0.0.0:$PORT" --mount "$M" \
     --capacity 100 --tmcc "$T/tmcc" --ready-timeout 600 "$NS" \
