@@ -104,7 +104,16 @@ echo "logs in $log"
 # The failures again, last, where a truncated log (CI's tail) shows them.
 if [ "$fail" -gt 0 ]; then
 	echo "failed:"
-	cat "$log"/*.res 2> /dev/null | sed -n 's/^fail /  /p'
+	# each failure with the first lines of its detail (lib.sh's notok
+	# indents them by four spaces), cut to 200 bytes a line
+	for o in "$log"/*.out; do
+		case $o in */crashes.out) continue ;; esac
+		[ -f "$o" ] || continue
+		awk -v f="$FAIL_RE" -v s="$SKIP_RE" '
+		    $0 ~ f && $0 !~ s { print "  " $0; d = 4; next }
+		    d > 0 && /^    / { print "  " substr($0, 1, 200); d--; next }
+		    { d = 0 }' "$o"
+	done
 	cat "$log/crashes.out" 2> /dev/null | sed 's/^/  /'
 fi
 echo "$pass passed, $fail failed, $skipped skipped"
