@@ -26,7 +26,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: neoc down [-d EXP.db] [-q] [--keep-serve] [SSH options]\n"
+"usage: neoc down [-d EXP.db] [-q] [--keep-serve] [--jobs N] [SSH options]\n"
 "\n"
 "Take the experiment down: on every pnode stop and destroy its containers\n"
 "and tear down the virtual network (ncprov down), stop neoc serve (diod,\n"
@@ -39,7 +39,7 @@ usage(FILE *f)
 "  -d, --db EXP.db        the experiment database (default ./%s)\n"
 "      --keep-serve       leave neoc serve running\n"
 "  -q, --quiet            only failures\n"
-"%s", NEOC_DEFAULT_DB, neoc_reach_usage);
+"%s%s", NEOC_DEFAULT_DB, neoc_reach_usage, neoc_jobs_usage);
 }
 
 /* Stop neoc serve (its pidfile in the logs directory) and make sure the
@@ -113,6 +113,7 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "keep-serve", no_argument, NULL, 'k' },
 	NEOC_REACH_LONGOPTS,
+	NEOC_JOBS_LONGOPT,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -125,7 +126,7 @@ cmd_down(int argc, char **argv)
 	struct neoc_up u;
 	char *logs = NULL;
 	int ch, quiet = 0, keep = 0, rc = 1;
-	size_t i;
+	size_t i, k;
 
 	neoc_elapsed();
 	while ((ch = getopt_long(argc, argv, "d:hqi:l:", longopts, NULL)) !=
@@ -168,10 +169,15 @@ cmd_down(int argc, char **argv)
 		j->log = access(logs, F_OK) == 0 ?
 		    nc_asprintf("%s/%s.down.log", logs, j->pn->name) :
 		    nc_strdup("/dev/null");
-		j->args = nc_calloc(4, sizeof(*j->args));
-		j->args[0] = nc_strdup("--node");
-		j->args[1] = nc_strdup(j->pn->name);
-		j->args[2] = nc_strdup("down");
+		j->args = nc_calloc(6, sizeof(*j->args));
+		k = 0;
+		j->args[k++] = nc_strdup("--node");
+		j->args[k++] = nc_strdup(j->pn->name);
+		if (u.jobs > 0) {
+			j->args[k++] = nc_strdup("--jobs");
+			j->args[k++] = nc_asprintf("%d", u.jobs);
+		}
+		j->args[k++] = nc_strdup("down");
 	}
 	if (neoc_pool_start(&pool, u.parallel) < 0)
 		goto out;

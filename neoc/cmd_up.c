@@ -46,7 +46,7 @@ usage(FILE *f)
 "usage: neoc up [-d EXP.db] [--mount DIR] [--listen ADDR:PORT] [--no-auth]\n"
 "               [--pnode-addr NAME=HOST[:PORT]|NAME=local ...]\n"
 "               [-i KEY] [-l USER] [--known-hosts FILE] [--accept-new-hostkeys]\n"
-"               [--retries N] [--connect-timeout S] [--parallel N]\n"
+"               [--retries N] [--connect-timeout S] [--parallel N] [--jobs N]\n"
 "               [--remote-ncprov PATH] [--pnode-timeout S] [--ready-timeout S]\n"
 "               [--pnodes N] [--capacity C] [--tmcc DIR] [--wait-startcmd]\n"
 "               [--json] [-q] [FILE.ns]\n"
@@ -75,7 +75,8 @@ usage(FILE *f)
 "                         when one did not exit 0 (no time limit)\n"
 "      --json             one JSON event per line instead of text\n"
 "  -q, --quiet            only the result\n"
-"%s", NEOC_DEFAULT_DB, NEOC_REMOTE_NCPROV, neoc_reach_usage);
+"%s%s", NEOC_DEFAULT_DB, NEOC_REMOTE_NCPROV, neoc_reach_usage,
+    neoc_jobs_usage);
 }
 
 static void
@@ -220,7 +221,7 @@ make_jobs(const struct neoc_up *u, const char *logs, struct neoc_pool *pool)
 		j->pn = pn;
 		j->role = "pnode";
 		j->log = nc_asprintf("%s/%s.up.log", logs, pn->name);
-		j->args = nc_calloc(16, sizeof(*j->args));
+		j->args = nc_calloc(20, sizeof(*j->args));
 		k = 0;
 		if (pn->host == NULL) {
 			j->args[k++] = nc_strdup("--tree");
@@ -238,6 +239,10 @@ make_jobs(const struct neoc_up *u, const char *logs, struct neoc_pool *pool)
 		j->args[k++] = nc_strdup("--guest-aname");
 		j->args[k++] = nc_strdup(u->mount);
 		j->args[k++] = nc_strdup("--no-export");
+		if (u->jobs > 0) {
+			j->args[k++] = nc_strdup("--jobs");
+			j->args[k++] = nc_asprintf("%d", u->jobs);
+		}
 		j->args[k++] = nc_strdup("pnode");
 	}
 }
@@ -352,6 +357,7 @@ static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "no-auth", no_argument, NULL, OPT_NOAUTH },
 	NEOC_REACH_LONGOPTS,
+	NEOC_JOBS_LONGOPT,
 	{ "remote-ncprov", required_argument, NULL, OPT_REMOTE },
 	{ "pnode-timeout", required_argument, NULL, OPT_PTIMEOUT },
 	{ "ready-timeout", required_argument, NULL, OPT_RTIMEOUT },
@@ -435,6 +441,7 @@ cmd_up(int argc, char **argv)
 	u.retries = r.retries >= 0 ? r.retries : 3;
 	u.connect_timeout = r.connect_timeout > 0 ? r.connect_timeout : 10;
 	u.parallel = r.parallel > 0 ? r.parallel : 8;
+	u.jobs = r.jobs;
 	u.remote_ncprov = nc_strdup(remote);
 
 	memset(&sa, 0, sizeof(sa));

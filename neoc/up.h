@@ -38,6 +38,8 @@ struct neoc_up {
 	double connect_timeout;	/* seconds per SSH attempt */
 	char *remote_ncprov;	/* ncprov's path on SSH pnodes */
 	int parallel;		/* pnodes worked on at once */
+	int jobs;		/* ncprov --jobs on each pnode (0: its own
+				 * default) */
 	double pnode_timeout;	/* seconds ncprov may run on a pnode */
 	double ready_timeout;	/* seconds for the nodes to settle after */
 	int json;		/* JSON events on stdout */

@@ -24,6 +24,11 @@ const char neoc_reach_usage[] =
 "      --connect-timeout S  per SSH attempt (default 10)\n"
 "      --parallel N       pnodes worked on at once (default 8)\n";
 
+const char neoc_jobs_usage[] =
+"      --jobs N           on each pnode, containers started, stopped or\n"
+"                         provisioned again at once (ncprov --jobs; default\n"
+"                         4 per CPU of that pnode)\n";
+
 int
 neoc_reach_opt(struct neoc_reach *r, int ch, const char *arg)
 {
@@ -43,6 +48,9 @@ neoc_reach_opt(struct neoc_reach *r, int ch, const char *arg)
 		return 1;
 	case NEOC_OPT_PARALLEL:
 		r->parallel = (int)neoc_long("--parallel", arg, 1, 256);
+		return 1;
+	case NEOC_OPT_JOBS:
+		r->jobs = (int)neoc_long("--jobs", arg, 1, 1024);
 		return 1;
 	}
 	return 0;
@@ -96,6 +104,7 @@ neoc_reach_setup(const char *db, const struct neoc_reach *r,
 	u->retries = r->retries >= 0 ? r->retries : 3;
 	u->connect_timeout = r->connect_timeout > 0 ? r->connect_timeout : 10;
 	u->parallel = r->parallel > 0 ? r->parallel : 8;
+	u->jobs = r->jobs;
 	u->pnode_timeout = 600;
 	u->ready_timeout = 300;
 	return had;

@@ -14,7 +14,7 @@
 enum {
 	NEOC_OPT_ADDR = 512, NEOC_OPT_KNOWN, NEOC_OPT_ACCEPT,
 	NEOC_OPT_RETRIES, NEOC_OPT_CTIMEOUT, NEOC_OPT_PARALLEL,
-	NEOC_OPT_JSON,
+	NEOC_OPT_JSON, NEOC_OPT_JOBS,
 };
 
 /* The options as given (NULL / -1: not given). */
@@ -26,6 +26,7 @@ struct neoc_reach {
 	int retries;		/* --retries, -1 */
 	double connect_timeout;	/* --connect-timeout, 0 */
 	int parallel;		/* --parallel, 0 */
+	int jobs;		/* --jobs (up, down), 0 */
 	char **addrs;		/* --pnode-addr, each NAME=HOST[:PORT] */
 	size_t naddrs;		/* how many */
 	size_t capaddrs;	/* allocated */
@@ -42,6 +43,11 @@ struct neoc_reach {
 	{ "connect-timeout", required_argument, NULL, NEOC_OPT_CTIMEOUT }, \
 	{ "parallel", required_argument, NULL, NEOC_OPT_PARALLEL }
 
+/* up's and down's --jobs N: passed to ncprov pnode / down on every pnode
+ * (containers started, stopped, provisioned at once there). */
+#define NEOC_JOBS_LONGOPT \
+	{ "jobs", required_argument, NULL, NEOC_OPT_JOBS }
+
 /* Take option ch (optarg) if it is one of ours: 1, else 0. */
 int neoc_reach_opt(struct neoc_reach *r, int ch, const char *arg);
 /* The settings for db: the state up left (overridden by r), else the
@@ -49,7 +55,8 @@ int neoc_reach_opt(struct neoc_reach *r, int ch, const char *arg);
  * state file was there, 0 when not, -1 printed. */
 int neoc_reach_setup(const char *db, const struct neoc_reach *r,
     struct neoc_up *u);
-/* The usage lines of the shared options. */
+/* The usage lines of the shared options, and of --jobs. */
 extern const char neoc_reach_usage[];
+extern const char neoc_jobs_usage[];
 
 #endif

@@ -2,7 +2,8 @@
  * main.c: ncprov, the provisioner of pnodes and containers.
  *
  *   ncprov [--tree DIR | --9p HOST:PORT [--aname /nc]] --node NAME
- *          [--root DIR] [--dry-run] [--no-start] [--timeout MS] COMMAND ...
+ *          [--root DIR] [--dry-run] [--no-start] [--timeout MS] [--jobs N]
+ *          COMMAND ...
  *
  * What the command line leaves out (the source, the node) comes from a
  * boot file (bootfile.h): /etc/neoc/pnode for the pnode command, which
@@ -20,6 +21,7 @@
 #include "bootfile.h"
 #include "ncprov.h"
 #include "pnode.h"
+#include "run.h"
 
 /* A command of ncprov. */
 struct command {
@@ -55,8 +57,9 @@ usage(FILE *f)
 	fprintf(f,
 "usage: ncprov [--tree DIR | --9p HOST:PORT [--aname /nc]] --node NAME\n"
 "              [--root DIR] [--dry-run] [--no-start] [--timeout MS]\n"
-"              COMMAND [args]\n"
-"       ncprov [--node NAME] [--root DIR] [--dry-run] [--keep-boot] down\n"
+"              [--jobs N] COMMAND [args]\n"
+"       ncprov [--node NAME] [--root DIR] [--dry-run] [--keep-boot]\n"
+"              [--jobs N] down\n"
 "\n"
 "  --tree DIR       read the experiment tree from a mounted directory\n"
 "  --9p HOST:PORT   read it from diod over 9P2000.L (no kernel 9p needed)\n"
@@ -66,6 +69,10 @@ usage(FILE *f)
 "  --dry-run        print the changes without making them\n"
 "  --no-start       start nothing\n"
 "  --timeout MS     connect and reply timeout for 9P (default 10000)\n"
+"  --jobs N         pnode, down: lxc-start/-stop/-destroy/-attach and\n"
+"                   vagrant commands run at once (default %zu: %d per\n"
+"                   CPU; vagrant at most 4); each one's timeout counts\n"
+"                   from its own start\n"
 "  --backend B      pnode: lxc or vagrant for every container\n"
 "  --guest-9p H:P   pnode: where containers read the tree (boot file;\n"
 "                   default the control bridge's address, port 564);\n"
@@ -81,7 +88,7 @@ usage(FILE *f)
 "                   (default ROOT/var/lib/neoc/images)\n"
 "  --keep-boot      down: keep " NCP_PNODE_BOOTFILE " (the boot unit's stop:\n"
 "                   the next start or boot provisions again)\n"
-"\ncommands:\n");
+"\ncommands:\n", ncp_jobs_default(), NCP_JOBS_PER_CPU);
 	for (c = commands; c->name != NULL; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->summary);
 	fprintf(f,
@@ -104,7 +111,7 @@ usage(FILE *f)
 
 enum { OPT_TREE = 256, OPT_9P, OPT_ANAME, OPT_NODE, OPT_ROOT, OPT_DRY,
 	OPT_NOSTART, OPT_TIMEOUT, OPT_BACKEND, OPT_GUEST9P, OPT_GUESTANAME,
-	OPT_NOEXPORT, OPT_CONTROLNET, OPT_KEEPBOOT, OPT_IMAGES };
+	OPT_NOEXPORT, OPT_CONTROLNET, OPT_KEEPBOOT, OPT_IMAGES, OPT_JOBS };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -123,6 +130,7 @@ static const struct option longopts[] = {
 	{ "control-net", required_argument, NULL, OPT_CONTROLNET },
 	{ "keep-boot", no_argument, NULL, OPT_KEEPBOOT },
 	{ "images", required_argument, NULL, OPT_IMAGES },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -136,7 +144,7 @@ main(int argc, char **argv)
 	char errbuf[256] = "", ninep[64];
 	unsigned long ctl_addr;
 	int ctl_prefix;
-	long timeout = 10000;
+	long timeout = 10000, jobs;
 	char *end;
 	int ch, rc;
 
@@ -183,9 +191,19 @@ main(int argc, char **argv)
 				errx(2, "--timeout: \"%s\" is not a number of "
 				    "milliseconds", optarg);
 			break;
+		case OPT_JOBS:
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno || *end || jobs < 1 || jobs > NCP_JOBS_MAX)
+				errx(2, "--jobs: \"%s\" is not a number from 1 "
+				    "to %d", optarg, NCP_JOBS_MAX);
+			p.jobs = (size_t)jobs;
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (p.jobs == 0)
+		p.jobs = ncp_jobs_default();
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {

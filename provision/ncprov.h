@@ -5,6 +5,8 @@
 #ifndef NCPROV_H
 #define NCPROV_H
 
+#include <stddef.h>
+
 #include "nctree.h"
 #include "source.h"
 
@@ -18,6 +20,9 @@ struct ncprov {
 	const char *root;	/* --root: prefix of every local path ("") */
 	int dry_run;		/* --dry-run: print changes, make none */
 	int no_start;		/* --no-start: start nothing */
+	size_t jobs;		/* --jobs N: programs a batch runs at once
+				 * (lxc-start, -stop, -destroy, -attach,
+				 * vagrant: at most 4 of these) */
 	int changes;		/* changes made (or, dry, to make) so far */
 	char why[512];		/* why the running step failed */
 	const char *backend;	/* --backend lxc|vagrant: override images' */

@@ -77,10 +77,18 @@ struct ncp_job {
 
 /*
  * Run the n jobs, at most max at a time (0: all), and wait for all; each
- * gets its rc and output.  0, or -errno when the batch itself failed (a
- * job that could not start has its own -errno in rc).  (run_parallel.c)
+ * gets its rc and output.  A job's timeout_ms counts from its own start,
+ * not from when the batch began (the time it waited for a place is not
+ * its).  0, or -errno when the batch itself failed (a job that could not
+ * start has its own -errno in rc).  (run_parallel.c)
  */
 int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
     int timeout_ms);
+
+/* The bound of a batch when --jobs is not given: NCP_JOBS_PER_CPU per
+ * online CPU (docs/DESIGN.md, "Concurrency bounds"), at most NCP_JOBS_MAX. */
+#define NCP_JOBS_PER_CPU 4
+#define NCP_JOBS_MAX 1024
+size_t ncp_jobs_default(void);
 
 #endif

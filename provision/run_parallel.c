@@ -3,7 +3,9 @@
  * ncp_run_parallel): each job in a child of its own that runs it with
  * ncp_run and hands its status and the start of its output back through a
  * pipe; at most max at a time.  The container backends start, stop and
- * provision their guests with it.
+ * provision their guests with it, max being ncprov's --jobs.  A job's
+ * timeout starts when its child does, so the time it spent waiting for a
+ * place in the batch is never counted against it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +76,18 @@ job_finish(struct ncp_job *j, pid_t pid, struct nc_buf *raw)
 	memcpy(&j->rc, raw->p, sizeof(j->rc));
 	nc_buf_add(&j->out, raw->p + sizeof(j->rc),
 	    raw->len - sizeof(j->rc));
+}
+
+size_t
+ncp_jobs_default(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus < 1)
+		cpus = 1;
+	if (cpus > NCP_JOBS_MAX / NCP_JOBS_PER_CPU)
+		return NCP_JOBS_MAX;
+	return (size_t)cpus * NCP_JOBS_PER_CPU;
 }
 
 int

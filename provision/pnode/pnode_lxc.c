@@ -12,15 +12,15 @@
  * written by pnode_lxc_conf.c, the control network its first NIC is on is
  * pnode_control.c's; builds no container uses any more are pruned at the
  * end.  Every
- * container not running is started, all in parallel (one
+ * container not running is started, --jobs at a time (one
  * `lxc-start -d` process each), and its node's status set to "booting";
  * those already running run `ncprov container` again (pnode_reprov.c), so
  * an edit of the tree reaches them.
  * Containers we made (the state file ROOT/var/lib/neoc/containers, lines
  * "BACKEND NAME") that left the tree are stopped and destroyed, in
- * parallel too (every `lxc-stop -k`, then every `lxc-destroy -f` of those
- * with a config, rm -rf of the rest; one that fails is tried once more a
- * second later).  The
+ * parallel too, --jobs at a time (every `lxc-stop -k`, then every
+ * `lxc-destroy -f` of those with a config, rm -rf of the rest; one that
+ * fails is tried once more a second later).  The
  * state file lists a container before it is created, and keeps one whose
  * creation or removal failed, so that a run cut short or failed leaves
  * nothing ncprov down (an empty pnode: everything goes) cannot find.
@@ -181,7 +181,8 @@ lxc_batch(struct lxc_run *r, char ***argvs, const char **who, size_t n,
 				at[nr] = i;
 				run[nr++] = jobs[i];
 			}
-		if ((rc = ncp_run_parallel(run, nr, 0, LXC_TIMEOUT_MS)) < 0)
+		if ((rc = ncp_run_parallel(run, nr, r->p->jobs,
+		    LXC_TIMEOUT_MS)) < 0)
 			for (k = 0; k < nr; k++)
 				if (run[k].rc == 0)
 					run[k].rc = rc;
@@ -392,7 +393,8 @@ remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 	char **old = NULL, why[NCP_LXC_WHY], ***stop, ***destroy, ***again;
 	const char **who_s, **who_d, **who_r;
 	size_t n = 0, i, j, ns = 0, nd = 0, nr = 0, ng = 0;
-	int ret = 0, *ok, *bad;
+	int ret = 0, *ok, *bad, have_list;
+	struct nc_buf up = { 0 };
 
 	if (ncp_state_read(r->p, "lxc", &old, &n) < 0)
 		return 0;
@@ -428,10 +430,12 @@ remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 		}
 		goto cleanup;
 	}
+	have_list = ng > 0 && running_list(r, &up) == 0;
 	for (i = 0; i < ng; i++) {
 		char *cname = nc_asprintf("nc-%s", old[i]);
 
-		if (running(r, cname)) {
+		if (have_list ? listed(nc_buf_str(&up), cname) :
+		    running(r, cname)) {
 			who_s[ns] = old[i];
 			stop[ns++] = lxc_argv(r, "lxc-stop", nc_strdup(cname),
 			    "-k", NULL);
@@ -504,6 +508,7 @@ cleanup:
 	free(who_r);
 	free(ok);
 	free(bad);
+	nc_buf_free(&up);
 	ncp_names_free(old, n);
 	return ret;
 }
@@ -555,7 +560,7 @@ start_all(struct lxc_run *r, char **names, size_t n)
 		if ((rc = ncp_guest_status(r->p, who[i], NCT_BOOTING, NULL)) < 0)
 			fprintf(stderr, "ncprov: %s: status: %s\n", who[i],
 			    strerror(-rc));
-	if ((rc = ncp_run_parallel(jobs, nj, 0, LXC_TIMEOUT_MS)) < 0) {
+	if ((rc = ncp_run_parallel(jobs, nj, r->p->jobs, LXC_TIMEOUT_MS)) < 0) {
 		ncp_lxc_failed(r, "lxc-start", "%s", strerror(-rc));
 		ret = -1;
 	}

@@ -1,8 +1,8 @@
 /*
  * pnode_reprov.c: containers that were already running when `ncprov pnode`
  * runs again are provisioned again, so an edit of the tree (a user added,
- * an address changed) reaches them: `ncprov container` inside each, all in
- * parallel (lxc-attach).  The container provisioner is idempotent, so one
+ * an address changed) reaches them: `ncprov container` inside each, --jobs
+ * at a time (lxc-attach).  The container provisioner is idempotent, so one
  * with nothing to do prints "no changes" and this step says nothing of it.
  */
 #include <stdio.h>
@@ -60,7 +60,7 @@ ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
 		argv[7] = "container";
 		jobs[i].argv = argv;
 	}
-	rc = ncp_run_parallel(jobs, n, 0, REPROV_TIMEOUT_MS);
+	rc = ncp_run_parallel(jobs, n, p->jobs, REPROV_TIMEOUT_MS);
 	/* once more, one at a time, for those that failed: a connection to
 	 * the 9P server through the pnode's masquerade can be lost */
 	for (i = 0; rc == 0 && i < n; i++)

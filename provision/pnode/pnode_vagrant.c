@@ -55,11 +55,20 @@
 #define VAGRANTFILE VDIR "/Vagrantfile"
 #define VPROFILE "/etc/profile.d/vagrant.sh"
 #define VDE_DIR "/run/neoc/vde"			/* VDE control sockets */
-#define VAGRANT_PARALLEL 4			/* machines coming up */
+#define VAGRANT_PARALLEL 4			/* machines coming up, at most */
 #define UP_TIMEOUT_MS (30 * 60 * 1000)		/* one `vagrant up` */
 #define CMD_TIMEOUT_MS (10 * 60 * 1000)		/* status, destroy */
 
 extern char **environ;
+
+/* How many vagrant commands run at once: --jobs, at most
+ * VAGRANT_PARALLEL (each brings up a whole VM). */
+static size_t
+vagrant_jobs(const struct ncprov *p)
+{
+	return p->jobs > 0 && p->jobs < VAGRANT_PARALLEL ? p->jobs :
+	    VAGRANT_PARALLEL;
+}
 
 /* Append s as a Ruby double-quoted string literal. */
 static void
@@ -510,7 +519,7 @@ remove_gone(struct ncprov *p, const struct ncp_pnode *pn, struct vrun *v,
 		why = NULL;
 		nc_buf_free(&out);
 	}
-	if ((rc = ncp_run_parallel(jobs, nj, VAGRANT_PARALLEL,
+	if ((rc = ncp_run_parallel(jobs, nj, vagrant_jobs(p),
 	    CMD_TIMEOUT_MS)) < 0) {
 		nc_buf_printf(errs, "%svagrant destroy: %s", errs->len ? "; " :
 		    "", strerror(-rc));
@@ -631,7 +640,7 @@ up_all(struct ncprov *p, const struct ncp_pnode *pn, struct vrun *v,
 		who[nj] = g->name;
 		jobs[nj++].argv = argv;
 	}
-	if ((rc = ncp_run_parallel(jobs, nj, VAGRANT_PARALLEL,
+	if ((rc = ncp_run_parallel(jobs, nj, vagrant_jobs(p),
 	    UP_TIMEOUT_MS)) < 0) {
 		nc_buf_printf(errs, "%svagrant up: %s", errs->len ? "; " : "",
 		    strerror(-rc));

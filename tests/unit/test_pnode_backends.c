@@ -864,6 +864,57 @@ run_batch(size_t max, const char *script, char *dir)
 }
 
 /*
+ * A job's timeout is its own time, not its time in the queue: four jobs
+ * of 0.5 s each, one at a time, with a timeout of 1.2 s.  The last one
+ * starts about 1.5 s after the batch, so a runner that counted from the
+ * batch's start would kill it (-ETIMEDOUT); each must exit 0.  And the
+ * timeout does bite a job that runs too long itself (a 10 s sleep).
+ */
+static void
+test_run_parallel_timeout(void **state)
+{
+	char *nap[] = { "/bin/sleep", "0.5", NULL };
+	char *longnap[] = { "/bin/sleep", "10", NULL };
+	struct ncp_job jobs[4];
+	struct timespec t0, t1;
+	double took;
+	size_t i;
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < 4; i++)
+		jobs[i].argv = nap;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(ncp_run_parallel(jobs, 4, 1, 1200), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* one at a time really: the batch outlasted one timeout */
+	assert_true(took > 1.2);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(jobs[i].rc, 0);
+		nc_buf_free(&jobs[i].out);
+	}
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0].argv = longnap;
+	assert_int_equal(ncp_run_parallel(jobs, 1, 1, 300), 0);
+	assert_int_equal(jobs[0].rc, -ETIMEDOUT);
+	nc_buf_free(&jobs[0].out);
+}
+
+/* The default bound is NCP_JOBS_PER_CPU per online CPU. */
+static void
+test_jobs_default(void **state)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)state;
+	assert_true(cpus >= 1);
+	assert_int_equal(ncp_jobs_default(),
+	    (size_t)cpus * NCP_JOBS_PER_CPU);
+}
+
+/*
  * All at once: each job waits (10 s at most) until all four have
  * started, which only happens when they run together (no clock is
  * compared).
@@ -942,6 +993,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lxc_routed, setup,
 		    teardown),
 		cmocka_unit_test(test_run_parallel),
+		cmocka_unit_test(test_run_parallel_timeout),
+		cmocka_unit_test(test_jobs_default),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
