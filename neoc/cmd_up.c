@@ -269,7 +269,7 @@ static int
 result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 {
 	struct neoc_node *nodes;
-	size_t n, i, counts[NCT_NSTATES] = { 0 };
+	size_t n, i, counts[NCT_NSTATES] = { 0 }, total = 0;
 	json_t *fails = json_array(), *o;
 	int fatal = 0, k;
 
@@ -285,6 +285,7 @@ result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 		    strcmp(nd->role, "pnode") != 0)
 			continue;
 		counts[neoc_state_of(nd)]++;
+		total++;
 		if (neoc_state_of(nd) == NCT_READY)
 			continue;
 		if (!tolerated)
@@ -293,13 +294,13 @@ result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 		    "s:s}", "node", nd->name, "state", nd->state, "step",
 		    nd->step, "message", nd->message, "failure_action",
 		    nd->failure));
-		fprintf(stderr, "neoc up: %s %s%s%s%s%s%s\n", nd->name,
+		fprintf(stderr, "neoc up: %s %s%s%s%s%s%s%s\n", nd->name,
 		    neoc_state_of(nd) == NCT_FAILED ? "failed" :
 		    "did not settle: still", neoc_state_of(nd) == NCT_FAILED ?
 		    "" : " ", neoc_state_of(nd) == NCT_FAILED ? "" : nd->state,
 		    nd->step ? (neoc_state_of(nd) == NCT_FAILED ? " at " :
 		    " in ") : "", nd->step ? nd->step : "",
-		    nd->message ? nd->message : "");
+		    nd->message ? ": " : "", nd->message ? nd->message : "");
 		if (tolerated)
 			fprintf(stderr, "neoc up: %s: failure action %s: not "
 			    "fatal\n", nd->name, nd->failure);
@@ -331,9 +332,10 @@ result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 		json_decref(o);
 	} else {
 		json_decref(fails);
+		/* the counts, not a line per node: `neoc status` has those */
 		if (!u->quiet) {
-			printf("\n");
-			neoc_nodes_table(stdout, nodes, n, 0);
+			neoc_counts_line(stdout, counts);
+			printf(" (%zu nodes)\n", total);
 		}
 		printf("%s in %.1f s\n", fatal ? "failed" : "up",
 		    neoc_elapsed());

@@ -2,6 +2,7 @@
  * nodestate.c: every node's provisioning state, read from (and, for neoc
  * up, written to) the status table of the experiment database.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,22 +109,28 @@ neoc_nodes_load(const char *dbpath, struct neoc_node **nodes, size_t *n)
 	return 0;
 }
 
+/* One node's strings. */
+static void
+neoc_nodes_free_one(struct neoc_node *nd)
+{
+	free(nd->name);
+	free(nd->role);
+	free(nd->host);
+	free(nd->failure);
+	free(nd->state);
+	free(nd->step);
+	free(nd->message);
+	free(nd->start);
+	free(nd->control);
+}
+
 void
 neoc_nodes_free(struct neoc_node *nodes, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(nodes[i].name);
-		free(nodes[i].role);
-		free(nodes[i].host);
-		free(nodes[i].failure);
-		free(nodes[i].state);
-		free(nodes[i].step);
-		free(nodes[i].message);
-		free(nodes[i].start);
-		free(nodes[i].control);
-	}
+	for (i = 0; i < n; i++)
+		neoc_nodes_free_one(&nodes[i]);
 	free(nodes);
 }
 
@@ -170,7 +177,8 @@ neoc_counts_line(FILE *f, const size_t counts[NCT_NSTATES])
 }
 
 void
-neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n, int bar)
+neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n,
+    size_t total, int bar)
 {
 	size_t counts[NCT_NSTATES], i, done, width = 40, fill;
 	time_t now = time(NULL);
@@ -197,7 +205,10 @@ neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n, int bar)
 	neoc_nodes_count(nodes, n, counts);
 	fprintf(f, "\n");
 	neoc_counts_line(f, counts);
-	fprintf(f, " (%zu nodes)\n", n);
+	if (total != n)
+		fprintf(f, " (%zu of %zu nodes)\n", n, total);
+	else
+		fprintf(f, " (%zu nodes)\n", n);
 	if (bar && n > 0) {
 		done = counts[NCT_READY] + counts[NCT_FAILED];
 		fill = done * width / n;
@@ -207,6 +218,62 @@ neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n, int bar)
 		fprintf(f, "] %zu/%zu settled, %zu failed\n", done, n,
 		    counts[NCT_FAILED]);
 	}
+}
+
+int
+neoc_state_mask(const char *list, unsigned *mask, char *why, size_t whysize)
+{
+	const char *p = list, *e;
+	int k;
+
+	for (;;) {
+		e = strchr(p, ',');
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((k = nct_state_find(p, (size_t)(e - p))) < 0) {
+			snprintf(why, whysize, "unknown state \"%.*s\" (the "
+			    "states: %s)", (int)(e - p > 64 ? 64 : e - p), p,
+			    NCT_STATE_LIST);
+			return -EINVAL;
+		}
+		*mask |= 1u << k;
+		if (*e == '\0')
+			return 0;
+		p = e + 1;
+	}
+}
+
+/* Is nd one of pnodes, or a guest of one? */
+static int
+on_pnodes(const struct neoc_node *nd, char *const *pnodes, size_t npnodes)
+{
+	size_t i;
+
+	for (i = 0; i < npnodes; i++)
+		if ((strcmp(nd->role, "pnode") == 0 &&
+		    strcmp(nd->name, pnodes[i]) == 0) ||
+		    (nd->host != NULL && strcmp(nd->host, pnodes[i]) == 0))
+			return 1;
+	return 0;
+}
+
+void
+neoc_nodes_filter(struct neoc_node *nodes, size_t *n, unsigned mask,
+    char *const *pnodes, size_t npnodes)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < *n; i++) {
+		if ((mask == 0 || (mask & (1u << neoc_state_of(&nodes[i])))) &&
+		    (npnodes == 0 || on_pnodes(&nodes[i], pnodes, npnodes))) {
+			if (kept != i)
+				nodes[kept] = nodes[i];
+			kept++;
+			continue;
+		}
+		neoc_nodes_free_one(&nodes[i]);
+	}
+	*n = kept;
 }
 
 /* A copy of s fit for a status line: one line, printable, UTF-8. */

@@ -40,11 +40,21 @@ enum nct_state neoc_state_of(const struct neoc_node *nd);
 /* Count the nodes per state. */
 void neoc_nodes_count(const struct neoc_node *nodes, size_t n,
     size_t counts[NCT_NSTATES]);
-/* The table neoc status prints (a progress bar too when bar). */
+/* The table neoc status prints (a progress bar too when bar); the counts
+ * line ends "(n nodes)", or "(n of total nodes)" when a filter kept n. */
 void neoc_nodes_table(FILE *f, const struct neoc_node *nodes, size_t n,
-    int bar);
+    size_t total, int bar);
 /* "pending 1, booting 2, ..." */
 void neoc_counts_line(FILE *f, const size_t counts[NCT_NSTATES]);
+/* Add the states of list ("failed" or "pending,booting") to *mask (bit
+ * 1 << state).  0, or -EINVAL with why naming the word and the states. */
+int neoc_state_mask(const char *list, unsigned *mask, char *why,
+    size_t whysize);
+/* Keep the nodes whose state is in mask (0: any) and, when npnodes > 0,
+ * that are one of pnodes or a guest of one (host); the others are freed
+ * and *n shrinks, the order kept. */
+void neoc_nodes_filter(struct neoc_node *nodes, size_t *n, unsigned mask,
+    char *const *pnodes, size_t npnodes);
 /* Write a status line for node into the database directly (the way any
  * other writer changes it: ncfs notices).  0, or -1 printed. */
 int neoc_status_write(const char *dbpath, const char *node,

@@ -7,6 +7,8 @@
 #  - after `ncprov --tree MNT status ...` writes on an ncfs mount: each
 #    node's state, step and message, and the counts per state, are right in
 #    the table (rows and the counts line) and in --json;
+#  - --state (repeated or a list) and --pnode keep some nodes, in order,
+#    with the counts of those kept; an unknown state or pnode is refused;
 #  - --watch keeps watching while a node is unsettled and returns once every
 #    node is ready or failed (as soon as the last one settles).
 #
@@ -181,6 +183,41 @@ expect_eq "... and the counts move" "{'pending': 1, 'booting': 1, 'provisioning'
     "$(jget "$T/s.json" "d['counts']" 2>&1)"
 expect_eq "... in the table too" "pending 1, booting 1, provisioning 1, ready 2, failed 1 ($N nodes)" \
     "$(counts_line)"
+
+# --state and --pnode: the nodes kept, in order, and their counts (of the
+# nodes kept, "K of N" in the table); unknown names refused
+jnames() { jget "$1" "' '.join(n['name'] for n in d['nodes'])"; }
+st --state failed > "$T/f.table"
+expect_eq "--state failed: the table lists h3 only" "h3" \
+    "$(awk 'NR > 1 && NF >= 4 && $1 !~ /^(pending|\[)/ { printf "%s ", $1 }' "$T/f.table" | sed 's/ $//')"
+expect_eq "--state failed: the counts line is of the nodes kept" \
+    "pending 0, booting 0, provisioning 0, ready 0, failed 1 (1 of $N nodes)" \
+    "$(grep -E '^pending [0-9]+, ' "$T/f.table")"
+st --state ready --state booting --json > "$T/f.json"
+want=$(for n in $want_nodes; do case $n in gw|h1|h2) printf '%s ' "$n" ;; esac; done | sed 's/ $//')
+expect_eq "--state ready --state booting --json: gw, h1, h2 in order" "$want" "$(jnames "$T/f.json")"
+expect_eq "... --json counts are of the nodes kept" \
+    "{'pending': 0, 'booting': 1, 'provisioning': 0, 'ready': 2, 'failed': 0}" \
+    "$(jget "$T/f.json" "d['counts']" 2>&1)"
+st --state failed,pending --json > "$T/f.json"
+expect_eq "--state failed,pending (a list): h3 and server" "h3 server" \
+    "$(jget "$T/f.json" "' '.join(sorted(n['name'] for n in d['nodes']))")"
+st --state failed,bogus > "$T/f.out" 2> "$T/f.err"
+expect_eq "--state bogus: exit 2, nothing on stdout" "2|" "$?|$(cat "$T/f.out")"
+grep -q 'unknown state "bogus" (the states: pending booting provisioning ready failed)' "$T/f.err" &&
+    ok "...the error names the word and the states" ||
+    notok "...the error names the word and the states" "$(cat "$T/f.err")"
+st --pnode pnode-0 --json > "$T/f.json"
+want=$(jget "$T/export.json" "' '.join(n['name'] for n in d['nodes'] if n['name'] == 'pnode-0' or n.get('host') == 'pnode-0')")
+expect_eq "--pnode pnode-0: the pnode and its containers, in order" "$want" "$(jnames "$T/f.json")"
+st --pnode pnode-0 --state ready --json > "$T/f.json"
+expect_eq "--pnode pnode-0 --state ready: both filters" "h1 h2" \
+    "$(jget "$T/f.json" "' '.join(sorted(n['name'] for n in d['nodes']))")"
+st --pnode nope > "$T/f.out" 2> "$T/f.err"
+expect_eq "--pnode nope: exit 2" 2 "$?"
+grep -q -- '--pnode nope: no such pnode (the pnodes: pnode-0)' "$T/f.err" &&
+    ok "...the error names it and the pnodes" ||
+    notok "...the error names it and the pnodes" "$(cat "$T/f.err")"
 
 # startstatus and control, written through the mount as a node (and its
 # pnode) write them: in the table and in --json

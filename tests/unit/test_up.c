@@ -931,7 +931,7 @@ test_counts_and_table(void **state)
 	assert_non_null(f);
 	neoc_counts_line(f, counts);
 	fputc('\n', f);
-	neoc_nodes_table(f, nodes, n, 1);
+	neoc_nodes_table(f, nodes, n, n, 1);
 	assert_int_equal(fclose(f), 0);
 	text = slurp(path);
 	assert_non_null(strstr(text, "pending 3, booting 0, provisioning 0, "
