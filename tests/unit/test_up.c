@@ -5,8 +5,9 @@
  * this machine, malformed or hostile overrides refused); up_state.c: the
  * state file EXP.db.up written and read back field by field, missing,
  * corrupt or incomplete; nodestate.c: the nodes and their status rows,
- * the state counts, a status line written (generation bumped by exactly
- * one, control characters blanked, a row replaced); up_opts.c: the shared
+ * the state counts, --state's words and the filter of neoc status, a
+ * status line written (generation bumped by exactly one, control
+ * characters blanked, a row replaced); up_opts.c: the shared
  * options and the settings down and exec start from, with and without a
  * state file.  Each test works in its own scratch directory on a database
  * saved by the store (nc_store_save).
@@ -946,6 +947,81 @@ test_counts_and_table(void **state)
 	neoc_nodes_free(nodes, n);
 }
 
+/* --state's words: single, a list, repeated (bits add up); a bad word
+ * (unknown, empty, a prefix, a trailing comma) refused, named. */
+static void
+test_state_mask(void **state)
+{
+	unsigned mask = 0;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(neoc_state_mask("failed", &mask, why, sizeof(why)),
+	    0);
+	assert_int_equal(mask, 1u << NCT_FAILED);
+	assert_int_equal(neoc_state_mask("pending,ready", &mask, why,
+	    sizeof(why)), 0);
+	assert_int_equal(mask, (1u << NCT_FAILED) | (1u << NCT_PENDING) |
+	    (1u << NCT_READY));
+	mask = 0;
+	assert_int_equal(neoc_state_mask("booting,provisioning,booting",
+	    &mask, why, sizeof(why)), 0);
+	assert_int_equal(mask, (1u << NCT_BOOTING) | (1u << NCT_PROVISIONING));
+	assert_int_equal(neoc_state_mask("ready,faild", &mask, why,
+	    sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "unknown state \"faild\""));
+	assert_non_null(strstr(why, "pending booting provisioning ready "
+	    "failed"));
+	assert_int_equal(neoc_state_mask("", &mask, why, sizeof(why)),
+	    -EINVAL);
+	assert_int_equal(neoc_state_mask("read", &mask, why, sizeof(why)),
+	    -EINVAL);
+	assert_int_equal(neoc_state_mask("ready,", &mask, why, sizeof(why)),
+	    -EINVAL);
+	assert_non_null(strstr(why, "unknown state \"\""));
+}
+
+/* The filter keeps the nodes asked for, in order: by state, by pnode (the
+ * pnode and its guests), both, neither (all). */
+static void
+test_nodes_filter(void **state)
+{
+	struct scratch *s = *state;
+	struct neoc_node *nodes;
+	size_t n;
+	char *p1[] = { "pnode-1" }, *p0[] = { "pnode-0" };
+
+	make_db(s->db, DB_TWO);
+	db_exec(s->db, "INSERT INTO status (node, state, time) VALUES "
+	    "('n-0', 'ready', 1), ('n-1', 'failed', 1), "
+	    "('pnode-1', 'ready', 1)");
+	/* every node: pnode-0 pnode-1 n-0 n-1 phys (pending, ready, ready,
+	 * failed, pending) */
+	assert_int_equal(neoc_nodes_load(s->db, &nodes, &n), 0);
+	assert_int_equal(n, 5);
+	neoc_nodes_filter(nodes, &n, 0, NULL, 0);
+	assert_int_equal(n, 5);
+	neoc_nodes_filter(nodes, &n, (1u << NCT_READY) | (1u << NCT_FAILED),
+	    NULL, 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(nodes[0].name, "pnode-1");
+	assert_string_equal(nodes[1].name, "n-0");
+	assert_string_equal(nodes[2].name, "n-1");
+	neoc_nodes_filter(nodes, &n, 0, p1, 1);
+	assert_int_equal(n, 2);
+	assert_string_equal(nodes[0].name, "pnode-1");
+	assert_string_equal(nodes[1].name, "n-1");
+	neoc_nodes_free(nodes, n);
+
+	assert_int_equal(neoc_nodes_load(s->db, &nodes, &n), 0);
+	neoc_nodes_filter(nodes, &n, 1u << NCT_PENDING, p0, 1);
+	assert_int_equal(n, 1);
+	assert_string_equal(nodes[0].name, "pnode-0");
+	neoc_nodes_filter(nodes, &n, 1u << NCT_READY, NULL, 0);
+	assert_int_equal(n, 0);
+	neoc_nodes_free(nodes, n);
+}
+
 static void
 test_status_write(void **state)
 {
@@ -1395,6 +1471,8 @@ main(void)
 		T(test_nodes_load_no_database),
 		cmocka_unit_test(test_state_of),
 		T(test_counts_and_table),
+		cmocka_unit_test(test_state_mask),
+		T(test_nodes_filter),
 		T(test_status_write),
 		T(test_status_write_refused),
 		T(test_status_not_utf8),
