@@ -15,7 +15,8 @@
 #    counts line "pending 0, ..., ready 22, failed 1 (23 nodes)"; on stderr
 #    (not a terminal) the counts as plain lines, at least 5 s apart but for
 #    the last, which says 23/23 settled, no terminal escapes anywhere; -q
-#    prints the result line only;
+#    prints the result line only; on a terminal (script(1)) a bar redrawn
+#    in place, erased before the result;
 #  - the routers forward; l0h0 reaches a host of lan2 (its router's other
 #    LAN) and of lan3 (through both routers), l3h4 reaches l0h0 back, and
 #    l1h2 reaches l2h3 (r1 to r0);
@@ -37,7 +38,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
 [ "$(id -u)" -eq 0 ] || fatal "runs as root (netns, LXC)"
-need_cmds lxc-start vde_switch ip nsenter unshare diod python3
+need_cmds lxc-start vde_switch ip nsenter unshare diod python3 script
 need_debian_image
 pn_init || fatal "the host bridge"
 pn_create pc "$PN_NET.2/24" || fatal "the machine's namespace"
@@ -102,6 +103,26 @@ up -q > "$T/up2.out" 2> "$T/up2.err"
 expect_eq "neoc up -q again: exit 0, the result line only, no counts on stderr" \
     "0 1 0" "$? $(wc -l < "$T/up2.out") $(grep -c 'settled:' "$T/up2.err")" \
     "$(cat "$T/up2.out")"
+
+# on a terminal (script(1) gives up one): the bar, redrawn with \r and
+# erased at the end, instead of the counts lines
+in_pc script -qec "'$NEOC' up -d '$DB' --no-auth --listen 0.0.0.0:$PORT --mount '$M'" \
+    /dev/null > "$T/up3.tty" 2>&1
+expect_eq "neoc up on a terminal exits 0" 0 "$?" "$(tail -5 "$T/up3.tty")"
+tty_check() {
+	python3 - "$T/up3.tty" <<'EOF'
+import re, sys
+t = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+bars = [m.start() for m in re.finditer(r"\r\x1b\[K\[#+\] 23/23  pending 0 booting 0 "
+                                      r"provisioning 0 ready 22 failed 1 ", t)]
+res = t.find("pending 0, booting 0, provisioning 0, ready 22, failed 1 (23 nodes)")
+print(len(bars) >= 1, res > (bars[-1] if bars else 1 << 30),
+      "\r\x1b[K" in t[bars[-1] + 3:res] if bars and res > 0 else False,
+      "settled:" in t)
+EOF
+}
+expect_eq "...the bar drawn in place (full: 23/23), erased before the result, no counts lines" \
+    "True True True False" "$(tty_check 2>&1)" "$(cat -v "$T/up3.tty" | tail -8)"
 
 # --- routes ------------------------------------------------------------------
 expect_eq "r0 and r1 forward" "1 1" "$(for r in r0 r1; do
