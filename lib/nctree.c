@@ -355,3 +355,39 @@ nct_start_format(char *buf, size_t size, const struct nct_startstatus *st)
 		    st->code, st->time);
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
+
+enum nct_scope
+nct_change_scope(enum nct_id e)
+{
+	if ((unsigned)e >= NCT_NENTRIES)
+		return NCT_SCOPE_ALL;
+	switch (e) {
+	case NCT_NODE_STATUS:		/* what nodes say of themselves */
+	case NCT_NODE_STARTSTATUS:
+	case NCT_NODE_CONTROL:		/* the pnode's; in no file a node
+					 * reads */
+		return NCT_SCOPE_NONE;
+	case NCT_NODE_ROLE:		/* pnodes' containers lists */
+	case NCT_NODE_HOST:
+	case NCT_IFACE_IP:		/* every node's hosts file */
+		return NCT_SCOPE_ALL;
+	default:
+		break;
+	}
+	switch (nct_entries[e].parent) {
+	case NCT_D_NODE:
+	case NCT_D_NODE_IMAGE:
+	case NCT_D_IFACES:
+	case NCT_D_IFACE:
+	case NCT_D_ATTRS:
+	case NCT_D_KEYS:
+	case NCT_D_ACCOUNTS:
+	case NCT_D_ACCOUNT:
+		return NCT_SCOPE_NODE;
+	case NCT_D_LANS:
+	case NCT_D_LAN:
+		return NCT_SCOPE_LAN;
+	default:			/* users, groups, images, experiment */
+		return NCT_SCOPE_ALL;
+	}
+}

@@ -14,7 +14,7 @@
  *
  *   /nc/
  *     experiment/              name project group control_addr (0644),
- *                              control_host generation (0444)
+ *                              control_host generation confgen (0444)
  *     nodes/<node>/
  *       image/                 os type name url version provider packages
  *                              (0444)
@@ -28,7 +28,7 @@
  *                              (0444), keys (0600); edits go to users/
  *       role os hardware startcmd failure_action host routes (0644)
  *       containers hosts passwd group sudoers mounts physical tarfiles
- *       forwarding             (0444)
+ *       forwarding confgen guests (0444)
  *       shadow sshkeys         (0600)
  *       status startstatus     (0644) written by the node itself
  *       control                (0644) a container's control address,
@@ -147,6 +147,8 @@ X(EXP_CONTROL_ADDR, EXPERIMENT, "control_addr", NCT_FILE, 0644,	\
   NCT_W_CONTROL, 0, "the control node's address on the control network") \
 X(EXP_GENERATION, EXPERIMENT, "generation", NCT_FILE, 0444,		\
   NCT_W_RENDERED, 0, "a number that grows with every change")		\
+X(EXP_CONFGEN, EXPERIMENT, "confgen", NCT_FILE, 0444, NCT_W_RENDERED, 0, \
+  "grows with every change of a node's configuration (not status)")	\
 X(NODE, NODES, "<node>", NCT_D_NODE, 0755, NCT_W_RENDERED, 0,		\
   "a node of the experiment")						\
 X(NODE_IMAGE, NODE, "image", NCT_D_NODE_IMAGE, 0755, NCT_W_RENDERED, 0, \
@@ -175,6 +177,10 @@ X(NODE_ROUTES, NODE, "routes", NCT_FILE, 0644, NCT_W_CONTROL, 0,	\
   "static routes, \"DST/PREFIX via GW\" lines")				\
 X(NODE_CONTAINERS, NODE, "containers", NCT_FILE, 0444, NCT_W_RENDERED, 0, \
   "a pnode's containers, one name per line")				\
+X(NODE_CONFGEN, NODE, "confgen", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
+  "the confgen of the last change of the node's configuration")		\
+X(NODE_GUESTS, NODE, "guests", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
+  "a pnode's containers and their confgen, \"GUEST GEN\" lines")	\
 X(NODE_HOSTS, NODE, "hosts", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
   "hosts(5) lines for every node of the experiment")			\
 X(NODE_PASSWD, NODE, "passwd", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
@@ -432,5 +438,25 @@ int nct_start_parse(const char *s, size_t n, struct nct_startstatus *out,
  * fit or st is not a valid state. */
 int nct_start_format(char *buf, size_t size,
     const struct nct_startstatus *st);
+
+/*
+ * The configuration generation (docs/DESIGN.md, "Status"): experiment/
+ * confgen grows with every change of what nodes are configured from, and
+ * not with status, startstatus or control writes; nodes/<n>/confgen is the
+ * confgen of the last change that concerns node n, and a pnode's
+ * nodes/<p>/guests lists "GUEST GEN" for its containers, so a watcher
+ * reads one small file to know that something changed and one more to
+ * know which of its containers.  What a change of entry e concerns (the
+ * file written, or the record -- NCT_USER, NCT_GROUP, NCT_ATTR -- added or
+ * removed):
+ */
+enum nct_scope {
+	NCT_SCOPE_NONE,		/* no node's configuration (status ...) */
+	NCT_SCOPE_NODE,		/* the node of the path (its first key) */
+	NCT_SCOPE_LAN,		/* every node on the LAN of the path */
+	NCT_SCOPE_ALL,		/* every node (users, groups, keys, hosts
+				 * lines, mounts, images, the experiment) */
+};
+enum nct_scope nct_change_scope(enum nct_id e);
 
 #endif

@@ -46,6 +46,16 @@ int ncfs_generation(struct ncfs_conn *c, long long *gen);
 
 struct ncfs_ref;
 
+/*
+ * ncfs_confgen.c: inside the open transaction, move experiment.confgen on
+ * for a change of r (a file written, or a record added or removed) and
+ * mark the nodes it concerns (nct_change_scope); nothing for status
+ * writes.  0 or -errno.  ncfs_commit_ref: that, then ncfs_commit (rolled
+ * back on failure).
+ */
+int ncfs_confgen_bump(struct ncfs_conn *c, const struct ncfs_ref *r);
+int ncfs_commit_ref(struct ncfs_conn *c, const struct ncfs_ref *r);
+
 /* How ncfs reads and writes a file of the tree (its name, mode and writer
  * are the contract's row, nct_entries[id]). */
 struct ncfs_field {

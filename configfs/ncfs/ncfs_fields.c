@@ -200,6 +200,7 @@ GET(exp_control_get, "", "SELECT control FROM experiment WHERE id = 1")
 GET(exp_addr_get, "", "SELECT control_addr FROM experiment WHERE id = 1")
 GET(exp_generation_get, "",
     "SELECT generation FROM experiment WHERE id = 1")
+GET(exp_confgen_get, "", "SELECT confgen FROM experiment WHERE id = 1")
 SET(exp_name_set, "name", ncfs_v_label, 0, "s",
     "UPDATE experiment SET name = ?1 WHERE id = 1")
 SET(exp_project_set, "project", ncfs_v_label, 0, "s",
@@ -234,6 +235,13 @@ LIST(node_tarfiles_get, "SELECT t.dir || ' ' || t.file FROM nodes n"
     " LEFT JOIN tarfiles t ON t.node_id = n.id WHERE n.name = ?1"
     " ORDER BY t.ord")
 LIST(node_containers_get, "SELECT c.name FROM nodes p"
+    " LEFT JOIN nodes c ON p.role = 'pnode' AND c.host = p.name"
+    " AND c.role = 'container' WHERE p.name = ?1 ORDER BY c.ord, c.name")
+/* A node's generation: its own last change, or one of every node's. */
+GET(node_confgen_get, "s", "SELECT max(n.confgen, e.allgen) FROM nodes n"
+    " JOIN experiment e ON e.id = 1 WHERE n.name = ?1")
+LIST(node_guests_get, "SELECT c.name || ' ' || max(c.confgen, e.allgen)"
+    " FROM nodes p JOIN experiment e ON e.id = 1"
     " LEFT JOIN nodes c ON p.role = 'pnode' AND c.host = p.name"
     " AND c.role = 'container' WHERE p.name = ?1 ORDER BY c.ord, c.name")
 
@@ -1408,6 +1416,7 @@ const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
 	F(EXP_CONTROL_HOST, exp_control_get, NULL, 0),
 	F(EXP_CONTROL_ADDR, exp_addr_get, exp_addr_set, 0),
 	F(EXP_GENERATION, exp_generation_get, NULL, 0),
+	F(EXP_CONFGEN, exp_confgen_get, NULL, 0),
 
 	F(NODE_ROLE, node_role_get, node_role_set, 0),
 	F(NODE_OS, node_os_get, node_os_set, 0),
@@ -1417,6 +1426,8 @@ const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
 	F(NODE_HOST, node_host_get, node_host_set, 0),
 	F(NODE_ROUTES, node_routes_get, node_routes_set, 0),
 	F(NODE_CONTAINERS, node_containers_get, NULL, 0),
+	F(NODE_CONFGEN, node_confgen_get, NULL, 0),
+	F(NODE_GUESTS, node_guests_get, NULL, 0),
 	F(NODE_HOSTS, node_hosts_get, NULL, 1),
 	F(NODE_PASSWD, node_passwd_get, NULL, 1),
 	F(NODE_GROUP, node_group_get, NULL, 1),

@@ -371,7 +371,7 @@ store_value(struct ncfs_conn *c, const struct ncfs_ref *ref, const char *data,
 	if (rc < 0 || dry)
 		ncfs_rollback(c);
 	else
-		rc = ncfs_commit(c);
+		rc = ncfs_commit_ref(c, ref);
 out:
 	if (rc < 0)
 		refused(ref, "write to", rc, &why);
@@ -912,7 +912,7 @@ change_record(struct ncfs_conn *c, const struct ncfs_ref *r, int add,
 	if (rc < 0)
 		ncfs_rollback(c);
 	else
-		rc = ncfs_commit(c);
+		rc = ncfs_commit_ref(c, r);
 	if (rc < 0)
 		refused(r, add ? "adding" : "removing", rc, &why);
 	else

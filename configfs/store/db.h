@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define NC_SCHEMA_VERSION 4
+#define NC_SCHEMA_VERSION 5
 
 enum {
 	NC_DB_READ = 0,		/* open an existing database read-only */

@@ -175,3 +175,14 @@ CREATE TABLE control (
 -- the OS names (tb-set-node-os, fnmatch patterns) each serves; one a line.
 ALTER TABLE images ADD COLUMN packages TEXT;
 ALTER TABLE images ADD COLUMN osnames TEXT;
+
+-- migrate 5
+-- The configuration generation (docs/DESIGN.md, "Status"): confgen grows
+-- with every change of what nodes are configured from (not with status,
+-- startstatus or control); allgen is the confgen of the last change that
+-- concerned every node (an import, a user, a key ...), nodes.confgen that
+-- of the last change of that node alone (its files, a LAN it is on).  A
+-- node's generation is the larger of its confgen and allgen.
+ALTER TABLE experiment ADD COLUMN confgen INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE experiment ADD COLUMN allgen INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE nodes ADD COLUMN confgen INTEGER NOT NULL DEFAULT 0;

@@ -474,22 +474,24 @@ save_rest(struct saver *s, const struct nc_exp *e)
 	}
 }
 
-/* The stored generation (0: none) inside the open transaction. */
+/* The stored generation and configuration generation (0: none) inside
+ * the open transaction. */
 static int
-read_generation(struct saver *s, sqlite3_int64 *gen)
+read_generation(struct saver *s, sqlite3_int64 *gen, sqlite3_int64 *confgen)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	*gen = 0;
-	rc = sqlite3_prepare_v2(s->db, "SELECT generation FROM experiment "
-	    "WHERE id = 1", -1, &st, NULL);
+	*gen = *confgen = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT generation, confgen FROM "
+	    "experiment WHERE id = 1", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*gen = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
+		*confgen = sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE)
 		goto fail;
 	rc = sqlite3_finalize(st);
 	st = NULL;
@@ -522,8 +524,9 @@ int
 nc_store_save(sqlite3 *db, const struct nc_exp *e)
 {
 	struct saver s;
-	sqlite3_int64 gen;
+	sqlite3_int64 gen, confgen;
 	size_t *base = NULL;
+	char *sql;
 	long *mord = NULL;
 	int i, rc, began = 0;
 
@@ -541,7 +544,7 @@ nc_store_save(sqlite3 *db, const struct nc_exp *e)
 			goto fail;
 		}
 	}
-	if (read_generation(&s, &gen) < 0)
+	if (read_generation(&s, &gen, &confgen) < 0)
 		goto fail;
 	if (save_exec(&s, delete_sql) < 0)
 		goto fail;
@@ -555,6 +558,15 @@ nc_store_save(sqlite3 *db, const struct nc_exp *e)
 	b_text(&s, S_EXP, 4, nz(e->control));
 	b_int(&s, S_EXP, 5, gen + 1);
 	run(&s, S_EXP);
+	/* Every node's configuration may have changed (docs/DESIGN.md,
+	 * "Status"): confgen moves on, every node's with it. */
+	sql = sqlite3_mprintf("UPDATE experiment SET confgen = %lld, "
+	    "allgen = %lld WHERE id = 1", (long long)confgen + 1,
+	    (long long)confgen + 1);
+	rc = s.rc == SQLITE_OK ? save_exec(&s, sql) : 0;
+	sqlite3_free(sql);
+	if (rc < 0)
+		goto fail;
 	save_lans(&s, e);
 	save_nodes(&s, e, base, mord);
 	save_accounts(&s, e);

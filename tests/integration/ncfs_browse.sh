@@ -41,12 +41,13 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 R, W, S = 0o444, 0o644, 0o600
 EXP = {"name": W, "project": W, "group": W, "control_host": R,
-       "control_addr": W, "generation": R}
+       "control_addr": W, "generation": R, "confgen": R}
 NODE = {"role": W, "os": W, "hardware": W, "startcmd": W,
         "failure_action": W, "host": W, "containers": R, "hosts": R,
         "passwd": R, "group": R, "shadow": S, "sudoers": R, "sshkeys": S,
         "mounts": R, "physical": R, "status": W, "tarfiles": R,
-        "startstatus": W, "control": W, "routes": W, "forwarding": R}
+        "startstatus": W, "control": W, "routes": W, "forwarding": R,
+        "confgen": R, "guests": R}
 NIMG = {k: R for k in ("os", "type", "name", "url", "version", "provider",
                        "packages")}
 IFACE = {"lan": R, "ip": W, "netmask": R, "mac": W, "bandwidth": W,

@@ -271,7 +271,7 @@ put_why(struct ncfs_conn *c, enum nct_dir t, const char *name,
 	assert_int_equal(ncfs_begin(c), 0);
 	rc = r.field->set(c, &r, value, why);
 	if (rc == 0)
-		assert_int_equal(ncfs_commit(c), 0);
+		assert_int_equal(ncfs_commit_ref(c, &r), 0);
 	else
 		ncfs_rollback(c);
 	return rc;
@@ -1017,7 +1017,7 @@ record(struct ncfs_conn *c, int add, enum nct_dir t, const char *k0,
 	rc = add ? ncfs_record_add(c, &r, why) : ncfs_record_remove(c, &r,
 	    why);
 	if (rc == 0)
-		assert_int_equal(ncfs_commit(c), 0);
+		assert_int_equal(ncfs_commit_ref(c, &r), 0);
 	else
 		ncfs_rollback(c);
 	return rc;
@@ -1191,7 +1191,7 @@ test_every_field(void **state)
 			n++;
 		}
 	/* experiment, 2 nodes, image, iface, account, lan, user, group */
-	assert_int_equal(n, 6 + 21 * 2 + 7 + 7 + 7 + 6 + 9 + 2);
+	assert_int_equal(n, 7 + 23 * 2 + 7 + 7 + 7 + 6 + 9 + 2);
 	nc_buf_free(&out);
 }
 
@@ -1624,6 +1624,168 @@ test_accounts(void **state)
 	nc_buf_free(&why);
 }
 
+/* A number file (experiment/confgen, nodes/<n>/confgen ...). */
+static long long
+num(struct ncfs_conn *c, enum nct_dir t, const char *name, const char *k0)
+{
+	struct nc_buf out = { 0 };
+	long long v;
+	char *end;
+
+	assert_int_equal(get_rc(c, t, name, k0, NULL, &out), 0);
+	v = strtoll(nc_buf_str(&out), &end, 10);
+	assert_true(end != nc_buf_str(&out) && *end == '\n');
+	nc_buf_free(&out);
+	return v;
+}
+
+/* Every node's generation, in the order of names[]. */
+static void
+node_gens(struct ncfs_conn *c, const char *const *names, long long *gens)
+{
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		gens[i] = num(c, NCT_D_NODE, "confgen", names[i]);
+}
+
+/* The contract's table of what a change concerns. */
+static void
+test_change_scope(void **state)
+{
+	(void)state;
+	assert_int_equal(nct_change_scope(NCT_NODE_STATUS), NCT_SCOPE_NONE);
+	assert_int_equal(nct_change_scope(NCT_NODE_STARTSTATUS),
+	    NCT_SCOPE_NONE);
+	assert_int_equal(nct_change_scope(NCT_NODE_CONTROL), NCT_SCOPE_NONE);
+	assert_int_equal(nct_change_scope(NCT_NODE_STARTCMD), NCT_SCOPE_NODE);
+	assert_int_equal(nct_change_scope(NCT_NODE_ROUTES), NCT_SCOPE_NODE);
+	assert_int_equal(nct_change_scope(NCT_NODE_OS), NCT_SCOPE_NODE);
+	assert_int_equal(nct_change_scope(NCT_ATTR), NCT_SCOPE_NODE);
+	assert_int_equal(nct_change_scope(NCT_IFACE_MAC), NCT_SCOPE_NODE);
+	assert_int_equal(nct_change_scope(NCT_IFACE_IP), NCT_SCOPE_ALL);
+	assert_int_equal(nct_change_scope(NCT_NODE_HOST), NCT_SCOPE_ALL);
+	assert_int_equal(nct_change_scope(NCT_LAN_BANDWIDTH), NCT_SCOPE_LAN);
+	assert_int_equal(nct_change_scope(NCT_USER), NCT_SCOPE_ALL);
+	assert_int_equal(nct_change_scope(NCT_USER_KEYS), NCT_SCOPE_ALL);
+	assert_int_equal(nct_change_scope(NCT_GROUP_MEMBERS), NCT_SCOPE_ALL);
+	assert_int_equal(nct_change_scope(NCT_IMAGE_PACKAGES), NCT_SCOPE_ALL);
+	assert_int_equal(nct_change_scope(NCT_EXP_CONTROL_ADDR),
+	    NCT_SCOPE_ALL);
+	assert_int_equal(nct_change_scope(NCT_NENTRIES), NCT_SCOPE_ALL);
+}
+
+/*
+ * Which writes bump what: status, startstatus and control move neither
+ * experiment/confgen nor any node's (generation moves on every commit);
+ * a node's own file moves that node alone; a LAN's its members; a user,
+ * a key or an address every node.  nodes/<pnode>/guests says the same.
+ */
+static void
+test_confgen(void **state)
+{
+	static const char *const names[] = { "gw", "h1", "h2", "h3", "server",
+	    NULL };
+	struct ncfs_conn *c = *state;
+	long long g0, g, gen0, before[5], after[5];
+	struct nc_buf why = { 0 }, out = { 0 }, want = { 0 };
+	size_t i;
+
+	g0 = num(c, NCT_D_EXPERIMENT, "confgen", NULL);
+	gen0 = num(c, NCT_D_EXPERIMENT, "generation", NULL);
+	node_gens(c, names, before);
+	for (i = 0; i < 5; i++)
+		assert_true(before[i] <= g0);
+
+	/* status, startstatus, control: no configuration */
+	put(c, NCT_D_NODE, "status", "h1", NULL, "ready 1700000000");
+	put(c, NCT_D_NODE, "startstatus", "h1", NULL, "running 1700000001");
+	put(c, NCT_D_NODE, "control", "h1", NULL, "172.30.0.11");
+	assert_int_equal(num(c, NCT_D_EXPERIMENT, "generation", NULL),
+	    gen0 + 3);
+	assert_int_equal(num(c, NCT_D_EXPERIMENT, "confgen", NULL), g0);
+	node_gens(c, names, after);
+	assert_memory_equal(before, after, sizeof(before));
+
+	/* a start command: that node only */
+	put(c, NCT_D_NODE, "startcmd", "h1", NULL, "echo hi");
+	g = num(c, NCT_D_EXPERIMENT, "confgen", NULL);
+	assert_int_equal(g, g0 + 1);
+	node_gens(c, names, after);
+	assert_int_equal(after[1], g);
+	assert_int_equal(after[0], before[0]);
+	assert_int_equal(after[2], before[2]);
+	assert_int_equal(after[4], before[4]);
+
+	/* a refused write bumps nothing */
+	refuse(c, NCT_D_NODE, "failure_action", "h2", NULL, "maybe", -EINVAL,
+	    NULL);
+	assert_int_equal(num(c, NCT_D_EXPERIMENT, "confgen", NULL), g);
+
+	/* an attribute made: its node */
+	assert_int_equal(record(c, 1, NCT_D_ATTRS, "h2", "k", &why), 0);
+	g = num(c, NCT_D_EXPERIMENT, "confgen", NULL);
+	assert_int_equal(g, g0 + 2);
+	assert_int_equal(num(c, NCT_D_NODE, "confgen", "h2"), g);
+	assert_int_equal(num(c, NCT_D_NODE, "confgen", "h3"), before[3]);
+
+	/* a LAN's shaping: its members, not the server across the link */
+	node_gens(c, names, before);
+	put(c, NCT_D_LAN, "delay", "lan0", NULL, "5");
+	g = num(c, NCT_D_EXPERIMENT, "confgen", NULL);
+	node_gens(c, names, after);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(after[i], g);
+	assert_int_equal(after[4], before[4]);
+	assert_true(after[4] < g);
+
+	/* a user made: every node */
+	assert_int_equal(record(c, 1, NCT_D_USER, "zed", NULL, &why), 0);
+	g = num(c, NCT_D_EXPERIMENT, "confgen", NULL);
+	node_gens(c, names, after);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(after[i], g);
+
+	/* a key: every node; an address: every node (hosts) */
+	put(c, NCT_D_USER, "keys", "carol", NULL,
+	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl carol@x");
+	assert_int_equal(num(c, NCT_D_NODE, "confgen", "server"),
+	    num(c, NCT_D_EXPERIMENT, "confgen", NULL));
+	put(c, NCT_D_NODE, "startcmd", "gw", NULL, "true");
+	put(c, NCT_D_IFACE, "ip", "h3", "eth1", "192.168.1.23");
+	g = num(c, NCT_D_EXPERIMENT, "confgen", NULL);
+	node_gens(c, names, after);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(after[i], g);
+
+	/* guests: "GUEST GEN" for each container of the pnode */
+	put(c, NCT_D_NODE, "startcmd", "h2", NULL, "date");
+	node_gens(c, names, after);
+	assert_int_equal(get_rc(c, NCT_D_NODE, "containers", "pnode-0",
+	    NULL, &out), 0);
+	{
+		char *s = (char *)nc_buf_str(&out), *nl;
+
+		for (; *s != '\0'; s = nl + 1) {
+			nl = strchr(s, '\n');
+			assert_non_null(nl);
+			*nl = '\0';
+			for (i = 0; names[i] != NULL; i++)
+				if (strcmp(names[i], s) == 0)
+					break;
+			assert_non_null(names[i]);
+			nc_buf_printf(&want, "%s %lld\n", s, after[i]);
+		}
+	}
+	assert_true(want.len > 0);
+	expect(c, NCT_D_NODE, "guests", "pnode-0", NULL, nc_buf_str(&want));
+	assert_true(strstr(nc_buf_str(&want), "h2 ") != NULL);
+	expect(c, NCT_D_NODE, "guests", "h1", NULL, "");
+	nc_buf_free(&why);
+	nc_buf_free(&out);
+	nc_buf_free(&want);
+}
+
 int
 main(void)
 {
@@ -1662,6 +1824,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_contract_walk, setup_lan,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_accounts, setup_lan,
+		    teardown),
+		cmocka_unit_test(test_change_scope),
+		cmocka_unit_test_setup_teardown(test_confgen, setup_lan,
 		    teardown),
 	};
 
