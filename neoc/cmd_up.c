@@ -35,6 +35,7 @@
 struct up_args {
 	const char *ns;		/* the NS file to import, or NULL */
 	int wait_startcmd;	/* --wait-startcmd */
+	long watch_ms;		/* --watch-interval MS (0: no watcher) */
 	char **import;		/* extra arguments for neoc import */
 	size_t nimport, capimport;
 };
@@ -49,6 +50,7 @@ usage(FILE *f)
 "               [--retries N] [--connect-timeout S] [--parallel N] [--jobs N]\n"
 "               [--remote-ncprov PATH] [--pnode-timeout S] [--ready-timeout S]\n"
 "               [--pnodes N] [--capacity C] [--tmcc DIR] [--wait-startcmd]\n"
+"               [--watch-interval MS]\n"
 "               [--json] [-q] [FILE.ns]\n"
 "\n"
 "Bring the experiment up: import FILE.ns (or use EXP.db as it is), mount\n"
@@ -59,8 +61,11 @@ usage(FILE *f)
 "commands run in the background once a node is ready: their end is\n"
 "shown by neoc status and fails nothing, unless --wait-startcmd.  The\n"
 "containers of this machine get their control names (NODE,\n"
-"NODE.EXP.PROJ) in /etc/hosts.  Run again after an edit: only the\n"
-"difference is applied.  `neoc down` undoes it.\n"
+"NODE.EXP.PROJ) in /etc/hosts.  Each pnode then runs a watcher (ncprov\n"
+"watch) that applies an edit of the tree to its running containers\n"
+"within about a second; what needs a restart (an interface added) is\n"
+"noted in the node's status.  Run again to make what is missing: only\n"
+"the difference is applied.  `neoc down` undoes it.\n"
 "\n"
 "  -d, --db EXP.db        the experiment database (default ./%s)\n"
 "      --mount DIR        where the tree is mounted (default /nc)\n"
@@ -73,6 +78,8 @@ usage(FILE *f)
 "      --pnodes N, --capacity C, --tmcc DIR   passed to neoc import\n"
 "      --wait-startcmd    then wait for every start command to end; exit 1\n"
 "                         when one did not exit 0 (no time limit)\n"
+"      --watch-interval MS  how often each pnode's watcher reads\n"
+"                         experiment/confgen (default 500; 0: no watcher)\n"
 "      --json             one JSON event per line instead of text\n"
 "  -q, --quiet            only the result\n"
 "%s%s", NEOC_DEFAULT_DB, NEOC_REMOTE_NCPROV, neoc_reach_usage,
@@ -206,7 +213,8 @@ out:
 
 /* The jobs: `ncprov pnode` on each pnode. */
 static void
-make_jobs(const struct neoc_up *u, const char *logs, struct neoc_pool *pool)
+make_jobs(const struct neoc_up *u, const char *logs, struct neoc_pool *pool,
+    long watch_ms)
 {
 	size_t i, k;
 
@@ -244,6 +252,11 @@ make_jobs(const struct neoc_up *u, const char *logs, struct neoc_pool *pool)
 			j->args[k++] = nc_asprintf("%d", u->jobs);
 		}
 		j->args[k++] = nc_strdup("pnode");
+		if (watch_ms > 0) {	/* then its watcher (pnode_watch.c) */
+			j->args[k++] = nc_strdup("--watch");
+			j->args[k++] = nc_strdup("--interval");
+			j->args[k++] = nc_asprintf("%ld", watch_ms);
+		}
 	}
 }
 
@@ -349,7 +362,7 @@ result(const struct neoc_up *u, const struct neoc_pool *pool, int how)
 enum {
 	OPT_MOUNT = 256, OPT_LISTEN, OPT_NOAUTH, OPT_REMOTE, OPT_PTIMEOUT,
 	OPT_RTIMEOUT, OPT_PNODES, OPT_CAPACITY, OPT_TMCC, OPT_JSON,
-	OPT_WAITSTART,
+	OPT_WAITSTART, OPT_WATCHMS,
 };
 
 static const struct option longopts[] = {
@@ -368,6 +381,7 @@ static const struct option longopts[] = {
 	{ "tmcc", required_argument, NULL, OPT_TMCC },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "wait-startcmd", no_argument, NULL, OPT_WAITSTART },
+	{ "watch-interval", required_argument, NULL, OPT_WATCHMS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -386,7 +400,7 @@ cmd_up(int argc, char **argv)
 	struct neoc_reach r = { .retries = -1 };
 	const char *db = NEOC_DEFAULT_DB, *mount = "/nc",
 	    *listen = "0.0.0.0:564", *remote = NEOC_REMOTE_NCPROV;
-	struct up_args a = { 0 };
+	struct up_args a = { .watch_ms = 500 };
 	struct neoc_pool pool = { 0 };
 	struct sigaction sa;
 	char *logs = NULL;
@@ -418,6 +432,13 @@ cmd_up(int argc, char **argv)
 		case OPT_TMCC: pass(&a, "--tmcc", optarg); break;
 		case OPT_JSON: u.json = 1; break;
 		case OPT_WAITSTART: a.wait_startcmd = 1; break;
+		case OPT_WATCHMS:
+			a.watch_ms = neoc_long("--watch-interval", optarg, 0,
+			    60000);
+			if (a.watch_ms > 0 && a.watch_ms < 10)
+				errx(2, "--watch-interval: 0, or 10 to 60000 "
+				    "ms");
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -470,7 +491,7 @@ cmd_up(int argc, char **argv)
 	/* saved first: a failed or interrupted up leaves what down needs */
 	if (neoc_up_save(&u) < 0 || serve(&u, logs) < 0)
 		goto out;
-	make_jobs(&u, logs, &pool);
+	make_jobs(&u, logs, &pool, a.watch_ms);
 	if (neoc_pool_start(&pool, u.parallel) < 0)
 		goto out;
 	how = neoc_up_watch(&u, &pool);

@@ -21,6 +21,7 @@
 #include "bootfile.h"
 #include "ncprov.h"
 #include "pnode.h"
+#include "pnode_watch.h"
 #include "run.h"
 
 /* A command of ncprov. */
@@ -42,7 +43,13 @@ static const struct command commands[] = {
 	    "           accounts, logins, ifaces, routes, mounts, tarfiles,\n"
 	    "           startcmd", 0, 0 },
 	{ "pnode", ncprov_pnode,
-	    "provision this pnode: network, images, containers", 1, 0 },
+	    "[--watch [--interval MS]]: provision this pnode: network,\n"
+	    "           images, containers; --watch then starts the watcher",
+	    1, 0 },
+	{ "watch", ncprov_watch,
+	    "[--interval MS] [--detach]: provision this pnode's running\n"
+	    "           containers again when their configuration changes", 1,
+	    0 },
 	{ "down", ncprov_down,
 	    "undo pnode: containers, network, hosts block, boot file", 1,
 	    1 },
@@ -98,9 +105,20 @@ usage(FILE *f)
 "the boot file " NCP_PNODE_BOOTFILE ", which a successful run writes;\n"
 "the options given override it.  The other commands read " NCP_BOOTFILE ".\n"
 "\n"
-"down stops and destroys every container this pnode made (lxc-stop -k,\n"
-"lxc-destroy; vagrant destroy -f), and tears down the link shaping, the\n"
-"VDE switches, TAPs and bridges, the control bridge " NCP_CTL_BRIDGE ", the\n"
+"watch reads experiment/confgen every --interval (default 500 ms); when\n"
+"it moved, nodes/PNODE/guests (\"GUEST GEN\" lines), and runs ncprov\n"
+"container again (lxc-attach) in each running container whose generation\n"
+"is newer than the one applied (/var/lib/neoc/applied).  A change that\n"
+"needs a restart (an interface added or removed, another image) is noted\n"
+"in the container's status (step restart).  A lost connection is opened\n"
+"again (0.5 s doubling to 30 s).  One per pnode: its pid is in\n"
+"/var/lib/neoc/watch.pid; --detach runs it in the background (log\n"
+"/var/lib/neoc/watch.log).  SIGTERM stops it; SIGUSR1 logs its counts.\n"
+"\n"
+"down stops the watcher, then stops and destroys every container this\n"
+"pnode made (lxc-stop -k, lxc-destroy; vagrant destroy -f), and tears\n"
+"down the link shaping, the VDE switches, TAPs and bridges, the control\n"
+"bridge " NCP_CTL_BRIDGE ", the\n"
 "nftables table ip " NCP_NAT_TABLE " and the forwarding it turned on, the\n"
 "experiment's block of /etc/hosts and " NCP_PNODE_BOOTFILE " (unless\n"
 "--keep-boot): all from the pnode's own state (/var/lib/neoc,\n"

@@ -6,7 +6,12 @@
  * pnode's part of the experiment is read once (ncp_pnode_load): its
  * containers, their interfaces and images, and the LANs they are on.
  *
- * ncprov down undoes it with no tree: the same steps run with an empty
+ * With --watch, a successful run then starts the pnode's watcher
+ * (pnode_watch.c), which provisions running containers again when their
+ * configuration generation moves.
+ *
+ * ncprov down undoes it with no tree: the watcher is stopped, then the
+ * same steps run with an empty
  * pnode (no container, no LAN), in reverse order -- shaping, vagrant,
  * lxc, network (images stay in the cache) -- so each tears down what its
  * state files say it made, exactly as when the tree no longer needs it;
@@ -25,6 +30,7 @@
 #include "files.h"
 #include "pnode.h"
 #include "pnode_net.h"
+#include "pnode_watch.h"
 #include "steps.h"
 #include "util.h"
 
@@ -266,19 +272,27 @@ write_bootfile(struct ncprov *p, const struct ncp_pnode *pn)
 int
 ncprov_pnode(struct ncprov *p, int argc, char **argv)
 {
+	struct ncp_watch_opts wo = { 0 };
 	struct ncp_pnode pn;
+	char *guests;
 	size_t i;
 	int failed = 0;
 
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: ncprov [options] pnode\n");
+	if (ncp_watch_args(argc, argv, &wo) < 0 || wo.detach) {
+		fprintf(stderr, "usage: ncprov [options] pnode [--watch "
+		    "[--interval MS]]\n");
 		return 2;
 	}
 	p->why[0] = '\0';
+	/* no watcher provisions a container while this run does */
+	if (ncp_watch_kill(p) < 0)
+		fprintf(stderr, "ncprov: watch: %s\n", p->why);
+	/* the generations this run applies at least (the watcher's start) */
+	guests = ncp_watch_guests_read(p);
 	if (ncp_pnode_load(p, &pn) < 0) {
 		fprintf(stderr, "ncprov: reading the tree: %s\n", p->why);
 		ncp_pnode_free(&pn);
+		free(guests);
 		return 1;
 	}
 	for (i = 0; i < sizeof(psteps) / sizeof(psteps[0]); i++) {
@@ -302,10 +316,18 @@ ncprov_pnode(struct ncprov *p, int argc, char **argv)
 		ncprov_set_status(p, NCT_FAILED, "boot", p->why);
 		failed = 1;
 	}
+	if (!failed && !p->dry_run && ncp_watch_baseline(p, guests) < 0)
+		fprintf(stderr, "ncprov: " NCP_WATCH_APPLIED ": cannot write\n");
+	free(guests);
 	if (!failed && p->changes == 0)
 		printf("no changes\n");
 	if (!failed && !p->dry_run)
 		ncprov_set_status(p, NCT_READY, NULL, NULL);
+	/* then the watcher: edits reach the containers without a new run */
+	if (!failed && !p->dry_run && wo.watch && ncp_watch_spawn(p, &wo) < 0) {
+		fprintf(stderr, "ncprov: %s\n", p->why);
+		failed = 1;
+	}
 	ncp_pnode_free(&pn);
 	return failed;
 }
@@ -332,6 +354,7 @@ bootfile_down(struct ncprov *p, struct ncp_pnode *pn)
 
 /* ncprov down: the pnode's steps in reverse, on an empty pnode. */
 static const struct pstep dsteps[] = {
+	{ "watch", ncp_watch_stop },
 	{ "shaping", ncp_pnode_shape },
 	{ "vagrant", ncp_pnode_vagrant },
 	{ "lxc", ncp_pnode_lxc },
