@@ -110,9 +110,11 @@ ncp_watch_parse(const char *s, struct ncp_watch_gens *out)
 		name[len] = '\0';
 		if (!ncp_node_name_ok(name))
 			goto bad;
+		if (sp[1] < '0' || sp[1] > '9')
+			goto bad;
 		errno = 0;
 		v = strtoll(sp + 1, &end, 10);
-		if (errno != 0 || end != nl || end == sp + 1 || v < 0)
+		if (errno != 0 || end != nl)
 			goto bad;
 		gens_set(g, name, v);
 	}

@@ -243,6 +243,48 @@ test_generation(void **state)
 	nc_exp_free(&a);
 }
 
+/* One integer a query gives. */
+static long long
+one_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* An import (a save) moves the configuration generation on, for every
+ * node (allgen), past an edit's; the nodes' own start again. */
+static void
+test_confgen(void **state)
+{
+	struct scratch *s = *state;
+	struct nc_exp a;
+	sqlite3 *db;
+
+	fx_rich(&a);
+	assert_int_equal(nc_db_open(s->db, NC_DB_WRITE, &db), 0);
+	assert_int_equal(nc_store_save(db, &a), 0);
+	assert_int_equal(one_int(db, "SELECT confgen FROM experiment"), 1);
+	assert_int_equal(one_int(db, "SELECT allgen FROM experiment"), 1);
+	/* an edit as ncfs makes it: one node's own generation */
+	assert_int_equal(nc_db_exec(db, "UPDATE experiment SET confgen = 7;"
+	    " UPDATE nodes SET confgen = 7 WHERE id = (SELECT min(id) FROM"
+	    " nodes)"), 0);
+	assert_int_equal(nc_store_save(db, &a), 0);
+	assert_int_equal(one_int(db, "SELECT confgen FROM experiment"), 8);
+	assert_int_equal(one_int(db, "SELECT allgen FROM experiment"), 8);
+	assert_int_equal(one_int(db, "SELECT max(confgen) FROM nodes"), 0);
+	assert_int_equal(one_int(db, "SELECT generation FROM experiment"), 2);
+	nc_db_close(db);
+	nc_exp_free(&a);
+}
+
 /* A save that fails half-way leaves the file exactly as it was. */
 static void
 test_failed_save_untouched(void **state)
@@ -486,6 +528,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bare_round_trip, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_then_json, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_confgen, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_generation, setup,
 		    teardown),
