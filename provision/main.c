@@ -76,7 +76,7 @@ usage(FILE *f)
 "  --dry-run        print the changes without making them\n"
 "  --no-start       start nothing\n"
 "  --timeout MS     connect and reply timeout for 9P (default 10000)\n"
-"  --jobs N         pnode, down: lxc-start/-stop/-destroy/-attach and\n"
+"  --jobs N         pnode, watch, down: lxc-start/-stop/-destroy/-attach and\n"
 "                   vagrant commands run at once (default %zu: %d per\n"
 "                   CPU; vagrant at most 4); each one's timeout counts\n"
 "                   from its own start\n"

@@ -656,7 +656,7 @@ ncp_watch_args(int argc, char **argv, struct ncp_watch_opts *o)
 int
 ncp_watch_spawn(struct ncprov *p, const struct ncp_watch_opts *o)
 {
-	char *self = ncp_self_binary(NULL), ms[32];
+	char *self = ncp_self_binary(NULL), ms[32], jobs[32];
 	char *argv[16];
 	struct ncp_cmd c = { 0 };
 	int k = 0, rc;
@@ -664,10 +664,15 @@ ncp_watch_spawn(struct ncprov *p, const struct ncp_watch_opts *o)
 	if (self == NULL)
 		return ncp_fail(p, "watch: cannot find this ncprov");
 	snprintf(ms, sizeof(ms), "%ld", o->interval_ms);
+	snprintf(jobs, sizeof(jobs), "%zu", p->jobs);
 	argv[k++] = self;
 	if (p->root[0] != '\0') {
 		argv[k++] = "--root";
 		argv[k++] = (char *)p->root;
+	}
+	if (p->jobs > 0) {	/* its batches as this run's */
+		argv[k++] = "--jobs";
+		argv[k++] = jobs;
 	}
 	argv[k++] = "watch";
 	argv[k++] = "--detach";
