@@ -211,7 +211,7 @@ expect_eq "...w3 has no eth2 yet (not restarted)" 1 \
 pid=$(watch_pid)
 out=$(in_pc "$NEOC" down -d "$DB" 2>&1)
 expect_eq "neoc down exits 0" 0 "$?" "$out"
-if [ -n "$pid" ] && ! kill -0 "$pid" 2> /dev/null; then
+if [ -n "$pid" ] && ! alive "$pid"; then
 	ok "...the watcher (pid $pid) is gone"
 else
 	notok "...the watcher is gone" "pid '$pid'" "$(ps -o pid,args -p "$pid" 2>&1)"

@@ -34,7 +34,7 @@ pid() { cat "$R/var/lib/neoc/watch.pid" 2> /dev/null; }
 out=$(W watch --detach --interval 50 2>&1)
 expect_eq "watch --detach exits 0" 0 "$?" "$out"
 p1=$(pid)
-if [ -n "$p1" ] && kill -0 "$p1" 2> /dev/null; then
+if [ -n "$p1" ] && alive "$p1"; then
 	ok "...the watcher runs (pid $p1 in var/lib/neoc/watch.pid)"
 else
 	notok "...the watcher runs" "pid '$p1'" "$(cat "$LOG" 2>&1)"
@@ -47,7 +47,7 @@ out=$(W watch --detach --interval 50 2>&1)
 expect_eq "a second watch --detach exits 0" 0 "$?" "$out"
 p2=$(pid)
 wait_gone "$p1" 50 2> /dev/null
-if [ -n "$p2" ] && [ "$p2" != "$p1" ] && kill -0 "$p2" 2> /dev/null && ! kill -0 "$p1" 2> /dev/null; then
+if [ -n "$p2" ] && [ "$p2" != "$p1" ] && alive "$p2" && ! alive "$p1"; then
 	ok "...it replaced the first ($p1 gone, $p2 runs)"
 else
 	notok "...it replaced the first" "$p1 -> $p2" "$(cat "$LOG")"
@@ -66,7 +66,7 @@ wait_gone "$DPID" 50 2> /dev/null
 wait_for 10 grep -q 'reconnecting' "$LOG"
 grep -q 'reconnecting' "$LOG" && ok "diod gone: the watcher tries to reconnect" ||
     notok "diod gone: the watcher tries to reconnect" "$(cat "$LOG")"
-kill -0 "$p2" 2> /dev/null && ok "...and keeps running" || notok "...and keeps running"
+alive "$p2" && ok "...and keeps running" || notok "...and keeps running"
 sleep 2
 n=$(grep -c 'reconnecting' "$LOG")
 if [ "$n" -ge 2 ] && [ "$n" -le 6 ]; then
@@ -89,7 +89,7 @@ case $out in
 *"stopped the watcher (pid $p2)"*) ok "...it stopped the watcher" ;;
 *) notok "...it stopped the watcher" "$out" ;;
 esac
-kill -0 "$p2" 2> /dev/null && notok "...the watcher is gone" "$p2 runs" ||
+alive "$p2" && notok "...the watcher is gone" "$p2 runs" ||
     ok "...the watcher is gone"
 expect_eq "...its files too" "" "$(ls "$R/var/lib/neoc" 2> /dev/null | grep -e watch -e applied)"
 expect_eq "a second down: no changes" "no changes" "$("$NCPROV" --root "$R" down 2>&1)"
