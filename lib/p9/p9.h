@@ -3,7 +3,10 @@
  * to read a node's subtree and by nc9pfs to mount a diod export.
  *
  * One connection per struct p9_client; calls may come from several threads
- * (they are serialized).  Every call returns 0 (or a count) on success and
+ * (they are serialized, one exchange at a time).  An exchange may carry
+ * many requests at once (pipelined, each under its own tag): p9_read and
+ * p9_write send a large transfer's chunks together, and p9_fetch reads
+ * many files and directories in a few exchanges whatever their number.  Every call returns 0 (or a count) on success and
  * a negative errno on failure: the server's Rlerror code as is, -ETIMEDOUT
  * when a reply does not come within the reply timeout, -ECONNRESET or -EIO
  * when the connection dropped or the reply was malformed (after which the
@@ -68,8 +71,11 @@ int p9_dead(const struct p9_client *c);
 p9_fid p9_root(const struct p9_client *c);
 /* The negotiated msize. */
 uint32_t p9_msize(const struct p9_client *c);
-/* Round trips made so far (requests sent). */
+/* Requests sent so far. */
 uint64_t p9_round_trips(const struct p9_client *c);
+/* Exchanges made so far: a request and its reply, or one pipelined batch
+ * (the times the client waited on the network, at most). */
+uint64_t p9_exchanges(const struct p9_client *c);
 
 /* Walk from fid along path ("a/b/c", "" for a clone) to a new fid. */
 int p9_walk(struct p9_client *c, p9_fid from, const char *path, p9_fid *nfid);
@@ -116,7 +122,32 @@ int p9_renameat(struct p9_client *c, p9_fid olddir, const char *oldname,
     p9_fid newdir, const char *newname);
 int p9_fsync(struct p9_client *c, p9_fid fid);
 
-/* Conveniences on paths relative to the root. */
+/* Conveniences on paths relative to the root (p9_fetch.c). */
+
+/* One file to read or directory to list, of a p9_fetch batch. */
+struct p9_fetch {
+	const char *path;	/* in: relative to the root ("a/b") */
+	int dir;		/* in: 1 to list a directory, 0 to read a file */
+	int rc;			/* out: 0 or -errno (-ENOENT, -ENOTDIR,
+				 * -EFBIG past max, the server's error) */
+	char *data;		/* out: malloc'd and NUL-terminated (NULL
+				 * on error); a file's bytes, or a
+				 * directory's names without . and .., each
+				 * ended by a NUL, a directory's with '/'
+				 * before it */
+	size_t len;		/* out: bytes of data (the NULs counted) */
+};
+/*
+ * Read the n files and directories of v at once: every step (walk, open,
+ * read, clunk) of every entry is sent together, so the batch takes about
+ * four exchanges whatever n is (a file larger than two messages, a long
+ * directory or a path of more than 16 names take a few more).  max bounds
+ * each entry's data (0: no bound).  Each entry gets its own result;
+ * returns 0, or the transport error when the connection was lost (every
+ * entry not done then has it).  Free with p9_fetch_free.
+ */
+int p9_fetch(struct p9_client *c, struct p9_fetch *v, size_t n, size_t max);
+void p9_fetch_free(struct p9_fetch *v, size_t n);
 /* Read a whole file into *data (malloc'd, NUL-terminated), *len bytes. */
 int p9_read_file(struct p9_client *c, const char *path, char **data,
     size_t *len);

@@ -1,14 +1,19 @@
 /*
  * p9_client.c: a small 9P2000.L client over TCP (see p9.h).
  *
- * One request is in flight at a time: a mutex serializes each exchange
- * (encode into tbuf, send, receive into rbuf, decode, consume) and guards
- * the fid table.  The socket is non-blocking; connect, send and every
- * reply wait in poll(2) against a deadline, so nothing hangs.  Any
- * transport trouble (timeout, reset, a malformed or unexpected reply)
- * kills the client: the socket is shut down and later calls fail with
- * -ENOTCONN at once.  Replies go through p9_msg_decode, the same checked
- * decoder the fuzz harness exercises.
+ * A mutex serializes exchanges and guards the fid table.  An exchange is
+ * one request and its reply (rpc), or a pipelined batch (p9_pipe_run,
+ * p9_pipe.h): up to P9_PIPE_WINDOW requests in flight, each under its own
+ * tag, packed into tbuf and sent together, their replies matched by tag in
+ * whatever order they come.  p9_read and p9_write split a large transfer
+ * into chunks sent that way, and p9_fetch.c reads many files at once.
+ * Replies arrive into rbuf, which may hold the start of the next one.  The
+ * socket is non-blocking; connect, send and every reply wait in poll(2)
+ * against a deadline, so nothing hangs.  Any transport trouble (timeout,
+ * reset, a malformed reply, one with a tag nobody waits for) kills the
+ * client: the socket is shut down and later calls fail with -ENOTCONN at
+ * once.  Replies go through p9_msg_decode, the same checked decoder the
+ * fuzz harness exercises.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* SOCK_CLOEXEC, O_DIRECT, O_NOATIME */
@@ -31,6 +36,7 @@
 
 #include "p9.h"
 #include "p9_msg.h"
+#include "p9_pipe.h"
 
 #define P9_DEF_CONNECT_MS 5000
 #define P9_DEF_REPLY_MS 10000
@@ -48,8 +54,15 @@ struct p9_client {
 	int reply_ms;		/* per-reply timeout */
 	uint16_t tag;		/* the next request's tag */
 	atomic_uint_fast64_t trips; /* requests sent */
-	unsigned char *tbuf;	/* the request being sent (msize bytes) */
-	unsigned char *rbuf;	/* the reply received (msize bytes) */
+	atomic_uint_fast64_t exchanges; /* exchanges: one request and its
+				 * reply, or one pipelined batch */
+	unsigned char *tbuf;	/* requests being sent (2 * msize bytes:
+				 * a batch packs them up to msize, and one
+				 * more of up to msize may follow) */
+	unsigned char *rbuf;	/* replies received (msize bytes) */
+	size_t rhave;		/* bytes in rbuf */
+	size_t rused;		/* bytes of rbuf's first reply, handed out
+				 * and dropped at the next receive */
 	uint64_t *fidmap;	/* one bit per fid: set when in use */
 	uint32_t *iounit;	/* per fid: iounit of lopen/lcreate, or 0 */
 	uint32_t nfid;		/* fids the table covers (multiple of 64) */
@@ -122,35 +135,39 @@ send_all(struct p9_client *c, const unsigned char *p, size_t len,
 }
 
 /*
- * Receive one reply into rbuf: its size field must be 7..msize, and
- * nothing may follow it (one request is in flight, so the server has
- * nothing else to say).  Returns its length or a negative errno.
+ * Receive the next reply: the reply handed out last is dropped first, then
+ * bytes are read until rbuf starts with a whole reply (its size field
+ * 7..msize).  Returns its length (it stays at rbuf until the next call) or
+ * a negative errno.
  */
 static long
 recv_reply(struct p9_client *c, int64_t deadline)
 {
-	size_t have = 0, want = 4;
 	uint32_t size;
 	ssize_t n;
 	int rc;
 
+	if (c->rused > 0) {
+		memmove(c->rbuf, c->rbuf + c->rused, c->rhave - c->rused);
+		c->rhave -= c->rused;
+		c->rused = 0;
+	}
 	for (;;) {
-		if (have >= 4) {
+		if (c->rhave >= 4) {
 			size = (uint32_t)c->rbuf[0] |
 			    (uint32_t)c->rbuf[1] << 8 |
 			    (uint32_t)c->rbuf[2] << 16 |
 			    (uint32_t)c->rbuf[3] << 24;
 			if (size < P9_HDRSZ || size > c->msize)
 				return -EPROTO;
-			want = size;
-			if (have > want)
-				return -EPROTO;
-			if (have == want)
-				return (long)have;
+			if (c->rhave >= size) {
+				c->rused = size;
+				return (long)size;
+			}
 		}
-		n = recv(c->fd, c->rbuf + have, c->msize - have, 0);
+		n = recv(c->fd, c->rbuf + c->rhave, c->msize - c->rhave, 0);
 		if (n > 0) {
-			have += (size_t)n;
+			c->rhave += (size_t)n;
 			continue;
 		}
 		if (n == 0)
@@ -163,6 +180,14 @@ recv_reply(struct p9_client *c, int64_t deadline)
 		if (rc < 0)
 			return rc;
 	}
+}
+
+/* 1 when bytes beyond the replies handed out arrived: a reply to nothing
+ * asked (every request has had its reply). */
+static int
+unasked(const struct p9_client *c)
+{
+	return c->rhave > c->rused;
 }
 
 /* The connection is unusable from now on. */
@@ -204,6 +229,7 @@ rpc(struct p9_client *c, long len, uint16_t tag, uint8_t rtype,
 	if (c->dead)
 		return -ENOTCONN;
 	atomic_fetch_add(&c->trips, 1);
+	atomic_fetch_add(&c->exchanges, 1);
 	deadline = now_ms() + c->reply_ms;
 	rc = send_all(c, c->tbuf, (size_t)len, deadline);
 	if (rc < 0)
@@ -214,7 +240,8 @@ rpc(struct p9_client *c, long len, uint16_t tag, uint8_t rtype,
 		goto dead;
 	}
 	rc = -EIO;
-	if (p9_msg_decode(c->rbuf, (size_t)n, r) < 0 || r->tag != tag)
+	if (p9_msg_decode(c->rbuf, (size_t)n, r) < 0 || r->tag != tag ||
+	    unasked(c))
 		goto dead;
 	if (r->type == P9_RLERROR) {
 		/* A well-formed error; one that is no errno is -EIO. */
@@ -228,6 +255,114 @@ rpc(struct p9_client *c, long len, uint16_t tag, uint8_t rtype,
 dead:
 	kill_client(c);
 	return rc;
+}
+
+/* One request of a pipelined exchange in flight. */
+struct pipe_slot {
+	size_t i;		/* the caller's index */
+	uint16_t tag;		/* its tag */
+	uint8_t rtype;		/* the reply it expects */
+};
+
+/* Hand every request without a reply the transport error rc. */
+static void
+pipe_fail(struct pipe_slot *fl, size_t nfl, size_t sent, size_t n,
+    int rc, p9_pipe_got got, void *arg)
+{
+	size_t k;
+
+	for (k = 0; k < nfl; k++)
+		got(arg, fl[k].i, rc, NULL);
+	for (; sent < n; sent++)
+		got(arg, sent, rc, NULL);
+}
+
+int
+p9_pipe_run(struct p9_client *c, size_t n, p9_pipe_enc enc, p9_pipe_got got,
+    void *arg)
+{
+	struct pipe_slot fl[P9_PIPE_WINDOW];
+	struct p9_reply r;
+	size_t nfl = 0, sent = 0, used, k, idx;
+	uint8_t rtype;
+	uint16_t tag;
+	long len;
+	int rc = 0, res;
+
+	if (n == 0)
+		return 0;
+	if (c->dead) {
+		pipe_fail(fl, 0, 0, n, -ENOTCONN, got, arg);
+		return -ENOTCONN;
+	}
+	atomic_fetch_add(&c->exchanges, 1);
+	while (sent < n || nfl > 0) {
+		/* Fill the window: requests packed into tbuf, one send. */
+		used = 0;
+		while (sent < n && nfl < P9_PIPE_WINDOW && used < c->msize) {
+			tag = next_tag(c);
+			len = enc(arg, sent, c->tbuf + used, c->msize, tag,
+			    &rtype);
+			if (len < 0) {
+				got(arg, sent++, (int)len, NULL);
+				continue;
+			}
+			fl[nfl].i = sent++;
+			fl[nfl].tag = tag;
+			fl[nfl++].rtype = rtype;
+			used += (size_t)len;
+			atomic_fetch_add(&c->trips, 1);
+		}
+		if (used > 0 && (rc = send_all(c, c->tbuf, used,
+		    now_ms() + c->reply_ms)) < 0)
+			goto dead;
+		if (nfl == 0)
+			continue;
+		/* Take one reply, whichever request it answers. */
+		len = recv_reply(c, now_ms() + c->reply_ms);
+		if (len < 0) {
+			rc = len == -EPROTO ? -EIO : (int)len;
+			goto dead;
+		}
+		rc = -EIO;
+		if (p9_msg_decode(c->rbuf, (size_t)len, &r) < 0)
+			goto dead;
+		for (k = 0; k < nfl && fl[k].tag != r.tag; k++)
+			;
+		if (k == nfl)		/* a tag nobody waits for */
+			goto dead;
+		if (r.type == P9_RLERROR)
+			res = r.ecode == 0 || r.ecode > 4095 ? -EIO :
+			    -(int)r.ecode;
+		else if (r.type != fl[k].rtype)
+			goto dead;
+		else
+			res = 0;
+		idx = fl[k].i;
+		fl[k] = fl[--nfl];	/* the slot is free for the next */
+		if (got(arg, idx, res, &r) < 0)
+			goto dead;
+	}
+	rc = -EIO;
+	if (unasked(c))
+		goto dead;
+	return 0;
+dead:
+	kill_client(c);
+	pipe_fail(fl, nfl, sent, n, rc, got, arg);
+	return rc;
+}
+
+void
+p9_lock(struct p9_client *c)
+{
+	pthread_mutex_lock(&c->lock);
+}
+
+void
+p9_unlock(struct p9_client *c)
+{
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* ---- fids ---- */
@@ -281,6 +416,31 @@ io_chunk(const struct p9_client *c, p9_fid fid)
 	if (fid < c->nfid && c->iounit[fid] != 0 && c->iounit[fid] < n)
 		n = c->iounit[fid];
 	return n;
+}
+
+int
+p9_fid_take(struct p9_client *c, p9_fid *fid)
+{
+	return fid_alloc(c, fid);
+}
+
+void
+p9_fid_drop(struct p9_client *c, p9_fid fid)
+{
+	fid_free(c, fid);
+}
+
+void
+p9_fid_iounit(struct p9_client *c, p9_fid fid, uint32_t iounit)
+{
+	if (fid < c->nfid)
+		c->iounit[fid] = iounit;
+}
+
+uint32_t
+p9_io_chunk(const struct p9_client *c, p9_fid fid)
+{
+	return io_chunk(c, fid);
 }
 
 /* ---- connecting ---- */
@@ -490,7 +650,7 @@ p9_connect(const char *hostport, const char *aname,
 	c->msize = msize;
 	c->reply_ms = o && o->reply_ms > 0 ? o->reply_ms : P9_DEF_REPLY_MS;
 	snprintf(c->peer, sizeof(c->peer), "%s", hostport);
-	c->tbuf = malloc(msize);
+	c->tbuf = malloc(2 * (size_t)msize);
 	c->rbuf = malloc(msize);
 	if (c->tbuf == NULL || c->rbuf == NULL) {
 		snprintf(err, errlen, "%s: %s", hostport, strerror(ENOMEM));
@@ -553,6 +713,12 @@ uint64_t
 p9_round_trips(const struct p9_client *c)
 {
 	return atomic_load(&((struct p9_client *)c)->trips);
+}
+
+uint64_t
+p9_exchanges(const struct p9_client *c)
+{
+	return atomic_load(&((struct p9_client *)c)->exchanges);
 }
 
 /* ---- calls ---- */
@@ -753,79 +919,135 @@ p9_lcreate(struct p9_client *c, p9_fid dirfid, const char *name,
 	return rc;
 }
 
+/* A transfer split into chunks sent together (p9_read, p9_write). */
+struct xfer {
+	p9_fid fid;		/* the open file */
+	uint64_t off;		/* where chunk 0 starts */
+	unsigned char *buf;	/* the caller's buffer */
+	size_t n;		/* its bytes */
+	uint32_t chunk;		/* bytes per request */
+	int write;		/* Twrite, else Tread */
+	uint32_t *got;		/* per chunk: bytes read or written */
+	int *rc;		/* per chunk: its result */
+};
+
+/* Bytes of chunk i. */
+static uint32_t
+xfer_want(const struct xfer *x, size_t i)
+{
+	size_t left = x->n - i * x->chunk;
+
+	return left < x->chunk ? (uint32_t)left : x->chunk;
+}
+
+static long
+xfer_enc(void *arg, size_t i, unsigned char *buf, size_t cap, uint16_t tag,
+    uint8_t *rtype)
+{
+	struct xfer *x = arg;
+	uint64_t off = x->off + i * (uint64_t)x->chunk;
+
+	if (x->write) {
+		*rtype = P9_RWRITE;
+		return p9_enc_write(buf, cap, tag, x->fid, off,
+		    x->buf + i * x->chunk, xfer_want(x, i));
+	}
+	*rtype = P9_RREAD;
+	return p9_enc_read(buf, cap, P9_TREAD, tag, x->fid, off,
+	    xfer_want(x, i));
+}
+
+static int
+xfer_got(void *arg, size_t i, int rc, const struct p9_reply *r)
+{
+	struct xfer *x = arg;
+
+	x->rc[i] = rc;
+	x->got[i] = 0;
+	if (rc < 0)
+		return 0;
+	if (r->count > xfer_want(x, i)) {	/* more than asked: broken */
+		x->rc[i] = -EIO;
+		return -EIO;
+	}
+	x->got[i] = r->count;
+	if (!x->write && r->count > 0)
+		memcpy(x->buf + i * x->chunk, r->data, r->count);
+	return 0;
+}
+
+/*
+ * Read or write n bytes at off in chunks of the fid's I/O size, all sent
+ * at once (the lock held).  The result is what a single transfer would
+ * say: the bytes up to the first short chunk (a read stops there, as
+ * read(2) may; a write's later chunks may have been written too), or the
+ * first chunk's error when nothing came before it.
+ */
+static ssize_t
+transfer(struct p9_client *c, p9_fid fid, uint64_t off, void *buf, size_t n,
+    int write)
+{
+	struct xfer x = { fid, off, buf, n, io_chunk(c, fid), write, NULL,
+	    NULL };
+	size_t nch, i, done = 0;
+	int rc;
+
+	if (n == 0)
+		return c->dead ? -ENOTCONN : 0;
+	nch = (n + x.chunk - 1) / x.chunk;
+	x.got = malloc(nch * sizeof(*x.got));
+	x.rc = malloc(nch * sizeof(*x.rc));
+	if (x.got == NULL || x.rc == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = p9_pipe_run(c, nch, xfer_enc, xfer_got, &x);
+	for (i = 0; i < nch; i++) {
+		if (x.rc[i] < 0) {
+			rc = done > 0 ? 0 : x.rc[i];
+			break;
+		}
+		done += x.got[i];
+		rc = 0;
+		if (x.got[i] < xfer_want(&x, i))
+			break;
+	}
+out:
+	free(x.got);
+	free(x.rc);
+	return rc < 0 ? rc : (ssize_t)done;
+}
+
 /*
  * Reads stop early at a short reply (as read(2) may), so a caller that
- * wants everything loops until 0; writes go on until all is written.
+ * wants everything loops until 0; writes go on until all is written or
+ * one chunk is short.
  */
 ssize_t
 p9_read(struct p9_client *c, p9_fid fid, uint64_t off, void *buf, size_t n)
 {
-	struct p9_reply r;
-	size_t done = 0;
-	uint32_t want;
-	uint16_t tag;
-	int rc = 0;
+	ssize_t rc;
 
 	if (n > SSIZE_MAX)
 		n = SSIZE_MAX;
 	pthread_mutex_lock(&c->lock);
-	while (done < n) {
-		want = io_chunk(c, fid);
-		if (n - done < want)
-			want = (uint32_t)(n - done);
-		tag = next_tag(c);
-		rc = rpc(c, p9_enc_read(c->tbuf, c->msize, P9_TREAD, tag, fid,
-		    off + done, want), tag, P9_RREAD, &r);
-		if (rc < 0)
-			break;
-		if (r.count > want) {	/* more than asked: a broken server */
-			kill_client(c);
-			rc = -EIO;
-			break;
-		}
-		memcpy((char *)buf + done, r.data, r.count);
-		done += r.count;
-		if (r.count < want)
-			break;
-	}
+	rc = transfer(c, fid, off, buf, n, 0);
 	pthread_mutex_unlock(&c->lock);
-	return rc < 0 ? rc : (ssize_t)done;
+	return rc;
 }
 
 ssize_t
 p9_write(struct p9_client *c, p9_fid fid, uint64_t off, const void *buf,
     size_t n)
 {
-	struct p9_reply r;
-	size_t done = 0;
-	uint32_t want;
-	uint16_t tag;
-	int rc = 0;
+	ssize_t rc;
 
 	if (n > SSIZE_MAX)
 		n = SSIZE_MAX;
 	pthread_mutex_lock(&c->lock);
-	while (done < n) {
-		want = io_chunk(c, fid);
-		if (n - done < want)
-			want = (uint32_t)(n - done);
-		tag = next_tag(c);
-		rc = rpc(c, p9_enc_write(c->tbuf, c->msize, tag, fid,
-		    off + done, (const char *)buf + done, want), tag,
-		    P9_RWRITE, &r);
-		if (rc < 0)
-			break;
-		if (r.count > want) {
-			kill_client(c);
-			rc = -EIO;
-			break;
-		}
-		done += r.count;
-		if (r.count == 0)
-			break;
-	}
+	rc = transfer(c, fid, off, (void *)(uintptr_t)buf, n, 1);
 	pthread_mutex_unlock(&c->lock);
-	return rc < 0 ? rc : (ssize_t)done;
+	return rc;
 }
 
 /*
@@ -1054,165 +1276,4 @@ p9_fsync(struct p9_client *c, p9_fid fid)
 	    P9_RFSYNC, &r);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
-}
-
-/* ---- conveniences ---- */
-
-/* Walk from the root to path and open it with flags. */
-static int
-open_path(struct p9_client *c, const char *path, int flags, p9_fid *fid)
-{
-	int rc;
-
-	rc = p9_walk(c, p9_root(c), path, fid);
-	if (rc < 0)
-		return rc;
-	rc = p9_lopen(c, *fid, flags, NULL);
-	if (rc < 0)
-		p9_clunk(c, *fid);
-	return rc;
-}
-
-int
-p9_read_file(struct p9_client *c, const char *path, char **data,
-    size_t *len)
-{
-	char *buf = NULL, *nbuf;
-	size_t have = 0, cap = 0;
-	uint32_t chunk;
-	ssize_t n;
-	p9_fid fid;
-	int rc;
-
-	*data = NULL;
-	*len = 0;
-	rc = open_path(c, path, O_RDONLY, &fid);
-	if (rc < 0)
-		return rc;
-	chunk = c->msize - P9_IOHDRSZ;	/* p9_read splits by iounit */
-	for (;;) {
-		if (cap - have < (size_t)chunk + 1) {
-			cap = cap ? 2 * cap : (size_t)chunk + 1;
-			if (cap - have < (size_t)chunk + 1)
-				cap = have + chunk + 1;
-			nbuf = realloc(buf, cap);
-			if (nbuf == NULL) {
-				rc = -ENOMEM;
-				goto cleanup;
-			}
-			buf = nbuf;
-		}
-		n = p9_read(c, fid, have, buf + have, chunk);
-		if (n < 0) {
-			rc = (int)n;
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		have += (size_t)n;
-	}
-	buf[have] = '\0';
-	if (cap > have + 1 + 4096 && (nbuf = realloc(buf, have + 1)) != NULL)
-		buf = nbuf;
-	*data = buf;
-	*len = have;
-	buf = NULL;
-	rc = 0;
-cleanup:
-	p9_clunk(c, fid);
-	free(buf);
-	return rc;
-}
-
-int
-p9_write_file(struct p9_client *c, const char *path, const void *data,
-    size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-	p9_fid fid;
-	int rc;
-
-	rc = open_path(c, path, O_WRONLY | O_TRUNC, &fid);
-	if (rc < 0)
-		return rc;
-	while (done < len) {
-		n = p9_write(c, fid, done, (const char *)data + done,
-		    len - done);
-		if (n <= 0) {
-			rc = n < 0 ? (int)n : -EIO;
-			goto cleanup;
-		}
-		done += (size_t)n;
-	}
-cleanup:
-	if (p9_clunk(c, fid) < 0 && rc == 0)
-		rc = -EIO;
-	return rc;
-}
-
-/* p9_list's collector. */
-struct p9_names {
-	char **v;		/* names so far */
-	size_t n, cap;		/* count and room */
-	int err;		/* -ENOMEM once an append failed */
-};
-
-static int
-add_name(void *arg, const struct p9_dirent *d)
-{
-	struct p9_names *l = arg;
-	char **nv;
-
-	if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 16;
-		nv = realloc(l->v, l->cap * sizeof(*nv));
-		if (nv == NULL)
-			goto nomem;
-		l->v = nv;
-	}
-	l->v[l->n] = strdup(d->name);
-	if (l->v[l->n] == NULL)
-		goto nomem;
-	l->n++;
-	return 0;
-nomem:
-	l->err = -ENOMEM;
-	return 1;
-}
-
-int
-p9_list(struct p9_client *c, const char *path, char ***names, size_t *n)
-{
-	struct p9_names l = { NULL, 0, 0, 0 };
-	uint64_t off = 0, prev;
-	p9_fid fid;
-	size_t i;
-	int rc;
-
-	*names = NULL;
-	*n = 0;
-	rc = open_path(c, path, O_RDONLY | O_DIRECTORY, &fid);
-	if (rc < 0)
-		return rc;
-	do {
-		prev = off;
-		rc = p9_readdir(c, fid, &off, add_name, &l);
-		if (rc > 0 && l.err == 0 && off == prev)
-			rc = -EIO;	/* no progress: it would never end */
-	} while (rc > 0 && l.err == 0);
-	if (l.err < 0)
-		rc = l.err;
-	p9_clunk(c, fid);
-	if (rc < 0) {
-		for (i = 0; i < l.n; i++)
-			free(l.v[i]);
-		free(l.v);
-		return rc;
-	}
-	*names = l.v;
-	*n = l.n;
-	return 0;
 }

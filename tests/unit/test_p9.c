@@ -603,7 +603,7 @@ test_read_sizes(void **state)
 	unsigned char *want;
 	char rel[32], path[4096], *data;
 	size_t i, len, wlen;
-	uint64_t before;
+	uint64_t before, ex;
 
 	(void)state;
 	NEED_DIOD();
@@ -617,14 +617,16 @@ test_read_sizes(void **state)
 		want = read_local(path, &wlen);
 		assert_int_equal(wlen, sizes[i]);
 		before = p9_round_trips(c);
+		ex = p9_exchanges(c);
 		assert_int_equal(p9_read_file(c, rel, &data, &len), 0);
 		assert_int_equal(len, sizes[i]);
 		assert_memory_equal(data, want, len);
 		assert_int_equal(data[len], '\0');
-		/* walk, lopen, the reads up to an empty one, clunk */
+		/* walk, lopen and getattr, every chunk up to the size and
+		 * an empty read at it, clunk: in four exchanges */
 		assert_int_equal(p9_round_trips(c) - before,
-		    3 + len / (g_msize - 24) + 1 + (len > 0 &&
-		    len % (g_msize - 24) != 0));
+		    4 + (len + g_msize - 24 - 1) / (g_msize - 24) + 1);
+		assert_int_equal(p9_exchanges(c) - ex, 4);
 		free(data);
 		free(want);
 	}
