@@ -33,6 +33,9 @@
  *       status startstatus     (0644) written by the node itself
  *       control                (0644) a container's control address,
  *                              written by its pnode
+ *       bundle                 (0600) the whole subtree above in one file,
+ *                              rendered from one read transaction at open
+ *                              (docs/DESIGN.md, "Node bundle")
  *     lans/<lan>/              kind members netmask (0444), bandwidth
  *                              delay loss (0644)
  *     users/<user>/            uid gid name home shell groups keys root
@@ -207,6 +210,8 @@ X(NODE_STARTSTATUS, NODE, "startstatus", NCT_FILE, 0644, NCT_W_NODE, 0,	\
   "running TIME, exited N TIME or killed SIG TIME: its start command")	\
 X(NODE_CONTROL, NODE, "control", NCT_FILE, 0644, NCT_W_NODE, 0,	\
   "a container's address on its pnode's control network (the pnode's)") \
+X(NODE_BUNDLE, NODE, "bundle", NCT_FILE, 0600, NCT_W_RENDERED, 1,	\
+  "every file of the node's subtree in one read, from one transaction") \
 X(NIMG_OS, NODE_IMAGE, "os", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\
   "the image's OS family")						\
 X(NIMG_TYPE, NODE_IMAGE, "type", NCT_FILE, 0444, NCT_W_RENDERED, 0,	\

@@ -43,6 +43,10 @@ int ncfs_commit(struct ncfs_conn *c);
 void ncfs_rollback(struct ncfs_conn *c);
 /* experiment.generation as c sees it (0 when there is none); 0 or -EIO. */
 int ncfs_generation(struct ncfs_conn *c, long long *gen);
+/* A read transaction (BEGIN ... COMMIT): every read between the two sees
+ * one snapshot of the database.  0 or -errno; end it with ncfs_read_end. */
+int ncfs_read_begin(struct ncfs_conn *c);
+void ncfs_read_end(struct ncfs_conn *c);
 
 struct ncfs_ref;
 
@@ -89,6 +93,15 @@ struct ncfs_ref {
  * tests check.
  */
 extern const struct ncfs_field ncfs_field_table[NCT_NENTRIES];
+/*
+ * The renderer of nodes/<n>/bundle.  It walks the tree (ncfs_bundle.c over
+ * ncfs_tree.c), which is built from this table, so it is installed at start
+ * (ncfs_bundle_init) rather than named in the table: that would make the
+ * files call each other around a loop.  NULL until then (the bundle reads
+ * as -EIO).
+ */
+extern int (*ncfs_bundle_render)(struct ncfs_conn *c,
+    const struct ncfs_ref *r, struct nc_buf *out);
 /* The field of file entry e; NULL for a directory. */
 const struct ncfs_field *ncfs_field_of(enum nct_id e);
 /* The one field behind every file of attributes/ and of keys/. */

@@ -1,7 +1,8 @@
 /*
  * ncfs_conn.c: SQLite connections of ncfs, one per worker thread, with
- * their prepared statements cached by the address of the SQL text, and the
- * write transactions that bump experiment.generation.
+ * their prepared statements cached by the address of the SQL text, the
+ * write transactions that bump experiment.generation, and read
+ * transactions (one snapshot for several reads: the node bundle).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,24 @@ ncfs_generation(struct ncfs_conn *c, long long *gen)
 	*gen = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int
+ncfs_read_begin(struct ncfs_conn *c)
+{
+	int rc = exec1(c, "BEGIN");
+
+	if (rc == 0)
+		c->in_txn = 1;
+	return rc;
+}
+
+void
+ncfs_read_end(struct ncfs_conn *c)
+{
+	if (exec1(c, "COMMIT") < 0)
+		ncfs_rollback(c);
+	c->in_txn = 0;
 }
 
 int

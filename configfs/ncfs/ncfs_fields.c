@@ -1403,6 +1403,17 @@ acct_keys_get(struct ncfs_conn *c, const struct ncfs_ref *r,
 	return ncfs_render_keys(c, r->k[1], out);
 }
 
+int (*ncfs_bundle_render)(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out);
+
+static int
+node_bundle_get(struct ncfs_conn *c, const struct ncfs_ref *r,
+    struct nc_buf *out)
+{
+	return ncfs_bundle_render != NULL ? ncfs_bundle_render(c, r, out) :
+	    -EIO;
+}
+
 /*
  * Every file of the contract (lib/nctree.h): how it is read, written
  * (NULL: read-only) and whether it is the same on every node.
@@ -1441,6 +1452,7 @@ const struct ncfs_field ncfs_field_table[NCT_NENTRIES] = {
 	F(NODE_STATUS, node_status_get, node_status_set, 0),
 	F(NODE_STARTSTATUS, node_startstatus_get, node_startstatus_set, 0),
 	F(NODE_CONTROL, node_control_get, node_control_set, 0),
+	F(NODE_BUNDLE, node_bundle_get, NULL, 0),
 
 	F(NIMG_OS, nimg_os_get, NULL, 0),
 	F(NIMG_TYPE, nimg_type_get, NULL, 0),

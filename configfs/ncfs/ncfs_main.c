@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ncfs_bundle.h"
 #include "ncfs_fs.h"
 #include "ncfs_inode.h"
 #include "ncfs_log.h"
@@ -148,6 +149,7 @@ main(int argc, char **argv)
 	if (pthread_key_create(&ncfs.conn_key, ncfs_close_conn) != 0)
 		goto out;
 	ncfs_inode_init();
+	ncfs_bundle_init();
 	se = fuse_session_new(&args, &ncfs_ops, sizeof(ncfs_ops), NULL);
 	if (se == NULL)
 		goto out;

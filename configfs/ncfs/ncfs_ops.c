@@ -738,7 +738,8 @@ op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * open seeing one whole value.  Rendered files change only through
 	 * commits, which invalidate them: those the kernel caches.
 	 */
-	fi->direct_io = h->scratch || h->ref.field->set != NULL;
+	fi->direct_io = h->scratch || h->ref.field->set != NULL ||
+	    h->ref.field->id == NCT_NODE_BUNDLE; /* one render per open */
 	fi->keep_cache = !fi->direct_io;
 	fi->noflush = !h->writing;	/* a reader's close needs no request */
 	if (fuse_reply_open(req, fi) != 0)

@@ -47,7 +47,7 @@ NODE = {"role": W, "os": W, "hardware": W, "startcmd": W,
         "passwd": R, "group": R, "shadow": S, "sudoers": R, "sshkeys": S,
         "mounts": R, "physical": R, "status": W, "tarfiles": R,
         "startstatus": W, "control": W, "routes": W, "forwarding": R,
-        "confgen": R, "guests": R}
+        "confgen": R, "guests": R, "bundle": S}
 NIMG = {k: R for k in ("os", "type", "name", "url", "version", "provider",
                        "packages")}
 IFACE = {"lan": R, "ip": W, "netmask": R, "mac": W, "bandwidth": W,

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "ncfs.h"
+#include "ncfs_bundle.h"
 #include "ncfs_render.h"
 #include "ncfs_tree.h"
 #include "util.h"
@@ -94,6 +95,7 @@ group_setup(void **state)
 	char img[PATH_MAX + 32], tmcc[PATH_MAX + 32];
 
 	(void)state;
+	ncfs_bundle_init();
 	if (find_top(top, sizeof(top)) < 0) {
 		fprintf(stderr, "cannot find the source tree\n");
 		return -1;
@@ -1147,6 +1149,79 @@ test_low_ids(void **state)
 	nc_buf_free(&why);
 }
 
+/* The entry of kind ('F' or 'D') at path in bundle b: its bytes, or NULL. */
+static char *
+bundle_entry(const char *b, char kind, const char *path)
+{
+	char head[256], *p, *nl;
+	size_t len;
+
+	snprintf(head, sizeof(head), "\n%c ", kind);
+	for (p = strstr(b, head); p != NULL; p = strstr(p + 1, head)) {
+		len = strtoul(p + 3, &nl, 10);
+		if (*nl != ' ' || strncmp(nl + 1, path, strlen(path)) != 0 ||
+		    nl[1 + strlen(path)] != '\n')
+			continue;
+		nl += 2 + strlen(path);
+		assert_int_equal(nl[len], '\n');
+		return strndup(nl, len);
+	}
+	return NULL;
+}
+
+/* nodes/<n>/bundle: every file of the node as its own read gives it, the
+ * directories' listings, one generation, and not itself. */
+static void
+test_bundle(void **state)
+{
+	static const char *const files[] = { "hosts", "passwd", "group",
+	    "shadow", "sshkeys", "mounts", "routes", "startcmd", "status" };
+	struct ncfs_conn *c = *state;
+	struct nc_buf b = { 0 }, one = { 0 };
+	char path[256], *got;
+	long long gen;
+	size_t i;
+
+	assert_int_equal(get_rc(c, NCT_D_NODE, "bundle", "h1", NULL, &b), 0);
+	assert_int_equal(ncfs_generation(c, &gen), 0);
+	snprintf(path, sizeof(path), "ncbundle 1 %lld\nD ", gen);
+	assert_memory_equal(b.p, path, strlen(path));
+	assert_true(b.len > 4);
+	assert_string_equal(b.p + b.len - 4, "end\n");
+	assert_null(strstr(nc_buf_str(&b), "nodes/h1/bundle"));
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		assert_int_equal(get_rc(c, NCT_D_NODE, files[i], "h1", NULL,
+		    &one), 0);
+		snprintf(path, sizeof(path), "nodes/h1/%s", files[i]);
+		got = bundle_entry(nc_buf_str(&b), 'F', path);
+		assert_non_null(got);
+		assert_string_equal(got, nc_buf_str(&one));
+		free(got);
+	}
+	/* an interface's address, and the listings */
+	assert_int_equal(get_rc(c, NCT_D_IFACE, "ip", "h1", "eth1", &one), 0);
+	got = bundle_entry(nc_buf_str(&b), 'F', "nodes/h1/ifaces/eth1/ip");
+	assert_non_null(got);
+	assert_string_equal(got, nc_buf_str(&one));
+	free(got);
+	got = bundle_entry(nc_buf_str(&b), 'D', "nodes/h1/ifaces");
+	assert_non_null(got);
+	assert_non_null(strstr(got, "eth1/\n"));
+	free(got);
+	got = bundle_entry(nc_buf_str(&b), 'D', "nodes/h1");
+	assert_non_null(got);
+	assert_non_null(strstr(got, "\nhosts\n"));
+	assert_non_null(strstr(got, "ifaces/\n"));
+	assert_null(strstr(got, "bundle"));
+	free(got);
+	/* a node that is not there */
+	assert_int_equal(get_rc(c, NCT_D_NODE, "bundle", "nope", NULL, &b),
+	    -ENOENT);
+	assert_int_equal(b.len, 0);
+	nc_buf_free(&b);
+	nc_buf_free(&one);
+}
+
 /* Every fixed file of every directory reads without error. */
 static void
 test_every_field(void **state)
@@ -1191,7 +1266,7 @@ test_every_field(void **state)
 			n++;
 		}
 	/* experiment, 2 nodes, image, iface, account, lan, user, group */
-	assert_int_equal(n, 7 + 23 * 2 + 7 + 7 + 7 + 6 + 9 + 2);
+	assert_int_equal(n, 7 + 24 * 2 + 7 + 7 + 7 + 6 + 9 + 2);
 	nc_buf_free(&out);
 }
 
@@ -1795,6 +1870,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_node_values, setup_lan,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_node_role_host, setup_lan,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bundle, setup_lan,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup_lan,
 		    teardown),
