@@ -36,7 +36,9 @@ RUN_PKGS = libcmocka-dev sqlite3 tcl fuse3 graphviz diod vde2 lxc apparmor \
 	   busybox-static openssh-server openssh-client iproute2 nftables \
 	   python3 passwd util-linux coreutils bsdutils procps strace sudo
 DEB_TOOLS = debhelper dpkg-dev
-DEB_PKGS = $(BUILD_PKGS) $(RUN_PKGS) $(DEB_TOOLS)
+# bench/fetch runs the seed-style REST server of ../shared/baselines
+BENCH_PKGS = python3-flask python3-sqlalchemy
+DEB_PKGS = $(BUILD_PKGS) $(RUN_PKGS) $(DEB_TOOLS) $(BENCH_PKGS)
 VAGRANT_PKGS = vagrant vagrant-libvirt
 
 # The layers, lowest first, and what each may include.
@@ -129,6 +131,12 @@ build/asan/schema_sql.o: build/schema_sql.c
 bin/ncprov: $(PROV_SRC:%.c=build/%.o) $(PROV_LIB:%.c=build/%.o)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ -lpthread
+
+# bench/fetch's timer: ncprov's fetch in one process (not part of all)
+build/bench/fetch_time: bench/fetch_time.c $(PROV_PARTS:%.c=build/%.o) \
+    $(PROV_LIB:%.c=build/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(NC_CFLAGS) $(INC_PROV) -O2 -g -o $@ $^ -lpthread
 
 bin/nc9pfs: build/nc9pfs/nc9pfs.o $(P9_SRC:%.c=build/%.o)
 	@mkdir -p $(@D)
@@ -249,6 +257,7 @@ bench: all
 	sh bench/import
 	sh bench/ncfs 1000
 	sh bench/provision
+	sh bench/fetch
 
 # Bringing containers up (root, LXC; minutes).
 bench-up: all

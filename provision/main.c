@@ -31,29 +31,31 @@ struct command {
 	const char *summary;	/* for usage() */
 	int pnode;		/* a pnode's: /etc/neoc/pnode, not node */
 	int no_tree;		/* reads no tree (no source opened) */
+	int snapshot;		/* reads its node's configuration at once
+				 * (--fetch) */
 };
 
 static const struct command commands[] = {
 	{ "show", ncprov_show, "print the node's subtree, \"path: value\"", 0,
-	    0 },
+	    0, 1 },
 	{ "status", ncprov_status,
-	    "STATE [STEP] [MESSAGE]: write the node's status", 0, 0 },
+	    "STATE [STEP] [MESSAGE]: write the node's status", 0, 0, 0 },
 	{ "container", ncprov_container,
 	    "provision this container (run at boot): hosts, groups,\n"
 	    "           accounts, logins, ifaces, routes, mounts, tarfiles,\n"
-	    "           startcmd", 0, 0 },
+	    "           startcmd", 0, 0, 1 },
 	{ "pnode", ncprov_pnode,
 	    "[--watch [--interval MS]]: provision this pnode: network,\n"
 	    "           images, containers; --watch then starts the watcher",
-	    1, 0 },
+	    1, 0, 0 },
 	{ "watch", ncprov_watch,
 	    "[--interval MS] [--detach]: provision this pnode's running\n"
 	    "           containers again when their configuration changes", 1,
-	    0 },
+	    0, 0 },
 	{ "down", ncprov_down,
 	    "undo pnode: containers, network, hosts block, boot file", 1,
-	    1 },
-	{ NULL, NULL, NULL, 0, 0 },
+	    1, 0 },
+	{ NULL, NULL, NULL, 0, 0, 0 },
 };
 
 static void
@@ -64,7 +66,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: ncprov [--tree DIR | --9p HOST:PORT [--aname /nc]] --node NAME\n"
 "              [--root DIR] [--dry-run] [--no-start] [--timeout MS]\n"
-"              [--jobs N] COMMAND [args]\n"
+"              [--jobs N] [--fetch bundle|pipeline|each] COMMAND [args]\n"
 "       ncprov [--node NAME] [--root DIR] [--dry-run] [--keep-boot]\n"
 "              [--jobs N] down\n"
 "\n"
@@ -80,6 +82,12 @@ usage(FILE *f)
 "                   vagrant commands run at once (default %zu: %d per\n"
 "                   CPU; vagrant at most 4); each one's timeout counts\n"
 "                   from its own start\n"
+"  --fetch HOW      show, container over 9P: how the node's configuration\n"
+"                   is read: bundle (default) reads nodes/NODE/bundle, one\n"
+"                   snapshot in one request of each kind, and without one\n"
+"                   does as pipeline; pipeline reads the whole subtree with\n"
+"                   many requests in flight, a level at a time; each reads\n"
+"                   a file when a step asks for it\n"
 "  --backend B      pnode: lxc or vagrant for every container\n"
 "  --guest-9p H:P   pnode: where containers read the tree (boot file;\n"
 "                   default the control bridge's address, port 564);\n"
@@ -129,7 +137,8 @@ usage(FILE *f)
 
 enum { OPT_TREE = 256, OPT_9P, OPT_ANAME, OPT_NODE, OPT_ROOT, OPT_DRY,
 	OPT_NOSTART, OPT_TIMEOUT, OPT_BACKEND, OPT_GUEST9P, OPT_GUESTANAME,
-	OPT_NOEXPORT, OPT_CONTROLNET, OPT_KEEPBOOT, OPT_IMAGES, OPT_JOBS };
+	OPT_NOEXPORT, OPT_CONTROLNET, OPT_KEEPBOOT, OPT_IMAGES, OPT_JOBS,
+	OPT_FETCH };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -149,6 +158,7 @@ static const struct option longopts[] = {
 	{ "keep-boot", no_argument, NULL, OPT_KEEPBOOT },
 	{ "images", required_argument, NULL, OPT_IMAGES },
 	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "fetch", required_argument, NULL, OPT_FETCH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -163,6 +173,7 @@ main(int argc, char **argv)
 	unsigned long ctl_addr;
 	int ctl_prefix;
 	long timeout = 10000, jobs;
+	enum ncp_fetch_mode fetch = NCP_FETCH_BUNDLE;
 	char *end;
 	int ch, rc;
 
@@ -201,6 +212,16 @@ main(int argc, char **argv)
 				errx(2, "--control-net: \"%s\" is not "
 				    "A.B.C.D/NN", optarg);
 			p.control_net = optarg;
+			break;
+		case OPT_FETCH:
+			if (strcmp(optarg, "bundle") == 0)
+				fetch = NCP_FETCH_BUNDLE;
+			else if (strcmp(optarg, "pipeline") == 0)
+				fetch = NCP_FETCH_PIPELINE;
+			else if (strcmp(optarg, "each") == 0)
+				fetch = NCP_FETCH_EACH;
+			else
+				errx(2, "--fetch: bundle, pipeline or each");
 			break;
 		case OPT_TIMEOUT:
 			errno = 0;
@@ -304,7 +325,19 @@ main(int argc, char **argv)
 			    hostport, strerror(-rc));
 		return 1;
 	}
-	rc = c->run(&p, argc, argv);
+	/* A bundle that does not parse is said, and the files are read one
+	 * at a time instead; a lost connection ends the run. */
+	rc = c->snapshot ? ncp_source_snapshot(&p.src, p.node, fetch, errbuf,
+	    sizeof(errbuf)) : 0;
+	if (rc < 0 && ncp_source_lost(&p.src)) {
+		fprintf(stderr, "ncprov: %s\n", errbuf);
+		rc = 1;
+	} else {
+		if (rc < 0)
+			fprintf(stderr, "ncprov: %s; reading one file at a "
+			    "time\n", errbuf);
+		rc = c->run(&p, argc, argv);
+	}
 	if (rc != 0 && ncp_source_lost(&p.src)) {
 		/* the server went away, not the node: worth running again */
 		fprintf(stderr, "ncprov: the connection to %s was lost; exit "

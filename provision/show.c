@@ -26,8 +26,10 @@ print_lines(const char *path, const struct nc_buf *data)
 	}
 }
 
+/* Every file under path; skip is the node's bundle (the same files
+ * once more). */
 static int
-show_dir(struct ncprov *p, const char *path)
+show_dir(struct ncprov *p, const char *path, const char *skip)
 {
 	struct nc_buf data = { 0 };
 	char **names, *child;
@@ -40,9 +42,13 @@ show_dir(struct ncprov *p, const char *path)
 	}
 	for (i = 0; i < n; i++) {
 		child = nc_asprintf("%s/%s", path, names[i]);
+		if (strcmp(child, skip) == 0) {
+			free(child);	/* what is shown, once more */
+			continue;
+		}
 		isdir = p->src.ops->is_dir(p->src.impl, child);
 		if (isdir == 1) {
-			if (show_dir(p, child) < 0)
+			if (show_dir(p, child, skip) < 0)
 				ret = -1;
 		} else if (isdir < 0 || (rc = p->src.ops->read(p->src.impl,
 		    child, &data)) < 0) {
@@ -63,7 +69,7 @@ show_dir(struct ncprov *p, const char *path)
 int
 ncprov_show(struct ncprov *p, int argc, char **argv)
 {
-	char path[NCT_PATH_MAX];
+	char path[NCT_PATH_MAX], bundle[NCT_PATH_MAX];
 	int rc;
 
 	(void)argv;
@@ -77,7 +83,10 @@ ncprov_show(struct ncprov *p, int argc, char **argv)
 		    p->src.desc);
 		return 1;
 	}
-	rc = show_dir(p, path);
+	if (nct_path(bundle, sizeof(bundle), NCT_NODE_BUNDLE, p->node, NULL)
+	    < 0)
+		bundle[0] = '\0';
+	rc = show_dir(p, path, bundle);
 	if (fflush(stdout) != 0)
 		rc = -1;
 	return rc < 0 ? 1 : 0;

@@ -74,6 +74,28 @@ p9s_lost(void *impl)
 	return p9_dead(impl);
 }
 
+static int
+p9s_fetch(void *impl, struct ncp_fetch *v, size_t n, size_t max)
+{
+	struct p9_fetch *f;
+	size_t i;
+	int rc;
+
+	f = nc_calloc(n ? n : 1, sizeof(*f));
+	for (i = 0; i < n; i++) {
+		f[i].path = v[i].path;
+		f[i].dir = v[i].dir;
+	}
+	rc = p9_fetch(impl, f, n, max);
+	for (i = 0; i < n; i++) {
+		v[i].rc = f[i].rc;
+		v[i].data = f[i].data;
+		v[i].len = f[i].len;
+	}
+	free(f);
+	return rc;
+}
+
 static const struct ncp_source_ops p9_ops = {
 	.read = p9s_read,
 	.list = p9s_list,
@@ -81,6 +103,7 @@ static const struct ncp_source_ops p9_ops = {
 	.write = p9s_write,
 	.requests = p9s_requests,
 	.lost = p9s_lost,
+	.fetch = p9s_fetch,
 	.close = p9s_close,
 };
 
