@@ -6,7 +6,8 @@
  *
  * Path-based (libfuse's high-level API): each operation walks from the
  * attach root to its path, so nothing is cached here; open files keep their
- * fid.  A dropped server turns every operation into EIO, never a hang (the
+ * fid.  libfuse's threads share the one connection; a read or write of up
+ * to 1 MiB goes out as msize-sized 9P requests all in flight at once.  A dropped server turns every operation into EIO, never a hang (the
  * client's reply timeout bounds each call).
  */
 #define FUSE_USE_VERSION 312
@@ -22,6 +23,8 @@
 #include <unistd.h>
 
 #include "p9.h"
+
+#define NC9PFS_IO_MAX (1u << 20)	/* bytes a FUSE read or write may carry */
 
 /* Mount options. */
 struct options {
@@ -448,7 +451,14 @@ fs_utimens(const char *path, const struct timespec tv[2],
 static void *
 fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	(void)conn;
+	/*
+	 * Large transfers: the kernel sends up to NC9PFS_IO_MAX bytes a
+	 * request (libfuse asks for the pages), and p9_read and p9_write
+	 * send their msize-sized chunks together, so one FUSE request is one
+	 * exchange of many 9P requests in flight.
+	 */
+	conn->max_write = NC9PFS_IO_MAX;
+	conn->max_readahead = NC9PFS_IO_MAX;
 	cfg->use_ino = 1;	/* the server's inode numbers */
 	cfg->nullpath_ok = 0;	/* every operation walks its path */
 	cfg->entry_timeout = 1;

@@ -48,6 +48,8 @@ ncp_snap_lists(const struct ncp_snap_entry *l, const char *name, int *isdir)
 	size_t n = strlen(name);
 	const char *p = l->data, *end = l->data + l->len, *nl;
 
+	if (n == 0 || strchr(name, '/') != NULL)
+		return 0;
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)

@@ -16,7 +16,10 @@
  * PATH is relative to the tree's root ("nodes/a/ifaces/eth1/ip"); a
  * directory comes before what it holds.  A file whose render fails is
  * listed in its directory but has no F entry (a reader asks the tree for
- * it).  The bundle itself is neither listed nor inside.
+ * it).  The bundle itself is neither listed nor inside.  keys/ and
+ * accounts/ are listed but not inside: they are per-user views of sshkeys,
+ * passwd, group and sudoers, which are, and would make a node's bundle grow
+ * by eight files per user.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -66,7 +69,7 @@ entry(struct nc_buf *out, char kind, const char *path,
     const struct nc_buf *data)
 {
 	nc_buf_printf(out, "%c %zu %s\n", kind, data->len, path);
-	nc_buf_add(out, data->p, data->len);
+	nc_buf_add(out, nc_buf_str(data), data->len);
 	nc_buf_add(out, "\n", 1);
 }
 
@@ -90,7 +93,9 @@ bundle_dir(struct ncfs_conn *c, const struct ncfs_ref *dir, const char *path,
 	for (i = 0; i < l.n && rc == 0; i++) {
 		child = nc_asprintf("%s/%s", path, l.names[i]);
 		if (l.refs[i].field == NULL) {
-			rc = bundle_dir(c, &l.refs[i], child, out);
+			if (l.refs[i].dir != NCT_D_KEYS &&
+			    l.refs[i].dir != NCT_D_ACCOUNTS)
+				rc = bundle_dir(c, &l.refs[i], child, out);
 		} else {
 			nc_buf_reset(&data);
 			if (l.refs[i].field->get(c, &l.refs[i], &data) == 0)

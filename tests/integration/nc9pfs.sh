@@ -8,6 +8,10 @@
 #  - `cp -a` of a tree (0 bytes to 1 MB, modes 0600/0755/0700, symlinks,
 #    nested directories, another owner) into the mount round-trips: diff -r
 #    equal, modes, owners, mtimes and symlink targets preserved;
+#  - large transfers (1 MiB FUSE requests, their 9P chunks in flight
+#    together): 16 MiB written with dd bs=1M and read back by 4 readers at
+#    once through one mount (libfuse's threads sharing its connection) are
+#    the same bytes;
 #  - unmount is clean: no mount left and the nc9pfs process gone;
 #  - a server that stops answering (SIGSTOP) and a dropped server (kill -9)
 #    give EIO within the reply timeout (-o timeout=1000), never a hang.
@@ -293,6 +297,44 @@ fi
 same "rm -rf of the tree through the mount" rm -rf "$M1/tree"
 [ ! -e "$EXP/tree" ] && ok "rm -rf: the tree is gone from the export" ||
     notok "rm -rf: the tree is gone from the export" "$(find "$EXP/tree" | head -5)"
+
+# --- large transfers: chunks in flight, threads sharing the connection ------
+
+# A 1 MiB write or read is one FUSE request, sent as msize-sized 9P requests
+# all in flight at once; readers in parallel share m1's one connection.
+head -c 16777216 /dev/urandom > "$T/big16"
+want=$(sha256sum < "$T/big16" | cut -d' ' -f1)
+t0=$(now_ms)
+if t dd if="$T/big16" of="$M1/big16" bs=1M conv=fsync 2> "$T/err" &&
+    [ "$(sha256sum < "$EXP/big16" | cut -d' ' -f1)" = "$want" ]; then
+	ok "dd bs=1M of 16 MiB into m1: the export has the same bytes ($(($(now_ms) - t0)) ms)"
+else
+	notok "dd bs=1M of 16 MiB into m1: the export has the same bytes" "$(tail -3 "$T/err")"
+fi
+t0=$(now_ms)
+for k in 1 2 3 4; do
+	case $k in
+	1) t dd if="$M1/big16" bs=1M 2> /dev/null ;;
+	2) t dd if="$M1/big16" bs=128k 2> /dev/null ;;
+	3) t cat "$M1/big16" ;;
+	4) t dd if="$M1/big16" bs=1000000 2> /dev/null ;;
+	esac | sha256sum | cut -d' ' -f1 > "$T/rd.$k" &
+done
+wait
+bad=''
+for k in 1 2 3 4; do [ "$(cat "$T/rd.$k")" = "$want" ] || bad="$bad reader$k"; done
+if [ -z "$bad" ]; then
+	ok "4 readers at once through m1's one connection read the 16 MiB whole ($(($(now_ms) - t0)) ms)"
+else
+	notok "4 readers at once through m1's one connection read the 16 MiB whole" "wrong:$bad"
+fi
+if [ "$(t dd if="$M2/big16" bs=1M skip=3 count=2 2> /dev/null | sha256sum | cut -d' ' -f1)" = \
+    "$(dd if="$T/big16" bs=1M skip=3 count=2 2> /dev/null | sha256sum | cut -d' ' -f1)" ]; then
+	ok "a 2 MiB read from the middle through m2 is the same bytes"
+else
+	notok "a 2 MiB read from the middle through m2 is the same bytes"
+fi
+rm -f "$M1/big16" "$T/big16"
 
 # --- clean unmount ----------------------------------------------------------
 

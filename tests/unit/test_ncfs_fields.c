@@ -1213,7 +1213,12 @@ test_bundle(void **state)
 	assert_non_null(strstr(got, "\nhosts\n"));
 	assert_non_null(strstr(got, "ifaces/\n"));
 	assert_null(strstr(got, "bundle"));
+	assert_non_null(strstr(got, "keys/\n"));
+	assert_non_null(strstr(got, "accounts/\n"));
 	free(got);
+	/* keys/ and accounts/: listed, not inside (per-user views) */
+	assert_null(strstr(nc_buf_str(&b), " nodes/h1/keys"));
+	assert_null(strstr(nc_buf_str(&b), " nodes/h1/accounts"));
 	/* a node that is not there */
 	assert_int_equal(get_rc(c, NCT_D_NODE, "bundle", "nope", NULL, &b),
 	    -ENOENT);
