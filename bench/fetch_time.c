@@ -7,8 +7,9 @@
  *
  * Each fetch connects (version, attach), reads the configuration as
  * `ncprov --fetch MODE` does (provision/source_snap.c), then visits every
- * file of nodes/NODE as `ncprov show` does (in memory once a snapshot was
- * taken; one request at a time with "each"), and disconnects.  After one
+ * file of nodes/NODE as `ncprov show` does but keys/ and accounts/ (in
+ * memory once a snapshot was taken; one request at a time with "each"),
+ * and disconnects.  After one
  * fetch to warm up, prints "MODE: median X ms, min Y ms, N requests".
  */
 #include <errno.h>
@@ -21,9 +22,14 @@
 #include "source.h"
 #include "util.h"
 
-/* Every file under path, read; the bytes seen added to *bytes. */
+/*
+ * Every file under path, read; the bytes seen added to *bytes.  The
+ * node's keys/ and accounts/ are left out: per-user views of sshkeys,
+ * passwd, group and sudoers, which no step of a container reads (and the
+ * bundle does not hold).
+ */
 static int
-visit(struct ncp_source *s, const char *path, size_t *bytes)
+visit(struct ncp_source *s, const char *path, size_t *bytes, int top)
 {
 	struct nc_buf data = { 0 };
 	char **names, *child;
@@ -34,10 +40,12 @@ visit(struct ncp_source *s, const char *path, size_t *bytes)
 		return rc;
 	for (i = 0; i < n && rc >= 0; i++) {
 		child = nc_asprintf("%s/%s", path, names[i]);
-		if (strcmp(names[i], "bundle") != 0) {
+		if (strcmp(names[i], "bundle") != 0 && !(top &&
+		    (strcmp(names[i], "keys") == 0 ||
+		    strcmp(names[i], "accounts") == 0))) {
 			isdir = s->ops->is_dir(s->impl, child);
 			if (isdir == 1)
-				rc = visit(s, child, bytes);
+				rc = visit(s, child, bytes, 0);
 			else if (isdir == 0 && (rc = s->ops->read(s->impl,
 			    child, &data)) == 0)
 				*bytes += data.len;
@@ -103,7 +111,7 @@ main(int argc, char **argv)
 		}
 		if ((rc = ncp_source_snapshot(&s, argv[3], mode, err,
 		    sizeof(err))) < 0 || (bytes = 0,
-		    rc = visit(&s, root, &bytes)) < 0) {
+		    rc = visit(&s, root, &bytes, 1)) < 0) {
 			fprintf(stderr, "fetch_time: %s: %s\n", root,
 			    rc == -EINVAL ? err : strerror(-rc));
 			return 1;

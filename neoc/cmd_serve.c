@@ -193,7 +193,7 @@ free_argv(char **v)
 static int
 serve(struct serve *s)
 {
-	struct sigaction sa;
+	struct sigaction sa, old_pipe;
 	struct nc_exp e;
 	char **dargv = NULL;
 	pid_t pid;
@@ -227,7 +227,17 @@ serve(struct serve *s)
 	if (start_ncfs(s) < 0)
 		goto stop;
 	dargv = diod_argv(s, &e);
-	if ((s->diod = neoc_spawn(dargv, -1)) < 0)
+	/*
+	 * diod sends replies without MSG_NOSIGNAL: a client gone with replies
+	 * in flight (a container that died, a cut connection, a pipelined
+	 * batch) would kill it with SIGPIPE.  Ignored across the exec, that
+	 * write fails and diod drops that connection alone.
+	 */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old_pipe);
+	s->diod = neoc_spawn(dargv, -1);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	if (s->diod < 0)
 		goto stop;
 	fprintf(stderr, "neoc serve: %s mounted on %s, diod on %s\n", s->db,
 	    s->mnt, s->listen);

@@ -144,8 +144,11 @@ wait_up() {
 }
 # diod_start PORT DIR LOG: a plain diod on 127.0.0.1:PORT exporting DIR
 # (stderr to LOG), tracked, pid in DPID; returns 1 unless it listens in 10 s.
+# SIGPIPE is ignored, as neoc serve runs it: a client that goes away with
+# replies in flight would kill it otherwise.
 diod_start() {
-	"${DIOD:-/usr/sbin/diod}" -f -n -c /dev/null -l "127.0.0.1:$1" -e "$2" -L stderr 2> "$3" &
+	sh -c 'trap "" PIPE; exec "$0" "$@"' "${DIOD:-/usr/sbin/diod}" -f -n \
+	    -c /dev/null -l "127.0.0.1:$1" -e "$2" -L stderr 2> "$3" &
 	DPID=$!
 	track "$DPID"
 	wait_listen "$1"

@@ -319,8 +319,9 @@ for k in 1 2 3 4; do
 	3) t cat "$M1/big16" ;;
 	4) t dd if="$M1/big16" bs=1000000 2> /dev/null ;;
 	esac | sha256sum | cut -d' ' -f1 > "$T/rd.$k" &
+	readers="${readers:-} $!"
 done
-wait
+wait $readers	# not the mounts' nc9pfs, which are children too
 bad=''
 for k in 1 2 3 4; do [ "$(cat "$T/rd.$k")" = "$want" ] || bad="$bad reader$k"; done
 if [ -z "$bad" ]; then
