@@ -229,7 +229,7 @@ make_jobs(const struct neoc_up *u, const char *logs, struct neoc_pool *pool,
 		j->pn = pn;
 		j->role = "pnode";
 		j->log = nc_asprintf("%s/%s.up.log", logs, pn->name);
-		j->args = nc_calloc(20, sizeof(*j->args));
+		j->args = nc_calloc(24, sizeof(*j->args));
 		k = 0;
 		if (pn->host == NULL) {
 			j->args[k++] = nc_strdup("--tree");
@@ -251,6 +251,10 @@ make_jobs(const struct neoc_up *u, const char *logs, struct neoc_pool *pool,
 			j->args[k++] = nc_strdup("--jobs");
 			j->args[k++] = nc_asprintf("%d", u->jobs);
 		}
+		/* the pnode reports the guests whose provisioner gave up */
+		j->args[k++] = nc_strdup("--settle");
+		j->args[k++] = nc_asprintf("%d", u->ready_timeout < 1 ? 1 :
+		    (int)u->ready_timeout);
 		j->args[k++] = nc_strdup("pnode");
 		if (watch_ms > 0) {	/* then its watcher (pnode_watch.c) */
 			j->args[k++] = nc_strdup("--watch");

@@ -66,7 +66,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: ncprov [--tree DIR | --9p HOST:PORT [--aname /nc]] --node NAME\n"
 "              [--root DIR] [--dry-run] [--no-start] [--timeout MS]\n"
-"              [--jobs N] [--fetch bundle|pipeline|each] COMMAND [args]\n"
+"              [--jobs N] [--settle S] [--fetch bundle|pipeline|each]\n"
+"              COMMAND [args]\n"
 "       ncprov [--node NAME] [--root DIR] [--dry-run] [--keep-boot]\n"
 "              [--jobs N] down\n"
 "\n"
@@ -88,6 +89,11 @@ usage(FILE *f)
 "                   does as pipeline; pipeline reads the whole subtree with\n"
 "                   many requests in flight, a level at a time; each reads\n"
 "                   a file when a step asks for it\n"
+"  --settle S       pnode: then watch the lxc guests it started, S seconds\n"
+"                   at most, until each is ready or failed; one whose boot\n"
+"                   hook gave up or whose container stopped is written\n"
+"                   failed (default 0: not watched; neoc up gives its\n"
+"                   --ready-timeout)\n"
 "  --backend B      pnode: lxc or vagrant for every container\n"
 "  --guest-9p H:P   pnode: where containers read the tree (boot file;\n"
 "                   default the control bridge's address, port 564);\n"
@@ -138,7 +144,7 @@ usage(FILE *f)
 enum { OPT_TREE = 256, OPT_9P, OPT_ANAME, OPT_NODE, OPT_ROOT, OPT_DRY,
 	OPT_NOSTART, OPT_TIMEOUT, OPT_BACKEND, OPT_GUEST9P, OPT_GUESTANAME,
 	OPT_NOEXPORT, OPT_CONTROLNET, OPT_KEEPBOOT, OPT_IMAGES, OPT_JOBS,
-	OPT_FETCH };
+	OPT_FETCH, OPT_SETTLE };
 
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -159,6 +165,7 @@ static const struct option longopts[] = {
 	{ "images", required_argument, NULL, OPT_IMAGES },
 	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "fetch", required_argument, NULL, OPT_FETCH },
+	{ "settle", required_argument, NULL, OPT_SETTLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -237,6 +244,14 @@ main(int argc, char **argv)
 				errx(2, "--jobs: \"%s\" is not a number from 1 "
 				    "to %d", optarg, NCP_JOBS_MAX);
 			p.jobs = (size_t)jobs;
+			break;
+		case OPT_SETTLE:
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno || *end || jobs < 0 || jobs > 86400)
+				errx(2, "--settle: \"%s\" is not a number of "
+				    "seconds", optarg);
+			p.settle_s = (int)jobs;
 			break;
 		default: usage(stderr); return 2;
 		}

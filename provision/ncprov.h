@@ -23,6 +23,8 @@ struct ncprov {
 	size_t jobs;		/* --jobs N: programs a batch runs at once
 				 * (lxc-start, -stop, -destroy, -attach,
 				 * vagrant: at most 4 of these) */
+	int settle_s;		/* --settle S: pnode watches the guests it
+				 * started this long (0: not at all) */
 	int changes;		/* changes made (or, dry, to make) so far */
 	char why[512];		/* why the running step failed */
 	const char *backend;	/* --backend lxc|vagrant: override images' */

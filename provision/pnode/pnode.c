@@ -8,7 +8,9 @@
  *
  * With --watch, a successful run then starts the pnode's watcher
  * (pnode_watch.c), which provisions running containers again when their
- * configuration generation moves.
+ * configuration generation moves.  With --settle S it watches the lxc
+ * guests it started, S seconds at most, until each is ready or failed
+ * (pnode_settle.c).
  *
  * ncprov down undoes it with no tree: the watcher is stopped, then the
  * same steps run with an empty
@@ -29,6 +31,7 @@
 #include "bootfile.h"
 #include "files.h"
 #include "pnode.h"
+#include "pnode_lxc.h"
 #include "pnode_net.h"
 #include "pnode_watch.h"
 #include "steps.h"
@@ -222,6 +225,7 @@ ncp_pnode_free(struct ncp_pnode *pn)
 	free(pn->lans);
 	free(pn->ninep);
 	free(pn->aname);
+	ncp_names_free(pn->started, pn->nstarted);
 	memset(pn, 0, sizeof(*pn));
 }
 
@@ -327,6 +331,14 @@ ncprov_pnode(struct ncprov *p, int argc, char **argv)
 	if (!failed && !p->dry_run && wo.watch && ncp_watch_spawn(p, &wo) < 0) {
 		fprintf(stderr, "ncprov: %s\n", p->why);
 		failed = 1;
+	}
+	/* The guests it started settle, or are said to have failed. */
+	if (p->settle_s > 0 && pn.nstarted > 0) {
+		char *lxcpath = ncp_path(p, LXC_DIR);
+
+		ncp_lxc_settle(p, lxcpath, pn.started, pn.nstarted,
+		    p->settle_s);
+		free(lxcpath);
 	}
 	ncp_pnode_free(&pn);
 	return failed;

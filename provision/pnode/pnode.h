@@ -63,6 +63,9 @@ struct ncp_pnode {
 	char *ninep;			/* HOST:PORT the containers read the
 					 * tree from (for /etc/neoc/node) */
 	char *aname;			/* that export's path */
+	char **started;			/* lxc guests this run started, to
+					 * watch (--settle) */
+	size_t nstarted, capstarted;	/* how many; allocated */
 };
 
 /* Read this pnode's containers and LANs from the tree.  0 or -1 (ncp_fail). */
@@ -124,6 +127,15 @@ char *ncp_nat_script(const char *subnet);
  * failed. */
 int ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
     char *const *names, size_t n);
+/* Where a guest's boot hook leaves its end, "RC MESSAGE" (in the guest;
+ * provision/rc/rcS.hook). */
+#define NCP_BOOT_RESULT "/var/lib/neoc/boot.result"
+/* Watch the lxc guests names (started under lxcpath) for timeout_s
+ * seconds at most, until each has a boot result or has stopped; report
+ * those whose hook gave up or whose container stopped, unless their
+ * status is final, "failed STEP reason" (pnode_settle.c).  0. */
+int ncp_lxc_settle(struct ncprov *p, const char *lxcpath, char *const *names,
+    size_t n, int timeout_s);
 /* Is g the lxc backend's (--backend, else its image's provider, or no
  * image at all)? */
 int ncp_guest_is_lxc(const struct ncprov *p, const struct ncp_guest *g);

@@ -100,39 +100,6 @@ running(struct lxc_run *r, const char *cname)
 	return yes;
 }
 
-/*
- * The running containers under the lxcpath, one name per line, from one
- * `lxc-ls --running` (one program for all, where lxc-info is one each).
- * 0, or -1 when lxc-ls is missing or fails: ask running() then.
- */
-static int
-running_list(struct lxc_run *r, struct nc_buf *out)
-{
-	char *argv[] = { NULL, "-P", r->lxcpath, "--running", "-1", NULL };
-	int rc;
-
-	if ((argv[0] = ncp_which("lxc-ls")) == NULL)
-		return -1;
-	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
-	    .capture = out, .timeout_ms = LXC_TIMEOUT_MS });
-	free(argv[0]);
-	return rc == 0 ? 0 : -1;
-}
-
-/* Is cname a line of list? */
-static int
-listed(const char *list, const char *cname)
-{
-	size_t len = strlen(cname);
-	const char *s;
-
-	for (s = list; (s = strstr(s, cname)) != NULL; s += len)
-		if ((s == list || s[-1] == '\n') &&
-		    (s[len] == '\n' || s[len] == '\0'))
-			return 1;
-	return 0;
-}
-
 /* Sleep ms milliseconds. */
 static void
 nap_ms(long ms)
@@ -430,11 +397,11 @@ remove_gone(struct lxc_run *r, char ***kept, size_t *nkept, size_t *cap)
 		}
 		goto cleanup;
 	}
-	have_list = ng > 0 && running_list(r, &up) == 0;
+	have_list = ng > 0 && ncp_lxc_running_list(r->lxcpath, &up) == 0;
 	for (i = 0; i < ng; i++) {
 		char *cname = nc_asprintf("nc-%s", old[i]);
 
-		if (have_list ? listed(nc_buf_str(&up), cname) :
+		if (have_list ? ncp_lxc_listed(nc_buf_str(&up), cname) :
 		    running(r, cname)) {
 			who_s[ns] = old[i];
 			stop[ns++] = lxc_argv(r, "lxc-stop", nc_strdup(cname),
@@ -525,12 +492,12 @@ start_all(struct lxc_run *r, char **names, size_t n)
 	char **again = nc_calloc(n ? n : 1, sizeof(*again));
 	size_t nagain = 0;
 	struct nc_buf up = { 0 };
-	int have_list = running_list(r, &up) == 0;
+	int have_list = ncp_lxc_running_list(r->lxcpath, &up) == 0;
 
 	for (i = 0; i < n; i++) {
 		char *cname = nc_asprintf("nc-%s", names[i]);
 
-		if (have_list ? listed(nc_buf_str(&up), cname) :
+		if (have_list ? ncp_lxc_listed(nc_buf_str(&up), cname) :
 		    running(r, cname)) {
 			again[nagain++] = names[i];	/* already up */
 			free(cname);
@@ -544,7 +511,12 @@ start_all(struct lxc_run *r, char **names, size_t n)
 			continue;
 		}
 		char **argv = nc_calloc(7, sizeof(*argv));
+		/* the result of an earlier boot is not this one's */
+		char *res = nc_asprintf("%s/%s/rootfs" NCP_BOOT_RESULT,
+		    r->lxcpath, cname);
 
+		unlink(res);
+		free(res);
 		argv[0] = prog;
 		argv[1] = "-P";
 		argv[2] = r->lxcpath;
@@ -568,6 +540,8 @@ start_all(struct lxc_run *r, char **names, size_t n)
 		line = ncp_argv_str(jobs[i].argv);
 		if (jobs[i].rc == 0) {
 			ncp_report(r->p, STEP, "%s", line);
+			*NC_PUSH(r->pn->started, r->pn->nstarted,
+			    r->pn->capstarted) = nc_strdup(who[i]);
 		} else {
 			struct nc_buf *o = &jobs[i].out;
 			char *msg;

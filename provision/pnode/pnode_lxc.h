@@ -57,6 +57,12 @@ int ncp_lxc_exists(const char *path);
 int ncp_lxc_may_run(const struct ncprov *p);
 /* Cut trailing white space off b. */
 void ncp_lxc_trim(struct nc_buf *b);
+/* The running containers under lxcpath, one name a line, from one
+ * `lxc-ls --running` (one program for all, where lxc-info is one each)
+ * appended to out; 0, or -1 when lxc-ls is missing or fails. */
+int ncp_lxc_running_list(const char *lxcpath, struct nc_buf *out);
+/* Is cname a line of list? */
+int ncp_lxc_listed(const char *list, const char *cname);
 
 /* pnode_control.c */
 

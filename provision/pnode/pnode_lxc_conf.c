@@ -338,18 +338,23 @@ ncp_lxc_load_hook(struct ncprov *p)
 		    &ex);
 	if (b.len == 0)
 		ncp_read_local(p, "/usr/share/neoc/rc/rcS.hook", &b, &ex);
-	if (b.len == 0 || strncmp(b.p, HOOK_BEGIN, strlen(HOOK_BEGIN)) ||
-	    strstr(b.p, HOOK_END) == NULL) {
+	/* the hook starts with a blank line (it is appended to rcS) */
+	if (b.len == 0 || strncmp(b.p + strspn(b.p, "\n"), HOOK_BEGIN,
+	    strlen(HOOK_BEGIN)) || strstr(b.p, HOOK_END) == NULL) {
 		nc_buf_reset(&b);
 		nc_buf_puts(&b, HOOK_BEGIN ": provision this container at "
 		    "boot (ncprov container) ---\n"
-		    "[ -r /etc/neoc/node ] && mkdir -p /var/log/neoc && "
-		    "(n=0; "
+		    "[ -r /etc/neoc/node ] && mkdir -p /var/log/neoc "
+		    "/var/lib/neoc && "
+		    "(R=/var/lib/neoc/boot.result; rm -f $R; n=0; "
 		    "until /usr/sbin/ncprov status booting; do "
-		    "n=$((n + 1)); [ $n -ge 120 ] && exit 1; sleep 1; done; "
+		    "n=$((n + 1)); [ $n -ge 120 ] && { echo '1 the 9P server "
+		    "was not reachable within 120 s; gave up' > $R; exit 1; }; "
+		    "sleep 1; done; "
 		    "n=0; while :; do /usr/sbin/ncprov container; rc=$?; "
 		    "n=$((n + 1)); [ $rc -eq 75 ] && [ $n -lt 3 ] || break; "
-		    "sleep 1; done) < /dev/null "
+		    "sleep 1; done; echo \"$rc ncprov container: exit $rc\" "
+		    "> $R) < /dev/null "
 		    ">> /var/log/neoc/ncprov.log 2>&1 &\n" HOOK_END "\n");
 	}
 	if (b.p[b.len - 1] != '\n')

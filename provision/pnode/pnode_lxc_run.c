@@ -2,7 +2,8 @@
  * pnode_lxc_run.c: what the three files of the lxc backend (pnode_lxc.c,
  * pnode_control.c, pnode_lxc_conf.c) share to run commands and record
  * failures (pnode_lxc.h): a failure of one guest goes on r->errs, a
- * command runs or, when dry, is only said.
+ * command runs or, when dry, is only said; which containers run (one
+ * lxc-ls for all).  pnode_settle.c uses the last.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -87,4 +88,32 @@ ncp_lxc_exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0;
+}
+
+int
+ncp_lxc_running_list(const char *lxcpath, struct nc_buf *out)
+{
+	char *argv[] = { NULL, "-P", (char *)lxcpath, "--running", "-1",
+	    NULL };
+	int rc;
+
+	if ((argv[0] = ncp_which("lxc-ls")) == NULL)
+		return -1;
+	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
+	    .capture = out, .timeout_ms = LXC_TIMEOUT_MS });
+	free(argv[0]);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+ncp_lxc_listed(const char *list, const char *cname)
+{
+	size_t len = strlen(cname);
+	const char *s;
+
+	for (s = list; (s = strstr(s, cname)) != NULL; s += len)
+		if ((s == list || s[-1] == '\n') &&
+		    (s[len] == '\n' || s[len] == '\0'))
+			return 1;
+	return 0;
 }

@@ -36,6 +36,7 @@
 #include "files.h"
 #include "ncprov.h"
 #include "pnode.h"
+#include "pnode_lxc.h"
 #include "pnode_rootfs.h"
 #include "run.h"
 #include "util.h"
@@ -49,12 +50,19 @@ static char *g_wpath[MAXW];	/* paths written */
 static char *g_wdata[MAXW];	/* what */
 static size_t g_nw;		/* how many */
 
+static const char *const *g_tree;	/* path, value, ...: what reads find */
+
 static int
 fake_read(void *impl, const char *path, struct nc_buf *out)
 {
+	size_t i;
+
 	(void)impl;
-	(void)path;
-	(void)out;
+	for (i = 0; g_tree != NULL && g_tree[i] != NULL; i += 2)
+		if (strcmp(g_tree[i], path) == 0) {
+			nc_buf_puts(out, g_tree[i + 1]);
+			return 0;
+		}
 	return -ENOENT;
 }
 
@@ -832,6 +840,72 @@ test_lxc_routed(void **state)
 	free(base);
 }
 
+/* ---- settling the started guests ---- */
+
+/* The status line written for node, or NULL. */
+static const char *
+written_status(const char *node)
+{
+	char *path = nc_asprintf("nodes/%s/status", node);
+	const char *got = NULL;
+	size_t i;
+
+	for (i = 0; i < g_nw; i++)
+		if (strcmp(g_wpath[i], path) == 0)
+			got = g_wdata[i];
+	free(path);
+	return got;
+}
+
+/*
+ * x's hook ended well, y's gave up with its status at "provisioning
+ * ifaces", z's gave up after writing its own failure, w has half a line
+ * (not written yet): only y is written failed, at its step, with the
+ * hook's reason; w is still watched when the time is up.  Then w alone
+ * again, long enough for the running list (lxc-ls: nothing runs under
+ * this root): its container stopped, so it is failed at "boot".
+ */
+static void
+test_settle(void **state)
+{
+	static const char *const tree[] = {
+		"nodes/y/status", "provisioning 100 ifaces\n",
+		"nodes/z/status", "failed 100 accounts no such group\n",
+		NULL,
+	};
+	char *lxcpath = nc_asprintf("%s" LXC_DIR, g_root), *names[] = {
+	    "x", "y", "z", "w" };
+	const char *got;
+
+	(void)state;
+	g_tree = tree;
+	put("var/lib/neoc/lxc/nc-x/rootfs" NCP_BOOT_RESULT,
+	    "0 ncprov container: exit 0\n");
+	put("var/lib/neoc/lxc/nc-y/rootfs" NCP_BOOT_RESULT,
+	    "75 the connection to the 9P server was lost 3 times; gave up\n");
+	put("var/lib/neoc/lxc/nc-z/rootfs" NCP_BOOT_RESULT,
+	    "1 ncprov container: exit 1\n");
+	put("var/lib/neoc/lxc/nc-w/rootfs" NCP_BOOT_RESULT, "1 half");
+	g_nw = 0;
+	assert_int_equal(ncp_lxc_settle(&g_p, lxcpath, names, 4, 1), 0);
+	assert_int_equal(g_nw, 1);
+	got = written_status("y");
+	assert_non_null(got);
+	assert_true(strncmp(got, "failed ", 7) == 0);
+	assert_non_null(strstr(got, " ifaces its provisioner gave up: the "
+	    "connection to the 9P server was lost 3 times; gave up"));
+	assert_null(written_status("x"));
+	assert_null(written_status("z"));
+	assert_null(written_status("w"));
+	assert_int_equal(ncp_lxc_settle(&g_p, lxcpath, &names[3], 1, 5), 0);
+	got = written_status("w");
+	assert_non_null(got);
+	assert_non_null(strstr(got, " boot its container stopped before its "
+	    "provisioning ended"));
+	g_tree = NULL;
+	free(lxcpath);
+}
+
 /* ---- the parallel runner ---- */
 
 /*
@@ -994,6 +1068,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test(test_run_parallel),
 		cmocka_unit_test(test_run_parallel_timeout),
+		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
 		cmocka_unit_test(test_jobs_default),
 	};
 
