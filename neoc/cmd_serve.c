@@ -22,6 +22,7 @@
 #include "cmds.h"
 #include "model.h"
 #include "children.h"
+#include "serve_backlog.h"
 #include "util.h"
 
 /* What neoc serve runs. */
@@ -241,6 +242,21 @@ serve(struct serve *s)
 		goto stop;
 	fprintf(stderr, "neoc serve: %s mounted on %s, diod on %s\n", s->db,
 	    s->mnt, s->listen);
+	{
+		/* diod's own backlog of 5 drops the SYNs of containers that
+		 * boot at once (serve_backlog.c) */
+		char why[256];
+		int n = neoc_raise_backlog(s->diod, NEOC_DIOD_BACKLOG, 5000,
+		    why, sizeof(why));
+
+		if (n > 0)
+			fprintf(stderr, "neoc serve: diod's listen backlog "
+			    "raised from 5 to %d (capped by "
+			    "net.core.somaxconn)\n", NEOC_DIOD_BACKLOG);
+		else
+			fprintf(stderr, "neoc serve: diod's listen backlog "
+			    "stays 5: %s\n", why);
+	}
 	rc = 0;
 	while (!stop_signal) {
 		pid = waitpid(-1, &status, 0);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "p9.h"
 #include "source.h"
@@ -136,7 +137,16 @@ ncp_source_9p(const char *hostport, const char *aname, int timeout_ms,
 		fprintf(stderr, "ncprov: %s; connecting again (%d of %d)\n",
 		    err != NULL && errlen > 0 && err[0] ? err : strerror(-rc),
 		    attempt + 1, NCP_9P_ATTEMPTS);
-		nanosleep(&pause, NULL);
+		{
+			/* jittered: the containers that lost together do
+			 * not all come back in the same instant */
+			struct timespec j = pause;
+
+			srand((unsigned)getpid() ^ (unsigned)time(NULL));
+			j.tv_nsec += (long)(rand() % 100) * (pause.tv_nsec /
+			    100);
+			nanosleep(&j, NULL);
+		}
 		pause.tv_nsec *= 2;
 	}
 	if (rc < 0)
