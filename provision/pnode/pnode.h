@@ -91,6 +91,17 @@ void ncp_ifname(const char *prefix, const char *a, const char *b,
 #define NCP_CTL_DEFAULT "172.30.0.1/16"
 #define NCP_CTL_FIRST 10
 
+/*
+ * A Linux bridge holds at most 1023 ports (BR_MAX_PORTS): guest i is on
+ * control bridge i / NCP_CTL_PER_BRIDGE, bridge 0 being NCP_CTL_BRIDGE
+ * and bridge k > 0 "ncctlK", which is joined to ncctl0 by a veth pair
+ * "ncctlKup" (on it) and "ncctlKpe" (on ncctl0): one network, one subnet,
+ * the addresses as before (pnode_control.c).
+ */
+#define NCP_CTL_PER_BRIDGE 1000
+/* The name of control bridge k into out (16 bytes). */
+void ncp_control_bridge_name(size_t k, char out[16]);
+
 /* Parse "A.B.C.D/NN" (NN 1..30, not the network nor the broadcast
  * address): 0, *addr the address (host order), *prefix NN; or -1. */
 int ncp_control_parse(const char *spec, unsigned long *addr, int *prefix);

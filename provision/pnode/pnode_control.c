@@ -47,6 +47,15 @@
 #define CTL_STATE "/var/lib/neoc/control"	/* the control bridge made */
 #define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"	/* this netns' */
 
+void
+ncp_control_bridge_name(size_t k, char out[16])
+{
+	if (k == 0)
+		snprintf(out, 16, "%s", NCP_CTL_BRIDGE);
+	else
+		snprintf(out, 16, "ncctl%zu", k % 100000);
+}
+
 int
 ncp_control_parse(const char *spec, unsigned long *addr, int *prefix)
 {
@@ -421,6 +430,136 @@ out:
 	return ret;
 }
 
+/* How many control bridges the lxc guests need (0: none). */
+static size_t
+ctl_bridges_needed(const struct lxc_run *r)
+{
+	size_t i, need = 0;
+
+	for (i = 0; i < r->pn->nguests; i++)
+		if (ncp_guest_is_lxc(r->p, &r->pn->guests[i]))
+			need = i / NCP_CTL_PER_BRIDGE + 1;
+	return need;
+}
+
+/* Is interface name up (IFF_UP)? */
+static int
+link_up(const char *name)
+{
+	char *path = nc_asprintf("/sys/class/net/%s/flags", name);
+	FILE *f = fopen(path, "re");
+	unsigned long flags = 0;
+
+	free(path);
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%lx", &flags) != 1)
+		flags = 0;
+	fclose(f);
+	return (flags & 0x1) != 0;
+}
+
+/* Is port a port of bridge br (its master)? */
+static int
+link_on(const char *port, const char *br)
+{
+	char *path = nc_asprintf("/sys/class/net/%s/master", port), buf[64];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	const char *base;
+
+	free(path);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	base = strrchr(buf, '/');
+	return strcmp(base ? base + 1 : buf, br) == 0;
+}
+
+/*
+ * The control bridges past the first (want: as many as the guests need,
+ * else none): bridge k with its veth pair to ncctl0, made when missing;
+ * ours beyond what is needed deleted (with the bridge, its veth goes).
+ * State lines "split ncctlK" go to next while they are (or may be)
+ * there.  0, or -1 with the reason in *why.
+ */
+static int
+ctl_split(struct lxc_run *r, int want, const char *old, struct nc_buf *next,
+    char **why)
+{
+	int real = r->p->root[0] == '\0', dry = !real || r->p->dry_run;
+	size_t need = want ? ctl_bridges_needed(r) : 0, k, had = 0;
+	char *w = NULL;
+	const char *s, *e;
+	int ret = 0;
+
+	/* the most the state says we made */
+	for (s = old; *s != '\0'; s = *e ? e + 1 : e) {
+		unsigned long v;
+
+		e = s + strcspn(s, "\n");
+		if (sscanf(s, "split ncctl%lu", &v) == 1 && v + 1 > had)
+			had = v + 1;
+	}
+	for (k = 1; k < need || k < had; k++) {
+		char br[16], up[16], pe[16], line[32], *sysbr;
+		int mine, there;
+
+		ncp_control_bridge_name(k, br);
+		snprintf(up, sizeof(up), "ncctl%zuup", k % 100000);
+		snprintf(pe, sizeof(pe), "ncctl%zupe", k % 100000);
+		snprintf(line, sizeof(line), "split %s", br);
+		mine = state_has(old, line);
+		sysbr = nc_asprintf("/sys/class/net/%s", br);
+		there = real ? ncp_lxc_exists(sysbr) : mine;
+		free(sysbr);
+		if (k < need) {
+			char *add[] = { "ip", "link", "add", br, "type",
+			    "bridge", NULL };
+			char *veth[] = { "ip", "link", "add", up, "type",
+			    "veth", "peer", "name", pe, NULL };
+			char *m1[] = { "ip", "link", "set", up, "master", br,
+			    NULL };
+			char *m2[] = { "ip", "link", "set", pe, "master",
+			    NCP_CTL_BRIDGE, NULL };
+			char *u1[] = { "ip", "link", "set", up, "up", NULL };
+			char *u2[] = { "ip", "link", "set", pe, "up", NULL };
+			char *u3[] = { "ip", "link", "set", br, "up", NULL };
+			char *sysup = nc_asprintf("/sys/class/net/%s", up);
+			int vthere = real ? ncp_lxc_exists(sysup) : mine;
+
+			free(sysup);
+			nc_buf_printf(next, "%s\n", line);
+			if (there && vthere && (!real || (link_up(br) &&
+			    link_up(up) && link_up(pe) && link_on(up, br) &&
+			    link_on(pe, NCP_CTL_BRIDGE))))
+				continue;
+			if ((!there && run_or_say(r, add, dry, &w) < 0) ||
+			    (!vthere && run_or_say(r, veth, dry, &w) < 0) ||
+			    run_or_say(r, m1, dry, &w) < 0 ||
+			    run_or_say(r, m2, dry, &w) < 0 ||
+			    run_or_say(r, u1, dry, &w) < 0 ||
+			    run_or_say(r, u2, dry, &w) < 0 ||
+			    run_or_say(r, u3, dry, &w) < 0)
+				ret = -1;
+			continue;
+		}
+		if (mine && there) {
+			char *del[] = { "ip", "link", "del", br, NULL };
+			char *delv[] = { "ip", "link", "del", up, NULL };
+			char *sysup = nc_asprintf("/sys/class/net/%s", up);
+
+			if (run_or_say(r, del, dry, &w) < 0) {
+				nc_buf_printf(next, "%s\n", line);
+				ret = -1;
+			} else if (real && ncp_lxc_exists(sysup))
+				run_or_say(r, delv, dry, &w);
+			free(sysup);
+		}
+	}
+	add_why(why, w);
+	return ret;
+}
+
 /*
  * The way out of the control network: when the guests' 9P server is
  * outside it (r->routed), net.ipv4.ip_forward on and our nftables table
@@ -534,7 +673,11 @@ ncp_control_net(struct lxc_run *r, int want)
 		free(nat);
 		nc_buf_free(&ahead);
 	}
+	if (!want && ctl_split(r, 0, nc_buf_str(&st), &next, &why) < 0)
+		ret = -1;
 	if (ctl_bridge(r, want, nc_buf_str(&st), line, &next, &why) < 0)
+		ret = -1;
+	if (want && ctl_split(r, 1, nc_buf_str(&st), &next, &why) < 0)
 		ret = -1;
 	if (want && !p->dry_run && !p->no_start)
 		publish(r);

@@ -60,6 +60,7 @@ our_config(struct lxc_run *r, struct ncp_guest *g, size_t gi,
     struct nc_buf *b)
 {
 	char ctl[2 * INET_ADDRSTRLEN + 8], veth[16], gw[INET_ADDRSTRLEN];
+	char br[16];
 	size_t i, j, k;
 
 	if (ncp_control_guest_addr(r, gi, ctl, sizeof(ctl)) < 0) {
@@ -68,15 +69,16 @@ our_config(struct lxc_run *r, struct ncp_guest *g, size_t gi,
 		return -1;
 	}
 	ncp_ifname("nk", g->name, "ctl0", veth);
+	ncp_control_bridge_name(gi / NCP_CTL_PER_BRIDGE, br);
 	snprintf(gw, sizeof(gw), "%.*s", (int)strcspn(r->ctl, "/"), r->ctl);
 	nc_buf_printf(b, CONF_BEGIN ": written by ncprov pnode, rewritten "
 	    "on every run\nlxc.uts.name = %s\n", g->name);
 	nc_buf_printf(b, "lxc.net.0.type = veth\n"
-	    "lxc.net.0.link = " NCP_CTL_BRIDGE "\n"
+	    "lxc.net.0.link = %s\n"
 	    "lxc.net.0.flags = up\n"
 	    "lxc.net.0.name = ctl0\n"
 	    "lxc.net.0.ipv4.address = %s\n"
-	    "lxc.net.0.veth.pair = %s\n", ctl, veth);
+	    "lxc.net.0.veth.pair = %s\n", br, ctl, veth);
 	if (r->routed)
 		nc_buf_printf(b, "lxc.net.0.ipv4.gateway = %s\n", gw);
 	for (i = 0; i < g->nnics; i++) {
