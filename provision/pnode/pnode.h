@@ -147,6 +147,9 @@ int ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
  * status is final, "failed STEP reason" (pnode_settle.c).  0. */
 int ncp_lxc_settle(struct ncprov *p, const char *lxcpath, char *const *names,
     size_t n, int timeout_s);
+/* Raise the kernel limits many containers need, only upward, each change
+ * reported (pnode_limits.c); nothing under --root, --dry-run, --no-start. */
+void ncp_pnode_limits(struct ncprov *p);
 /* Is g the lxc backend's (--backend, else its image's provider, or no
  * image at all)? */
 int ncp_guest_is_lxc(const struct ncprov *p, const struct ncp_guest *g);

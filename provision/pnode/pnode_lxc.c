@@ -639,6 +639,8 @@ ncp_pnode_lxc(struct ncprov *p, struct ncp_pnode *pn)
 			*NC_PUSH(made, nm, capm) = g->name;
 		free(cname);
 	}
+	if (nm > 0)
+		ncp_pnode_limits(p);
 	if (!p->no_start && !p->dry_run && start_all(&r, made, nm) < 0)
 		ret = -1;
 	/* the builds no container is of any more go */

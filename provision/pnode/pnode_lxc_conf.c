@@ -361,7 +361,9 @@ ncp_lxc_load_hook(struct ncprov *p)
 	}
 	if (b.p[b.len - 1] != '\n')
 		nc_buf_puts(&b, "\n");
-	s = nc_strdup(b.p);
+	/* from its first marker: appended again in place of the old one,
+	 * a blank line before it would pile up in rcS */
+	s = nc_strdup(b.p + strspn(b.p, "\n"));
 	nc_buf_free(&b);
 	return s;
 }
