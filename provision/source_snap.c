@@ -208,9 +208,22 @@ to_listing(const struct ncp_fetch *f, struct nc_buf *out)
 	return 0;
 }
 
+/* 1 when the n bytes at name are keys or accounts, the node's per-user
+ * views of sshkeys and passwd: listed, not gathered, as in a bundle. */
+static int
+per_user(const char *name, size_t n)
+{
+	const char *k = nct_entries[NCT_NODE_KEYS].name;
+	const char *a = nct_entries[NCT_NODE_ACCOUNTS].name;
+
+	return (n == strlen(k) && memcmp(name, k, n) == 0) ||
+	    (n == strlen(a) && memcmp(name, a, n) == 0);
+}
+
 /*
  * Gather the subtree at root into s, a level at a time: each level's files
- * and directories in one pipelined batch.  0; the error that lost the
+ * and directories in one pipelined batch; keys/ and accounts/ are listed
+ * but not gathered (read from the server when asked), as in a bundle.  0; the error that lost the
  * connection; or another -errno (nothing kept).
  */
 static int
@@ -260,6 +273,9 @@ gather(struct ncp_source *src, const char *root, struct ncp_snap *s)
 
 				len = strlen(p);
 				isdir = len > 0 && p[len - 1] == '/';
+				if (isdir && strcmp(lv[i].path, root) == 0 &&
+				    per_user(p, len - 1))
+					continue;
 				f = NC_PUSH(next, nnext, capn);
 				memset(f, 0, sizeof(*f));
 				f->path = nc_asprintf("%s/%.*s", lv[i].path,

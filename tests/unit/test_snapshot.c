@@ -161,6 +161,25 @@ struct fake {
 	int lists, dirs;	/* lists and is_dir calls that did */
 	char written[64];	/* the last path written */
 	int fetch_rc;		/* what fetch returns */
+	int tree;		/* fetch serves a small subtree (no bundle) */
+	int fetched;		/* entries fetch was asked for */
+	int keys_asked;		/* ... of them under nodes/a/keys */
+};
+
+/* The subtree the fake serves to fetch when tree is set: path, dir,
+ * contents (a directory's names NUL-ended, as p9_fetch gives them). */
+static const struct {
+	const char *path;
+	int dir;
+	const char *data;
+	size_t len;
+} subtree[] = {
+	{ "nodes/a", 1, "hosts\0keys/\0ifaces/\0", 20 },
+	{ "nodes/a/hosts", 0, "1.2.3.4 a\n", 10 },
+	{ "nodes/a/ifaces", 1, "eth1/\0", 6 },
+	{ "nodes/a/ifaces/eth1", 1, "ip\0", 3 },
+	{ "nodes/a/ifaces/eth1/ip", 0, "10.0.0.1\n", 9 },
+	{ "nodes/a/keys", 1, "carol\0", 6 },
 };
 
 static int
@@ -235,6 +254,19 @@ f_fetch(void *impl, struct ncp_fetch *v, size_t n, size_t max)
 		v[i].data = NULL;
 		v[i].len = 0;
 		v[i].rc = -ENOENT;
+		f->fetched++;
+		if (strncmp(v[i].path, "nodes/a/keys", 12) == 0)
+			f->keys_asked++;
+		for (size_t k = 0; f->tree && k < sizeof(subtree) /
+		    sizeof(subtree[0]); k++)
+			if (strcmp(v[i].path, subtree[k].path) == 0 &&
+			    v[i].dir == subtree[k].dir) {
+				v[i].data = nc_malloc(subtree[k].len + 1);
+				memcpy(v[i].data, subtree[k].data,
+				    subtree[k].len + 1);
+				v[i].len = subtree[k].len;
+				v[i].rc = 0;
+			}
 		if (!v[i].dir && strcmp(v[i].path, "nodes/a/bundle") == 0 &&
 		    f->bundle != NULL) {
 			v[i].data = nc_strdup(f->bundle);
@@ -371,6 +403,43 @@ test_source_fallbacks(void **state)
 	assert_ptr_equal(s.ops, &fake_ops);
 }
 
+/* No bundle: the subtree gathered level by level, keys/ listed only. */
+static void
+test_source_gathered(void **state)
+{
+	struct fake f = { .tree = 1 };
+	struct ncp_source s;
+	struct nc_buf b = { 0 };
+	char why[200], **names;
+	size_t n;
+
+	(void)state;
+	fake_source(&s, &f);
+	assert_int_equal(ncp_source_snapshot(&s, "a", NCP_FETCH_BUNDLE, why,
+	    sizeof(why)), 0);
+	assert_non_null(strstr(s.desc, "pipelined"));
+	/* the bundle, then the levels: node; hosts ifaces; eth1; ip */
+	assert_int_equal(f.fetched, 1 + 1 + 2 + 1 + 1);
+	assert_int_equal(f.keys_asked, 0);
+	assert_int_equal(rd(&s, "nodes/a/ifaces/eth1/ip", &b), 0);
+	assert_string_equal(nc_buf_str(&b), "10.0.0.1\n");
+	assert_int_equal(rd(&s, "nodes/a/hosts", &b), 0);
+	assert_int_equal(s.ops->list(s.impl, "nodes/a", &names, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(names[1], "keys");
+	ncp_names_free(names, n);
+	assert_int_equal(s.ops->is_dir(s.impl, "nodes/a/keys"), 1);
+	assert_int_equal(f.reads + f.lists + f.dirs, 0);
+	/* keys/ is read from the server */
+	assert_int_equal(s.ops->list(s.impl, "nodes/a/keys", &names, &n),
+	    -ENOENT);
+	assert_int_equal(f.lists, 1);
+	assert_int_equal(rd(&s, "nodes/a/nothere", &b), -ENOENT);
+	assert_int_equal(f.reads, 0);
+	ncp_source_close(&s);
+	nc_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -380,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_parse_bounds),
 		cmocka_unit_test(test_source),
 		cmocka_unit_test(test_source_fallbacks),
+		cmocka_unit_test(test_source_gathered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
