@@ -2,7 +2,9 @@
  * container.c: ncprov container, the steps of a booting container in
  * order: hosts, groups, accounts, logins, ifaces, routes, mounts, tarfiles,
  * startcmd, then ready.
- * The status goes to nodes/<node>/status at each step.  A failing step
+ * The status goes to nodes/<node>/status at each step (with NCPROV_AGAIN=1,
+ * set by a pnode provisioning a running container again, only at the end:
+ * each line is a commit on the server, 11 a container).  A failing step
  * writes "failed STEP reason"; steps that do not depend on it still run;
  * the exit status is then 1.  A run that changes nothing says "no changes".
  */
@@ -38,6 +40,10 @@ static const struct step steps[] = {
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
+/* Set from NCPROV_AGAIN=1 (pnode_reprov.c: a running container
+ * provisioned again): no "provisioning STEP" lines, only the final one. */
+static int again;
+
 /* Status writes are part of the run, not of a dry run. */
 static void
 status(struct ncprov *p, enum nct_state state, const char *step,
@@ -45,7 +51,7 @@ status(struct ncprov *p, enum nct_state state, const char *step,
 {
 	int rc;
 
-	if (p->dry_run)
+	if (p->dry_run || (again && state == NCT_PROVISIONING))
 		return;
 	if ((rc = ncprov_set_status(p, state, step, msg)) < 0)
 		fprintf(stderr, "ncprov: writing status %s: %s\n",
@@ -64,6 +70,9 @@ ncprov_container(struct ncprov *p, int argc, char **argv)
 		fprintf(stderr, "usage: ncprov [options] container\n");
 		return 2;
 	}
+	again = getenv("NCPROV_AGAIN") != NULL &&
+	    strcmp(getenv("NCPROV_AGAIN"), "1") == 0;
+	unsetenv("NCPROV_AGAIN");	/* not the start command's */
 	for (i = 0; i < NSTEPS; i++) {
 		if (steps[i].needs & failed) {
 			printf("%s: skipped (a step it needs failed)\n",

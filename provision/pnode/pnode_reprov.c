@@ -48,16 +48,20 @@ ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
 	}
 	jobs = nc_calloc(n, sizeof(*jobs));
 	for (i = 0; i < n; i++) {
-		char **argv = nc_calloc(9, sizeof(*argv));
+		char **argv = nc_calloc(11, sizeof(*argv));
 
 		argv[0] = prog;
 		argv[1] = "-P";
 		argv[2] = (char *)lxcpath;
 		argv[3] = "-n";
 		argv[4] = nc_asprintf("nc-%s", names[i]);
-		argv[5] = "--";
-		argv[6] = "/usr/sbin/ncprov";
-		argv[7] = "container";
+		/* only the final status line (container.c): a line per step
+		 * of every container is a commit each on the server */
+		argv[5] = "-v";
+		argv[6] = "NCPROV_AGAIN=1";
+		argv[7] = "--";
+		argv[8] = "/usr/sbin/ncprov";
+		argv[9] = "container";
 		jobs[i].argv = argv;
 	}
 	rc = ncp_run_parallel(jobs, n, p->jobs, REPROV_TIMEOUT_MS);
