@@ -88,6 +88,7 @@ void ncp_ifname(const char *prefix, const char *a, const char *b,
  * interfaces are configured.
  */
 #define NCP_CTL_BRIDGE "ncctl0"
+#define NCP_CTL_MAC "02:6e:63:00:00:01"	/* its fixed, locally administered MAC */
 #define NCP_CTL_DEFAULT "172.30.0.1/16"
 #define NCP_CTL_FIRST 10
 

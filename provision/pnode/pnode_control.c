@@ -389,8 +389,12 @@ ctl_bridge(struct lxc_run *r, int want, const char *old, const char *line,
 
 	ours = mine != NULL;
 	if (want) {
-		char *add[] = { "ip", "link", "add", NCP_CTL_BRIDGE, "type",
-		    "bridge", NULL };
+		/* A fixed address: a bridge takes the lowest of its ports'
+		 * otherwise, and changes it as guests' veths come and go,
+		 * which the guests' ARP caches do not follow (their 9P
+		 * connections to this address then stall). */
+		char *add[] = { "ip", "link", "add", NCP_CTL_BRIDGE, "address",
+		    NCP_CTL_MAC, "type", "bridge", NULL };
 		char *flush[] = { "ip", "addr", "flush", "dev",
 		    NCP_CTL_BRIDGE, NULL };
 		char *addr[] = { "ip", "addr", "replace", (char *)r->ctl,

@@ -121,7 +121,7 @@ if grep -q "^lxc.rootfs.path = overlay:$IMAGES/debian-12/[0-9a-f]\{16\}/rootfs:$
 else
 	notok "--root --no-start: the configs name the overlay of debian-12" "$out" "$(cat "$C1")"
 fi
-if echo "$out" | grep -q 'would run: ip link add ncctl0 type bridge'; then
+if echo "$out" | grep -q 'would run: ip link add ncctl0 address 02:6e:63:00:00:01 type bridge'; then
 	ok "--root: the control bridge ncctl0 would be made"
 else
 	notok "--root: the control bridge ncctl0 would be made" "$out"
