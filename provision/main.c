@@ -353,8 +353,11 @@ main(int argc, char **argv)
 			    "time\n", errbuf);
 		rc = c->run(&p, argc, argv);
 	}
-	if (rc != 0 && ncp_source_lost(&p.src)) {
-		/* the server went away, not the node: worth running again */
+	if (ncp_source_lost(&p.src)) {
+		/* the server went away, not the node: worth running again;
+		 * also when every step did its work but a status write was
+		 * lost with the connection (the run would end 0 with the
+		 * node shown provisioning, and nobody left to say ready) */
 		fprintf(stderr, "ncprov: the connection to %s was lost; exit "
 		    "%d (run again)\n", p.src.desc, NCP_EXIT_LOST);
 		rc = NCP_EXIT_LOST;
