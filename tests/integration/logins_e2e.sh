@@ -145,12 +145,21 @@ out=$(sshto alice "$T/k/alice" n2 'hostname; sudo -n id -u')
 expect_eq "ssh alice@n2 by name from the control node: sudo works" \
     "0 n2 0" "$(echo "$? $out" | xargs)" "$(cat "$T/ssh.err")"
 
-# bob's key changes in the tree: from the next up on.
+# bob's key changes in the tree: the pnode's watcher (ncprov watch) brings
+# it to the running nodes with no up (watch.sh holds it to 2 s; here the
+# behaviour, polled for up to 10 s, the time printed).
 c1=$(control n1)
 in_pc sh -c "cat '$T/k/bob2.pub' > '$M/users/bob/keys'" ||
     notok "write bob's new key into $M/users/bob/keys"
-sshto bob "$T/k/bob2" "$c1" true
-expect_eq "bob's new key: refused before the next up" 255 "$?"
+t0=$(now_ms)
+i=0
+until sshto bob "$T/k/bob2" "$c1" true || [ "$i" -ge 20 ]; do
+	sleep 0.5
+	i=$((i + 1))
+done
+out=$(sshto bob "$T/k/bob2" "$c1" 'id -un')
+expect_eq "bob's new key works with no up ($(( $(now_ms) - t0 )) ms)" \
+    "0 bob" "$? $out" "$(cat "$T/ssh.err")"
 up > "$T/up2.out" 2> "$T/up2.err"
 expect_eq "up after the key changed exits 0" 0 "$?" "$(cat "$T/up2.err")"
 out=$(sshto bob "$T/k/bob2" "$c1" 'id -un')
