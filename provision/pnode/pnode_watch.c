@@ -546,7 +546,7 @@ poll_once(struct ncprov *p, const char *lxcpath, struct ncp_watch_gens *applied,
 {
 	struct nc_buf b = { 0 };
 	struct ncp_watch_gens now;
-	char **todo = NULL, *end;
+	char **due = NULL, *end;
 	size_t n = 0, cap = 0, i;
 	long long confgen;
 	int rc;
@@ -578,7 +578,7 @@ poll_once(struct ncprov *p, const char *lxcpath, struct ncp_watch_gens *applied,
 			 * provision again */
 			gens_set(applied, now.v[i].name, now.v[i].gen);
 		} else {
-			*NC_PUSH(todo, n, cap) = now.v[i].name;
+			*NC_PUSH(due, n, cap) = now.v[i].name;
 		}
 		free(cfg);
 	}
@@ -589,18 +589,18 @@ poll_once(struct ncprov *p, const char *lxcpath, struct ncp_watch_gens *applied,
 		printf("watch: confgen %lld: provisioning %zu container%s "
 		    "again:", confgen, n, n == 1 ? "" : "s");
 		for (i = 0; i < n; i++)
-			printf(" %s", todo[i]);
+			printf(" %s", due[i]);
 		printf("\n");
-		ncp_lxc_reprovision(p, lxcpath, todo, n);
+		ncp_lxc_reprovision(p, lxcpath, due, n);
 		for (i = 0; i < n; i++) {
 			struct nc_buf why = { 0 };
 
-			restart_needs(p, lxcpath, todo[i], &why);
+			restart_needs(p, lxcpath, due[i], &why);
 			if (why.len > 0)
-				note_restart(p, todo[i], nc_buf_str(&why));
+				note_restart(p, due[i], nc_buf_str(&why));
 			nc_buf_free(&why);
-			gens_set(applied, todo[i], ncp_watch_gen_of(
-			    &now, todo[i]));
+			gens_set(applied, due[i], ncp_watch_gen_of(
+			    &now, due[i]));
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		printf("watch: confgen %lld applied in %.3f s\n", confgen,
@@ -613,7 +613,7 @@ poll_once(struct ncprov *p, const char *lxcpath, struct ncp_watch_gens *applied,
 	rc = n > 0;
 	gens_free(&now);
 out:
-	free(todo);
+	free(due);
 	nc_buf_free(&b);
 	return rc;
 }
