@@ -71,7 +71,11 @@ struct ncp_job {
 	char **argv;		/* argv[0] an absolute path, as for ncp_run */
 	char **envp;		/* its environment (NULL: ours) */
 	const char *cwd;	/* its directory (NULL: ours) */
+	const char *gate;	/* when it exits 0, its place is kept until
+				 * this file exists (NULL: not kept) */
+	int gate_ms;		/* ... or this long has passed */
 	int rc;			/* out: exit status, 128 + signal, -errno */
+	int gated;		/* out: 1 when gate appeared within gate_ms */
 	struct nc_buf out;	/* out: the start of its stdout and stderr */
 };
 
@@ -80,7 +84,11 @@ struct ncp_job {
  * gets its rc and output.  A job's timeout_ms counts from its own start,
  * not from when the batch began (the time it waited for a place is not
  * its).  0, or -errno when the batch itself failed (a job that could not
- * start has its own -errno in rc).  (run_parallel.c)
+ * start has its own -errno in rc).  A job with a gate keeps its place
+ * after its program exited 0 until the gate file exists or gate_ms have
+ * passed (an `lxc-start -d` returns at once; its guest's provisioning,
+ * which ends by leaving the gate, is the work the bound is for).
+ * (run_parallel.c)
  */
 int ncp_run_parallel(struct ncp_job *jobs, size_t n, size_t max,
     int timeout_ms);

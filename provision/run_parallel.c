@@ -5,7 +5,8 @@
  * pipe; at most max at a time.  The container backends start, stop and
  * provision their guests with it, max being ncprov's --jobs.  A job's
  * timeout starts when its child does, so the time it spent waiting for a
- * place in the batch is never counted against it.
+ * place in the batch is never counted against it.  A gated job's child
+ * then waits, stat(2) every GATE_POLL_MS, for its gate file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,13 +15,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run.h"
 #include "util.h"
 
 #define JOB_OUT_MAX 4000			/* output kept per job */
+#define GATE_POLL_MS 50				/* between two looks */
+
+/* 1 when path appeared within ms, else 0. */
+static int
+gate_wait(const char *path, int ms)
+{
+	struct timespec nap = { 0, GATE_POLL_MS * 1000000L };
+	struct stat st;
+	int waited;
+
+	for (waited = 0; ; waited += GATE_POLL_MS) {
+		if (stat(path, &st) == 0)
+			return 1;
+		if (waited >= ms)
+			return 0;
+		nanosleep(&nap, NULL);
+	}
+}
 
 /* Start job j in a child that runs it and writes its status and output
  * to a pipe; the child's pid, or -errno.  *fd gets the pipe. */
@@ -43,15 +64,18 @@ job_start(struct ncp_job *j, int timeout_ms, int *fd)
 	if (pid == 0) {
 		struct nc_buf out = { 0 };
 		size_t len;
-		int rc;
+		int rc, gated = 0;
 
 		close(pfd[0]);
 		rc = ncp_run(&(struct ncp_cmd){ .argv = j->argv,
 		    .envp = j->envp, .cwd = j->cwd, .out_fd = -1,
 		    .capture = &out, .timeout_ms = timeout_ms });
+		if (rc == 0 && j->gate != NULL)
+			gated = gate_wait(j->gate, j->gate_ms);
 		len = out.len < JOB_OUT_MAX ? out.len : JOB_OUT_MAX;
 		/* Less than a pipe's buffer: these never block. */
 		if (write(pfd[1], &rc, sizeof(rc)) < 0 ||
+		    write(pfd[1], &gated, sizeof(gated)) < 0 ||
 		    (len > 0 && write(pfd[1], out.p, len) < 0))
 			_exit(1);
 		_exit(0);
@@ -69,13 +93,14 @@ job_finish(struct ncp_job *j, pid_t pid, struct nc_buf *raw)
 
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (raw->len < sizeof(j->rc)) {
+	if (raw->len < sizeof(j->rc) + sizeof(j->gated)) {
 		j->rc = -EIO;
 		return;
 	}
 	memcpy(&j->rc, raw->p, sizeof(j->rc));
-	nc_buf_add(&j->out, raw->p + sizeof(j->rc),
-	    raw->len - sizeof(j->rc));
+	memcpy(&j->gated, raw->p + sizeof(j->rc), sizeof(j->gated));
+	nc_buf_add(&j->out, raw->p + sizeof(j->rc) + sizeof(j->gated),
+	    raw->len - sizeof(j->rc) - sizeof(j->gated));
 }
 
 size_t

@@ -13,7 +13,10 @@
  * pnode_control.c's; builds no container uses any more are pruned at the
  * end.  Every
  * container not running is started, --jobs at a time (one
- * `lxc-start -d` process each), and its node's status set to "booting";
+ * `lxc-start -d` process each, whose place in the bound is kept until
+ * the guest's boot hook has left its result, LXC_GATE_MS at most: the
+ * bound is on guests booting and provisioning, whose work is most of a
+ * bring-up), and its node's status set to "booting";
  * those already running run `ncprov container` again (pnode_reprov.c), so
  * an edit of the tree reaches them.
  * Containers we made (the state file ROOT/var/lib/neoc/containers, lines
@@ -516,7 +519,6 @@ start_all(struct lxc_run *r, char **names, size_t n)
 		    r->lxcpath, cname);
 
 		unlink(res);
-		free(res);
 		argv[0] = prog;
 		argv[1] = "-P";
 		argv[2] = r->lxcpath;
@@ -524,6 +526,10 @@ start_all(struct lxc_run *r, char **names, size_t n)
 		argv[4] = cname;
 		argv[5] = "-d";
 		who[nj] = names[i];
+		/* its place is kept while it provisions: --jobs bounds the
+		 * guests booting and provisioning, not only the lxc-starts */
+		jobs[nj].gate = res;
+		jobs[nj].gate_ms = LXC_GATE_MS;
 		jobs[nj++].argv = argv;
 	}
 	/* "booting" before they start: a busybox container may boot and
@@ -558,6 +564,7 @@ start_all(struct lxc_run *r, char **names, size_t n)
 		free(line);
 		free(jobs[i].argv[4]);
 		free(jobs[i].argv);
+		free((char *)jobs[i].gate);
 		nc_buf_free(&jobs[i].out);
 	}
 	free(jobs);

@@ -17,6 +17,9 @@
 
 #define LXC_DIR "/var/lib/neoc/lxc"		/* the lxcpath, under root */
 #define LXC_TIMEOUT_MS (120 * 1000)		/* create, start, destroy */
+/* An lxc-start keeps its place in the --jobs bound until its guest's boot
+ * hook left its result (the guest provisioned), this long at most. */
+#define LXC_GATE_MS (30 * 1000)
 
 /* What a run of the lxc backend works with. */
 struct lxc_run {

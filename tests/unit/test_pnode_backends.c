@@ -976,6 +976,67 @@ test_run_parallel_timeout(void **state)
 	nc_buf_free(&jobs[0].out);
 }
 
+/*
+ * A gated job keeps its place until its gate file exists: one place, the
+ * first job exits at once leaving a child that makes the gate 0.3 s
+ * later, the second job tests that the gate is there.  A runner that
+ * freed the place at the first job's exit runs the second before the
+ * gate (exit 1).  A gate that never comes frees the place after gate_ms
+ * (gated 0), and a job that failed is not kept at all.
+ */
+static void
+test_run_parallel_gate(void **state)
+{
+	char dir[] = "/tmp/nc-gate.XXXXXX", gate[64], never[64];
+	char *maker[] = { "/bin/sh", "-c",
+	    "(sleep 0.3; touch \"$1\") > /dev/null 2>&1 &", "sh", gate, NULL };
+	char *checker[] = { "/bin/sh", "-c", "test -e \"$1\"", "sh", gate,
+	    NULL };
+	char *fail[] = { "/bin/false", NULL };
+	char *ok[] = { "/bin/true", NULL };
+	struct ncp_job jobs[3];
+	struct timespec t0, t1;
+	double took;
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(gate, sizeof(gate), "%s/gate", dir);
+	snprintf(never, sizeof(never), "%s/never", dir);
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0].argv = maker;
+	jobs[0].gate = gate;
+	jobs[0].gate_ms = 10000;
+	jobs[1].argv = checker;
+	assert_int_equal(ncp_run_parallel(jobs, 2, 1, 20000), 0);
+	assert_int_equal(jobs[0].rc, 0);
+	assert_int_equal(jobs[0].gated, 1);
+	assert_int_equal(jobs[1].rc, 0);
+	for (i = 0; i < 2; i++)
+		nc_buf_free(&jobs[i].out);
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0].argv = ok;
+	jobs[1].argv = fail;
+	for (i = 0; i < 2; i++) {
+		jobs[i].gate = never;
+		jobs[i].gate_ms = i == 0 ? 200 : 60000;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(ncp_run_parallel(jobs, 2, 2, 20000), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_int_equal(jobs[0].rc, 0);
+	assert_int_equal(jobs[0].gated, 0);
+	assert_int_not_equal(jobs[1].rc, 0);
+	assert_int_equal(jobs[1].gated, 0);
+	assert_true(took >= 0.2 && took < 30);
+	for (i = 0; i < 3; i++)
+		nc_buf_free(&jobs[i].out);
+	unlink(gate);
+	rmdir(dir);
+}
+
 /* The default bound is NCP_JOBS_PER_CPU per online CPU. */
 static void
 test_jobs_default(void **state)
@@ -1068,6 +1129,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test(test_run_parallel),
 		cmocka_unit_test(test_run_parallel_timeout),
+		cmocka_unit_test(test_run_parallel_gate),
 		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
 		cmocka_unit_test(test_jobs_default),
 	};
