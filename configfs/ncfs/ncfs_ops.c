@@ -397,7 +397,7 @@ handle_commit(struct ncfs_conn *c, struct handle *h, int release)
 	h->dirty = 0;
 	rc = store_value(c, &h->ref, nc_buf_str(&h->data), h->data.len, 0);
 	if (rc == 0)
-		ncfs_watch_changed(h->ino, 0);
+		ncfs_watch_value(h->ino, &h->ref);
 	return rc;
 }
 
@@ -476,7 +476,7 @@ op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 			    (size_t)attr->st_size <= cur.len &&
 			    (rc = store_value(c, &ref, nc_buf_str(&cur),
 			    (size_t)attr->st_size, 0)) == 0)
-				ncfs_watch_changed(ino, 0);
+				ncfs_watch_value(ino, &ref);
 			else if (rc == 0)
 				rc = -EINVAL;
 		}

@@ -5,6 +5,9 @@
  *   it changed and waits; the watcher invalidates that inode, every
  *   rendered file and every directory the kernel knows (their contents may
  *   derive from the change), then wakes the writer;
+ * - a value nothing else derives from (a node's status: ncfs_watch_value)
+ *   costs less: no epoch, and only that file, its node's bundle and
+ *   experiment/generation are invalidated and rendered again;
  * - every `poll` seconds it checks PRAGMA data_version and the generation;
  *   a change made by another process (neoc import, sqlite3) invalidates
  *   every inode the kernel knows, and the entries of records that vanished.
@@ -39,6 +42,9 @@ static uint64_t asked, served;		/* own-change requests numbered */
 static uint64_t *own_inos;		/* inodes written since last run */
 static size_t n_own, cap_own;
 static long long own_commits;		/* generations we produced */
+static char **own_nodes;		/* nodes of light changes since */
+static size_t n_nodes, cap_nodes;
+static int heavy;			/* a change since that was not */
 
 uint64_t
 ncfs_epoch(void)
@@ -64,9 +70,32 @@ struct inval_list {
 	struct inval *v;	/* the list */
 	size_t n, cap;
 	int full;		/* a full scan: check every ref */
+	int light;		/* only light changes: own inodes, their
+				 * nodes' bundles, the generation */
 	uint64_t *own;		/* own-change inodes */
 	size_t nown;
+	char **nodes;		/* light: the nodes changed */
+	size_t nnodes;
 };
+
+/* Does a light change reach in: a bundle of one of l's nodes, or
+ * experiment/generation? */
+static int
+light_reaches(const struct inval_list *l, const struct ncfs_inode *in)
+{
+	size_t k;
+
+	if (in->scratch || in->ref.field == NULL)
+		return 0;
+	if (in->ref.field->id == NCT_EXP_GENERATION)
+		return 1;
+	if (in->ref.field->id != NCT_NODE_BUNDLE || in->ref.k[0] == NULL)
+		return 0;
+	for (k = 0; k < l->nnodes; k++)
+		if (strcmp(l->nodes[k], in->ref.k[0]) == 0)
+			return 1;
+	return 0;
+}
 
 static void
 collect(struct ncfs_inode *in, void *arg)
@@ -76,6 +105,14 @@ collect(struct ncfs_inode *in, void *arg)
 	size_t k;
 	int take = l->full;
 
+	if (l->light) {
+		for (k = 0; !take && k < l->nown; k++)
+			take = l->own[k] == in->ino;
+		if (!take && !light_reaches(l, in))
+			return;
+		in->rendered = 0;	/* no epoch moved: render it again */
+		take = 1;
+	}
 	if (in->ino == 1 && !l->full)
 		take = 1;
 	if (!take) {
@@ -122,9 +159,11 @@ send(struct inval_list *l, struct ncfs_conn *c)
 }
 
 static void
-invalidate(struct ncfs_conn *c, int full, uint64_t *own, size_t nown)
+invalidate(struct ncfs_conn *c, int full, int light, uint64_t *own,
+    size_t nown, char **nodes, size_t nnodes)
 {
-	struct inval_list l = { .full = full, .own = own, .nown = nown };
+	struct inval_list l = { .full = full, .light = !full && light,
+	    .own = own, .nown = nown, .nodes = nodes, .nnodes = nnodes };
 
 	pthread_mutex_lock(&ncfs_inode_lock);
 	ncfs_inode_each(collect, &l);
@@ -153,8 +192,9 @@ watch_main(void *arg)
 	long long dv = data_version(c), gen = 0, ngen, mine;
 	uint64_t goal, *own;
 	struct timespec ts;
-	size_t nown;
-	int full;
+	char **nodes;
+	size_t nown, nnodes, i;
+	int full, light;
 
 	ncfs_generation(c, &gen);
 	pthread_mutex_lock(&mu);
@@ -172,8 +212,14 @@ watch_main(void *arg)
 		own = own_inos;
 		nown = n_own;
 		mine = own_commits;
+		nodes = own_nodes;
+		nnodes = n_nodes;
+		light = !heavy;
 		own_inos = NULL;
 		n_own = cap_own = 0;
+		own_nodes = NULL;
+		n_nodes = cap_nodes = 0;
+		heavy = 0;
 		own_commits = 0;
 		pthread_mutex_unlock(&mu);
 
@@ -191,11 +237,14 @@ watch_main(void *arg)
 		}
 		if (full) {
 			bump_epoch();
-			invalidate(c, 1, NULL, 0);
+			invalidate(c, 1, 0, NULL, 0, NULL, 0);
 		} else if (nown > 0 || goal != served) {
-			invalidate(c, 0, own, nown);
+			invalidate(c, 0, light, own, nown, nodes, nnodes);
 		}
 		free(own);
+		for (i = 0; i < nnodes; i++)
+			free(nodes[i]);
+		free(nodes);
 
 		pthread_mutex_lock(&mu);
 		served = goal;
@@ -206,14 +255,21 @@ watch_main(void *arg)
 	return NULL;
 }
 
-void
-ncfs_watch_changed(uint64_t changed, uint64_t parent)
+/* Hand the watcher a change and wait for it; light: ncfs_watch_value's
+ * (node: the node whose status changed). */
+static void
+changed_wait(uint64_t changed, uint64_t parent, const char *node)
 {
 	struct timespec ts;
 	uint64_t ticket;
 
-	bump_epoch();
+	if (node == NULL)
+		bump_epoch();
 	pthread_mutex_lock(&mu);
+	if (node != NULL)
+		*NC_PUSH(own_nodes, n_nodes, cap_nodes) = nc_strdup(node);
+	else
+		heavy = 1;
 	if (changed != 0)
 		*NC_PUSH(own_inos, n_own, cap_own) = changed;
 	if (parent != 0)
@@ -229,6 +285,23 @@ ncfs_watch_changed(uint64_t changed, uint64_t parent)
 			break;
 		}
 	pthread_mutex_unlock(&mu);
+}
+
+void
+ncfs_watch_changed(uint64_t changed, uint64_t parent)
+{
+	changed_wait(changed, parent, NULL);
+}
+
+void
+ncfs_watch_value(uint64_t ino, const struct ncfs_ref *ref)
+{
+	if (ref->field != NULL && ref->k[0] != NULL &&
+	    nct_entries[ref->field->id].parent == NCT_D_NODE &&
+	    nct_change_scope(ref->field->id) == NCT_SCOPE_NONE)
+		changed_wait(ino, 0, ref->k[0]);
+	else
+		changed_wait(ino, 0, NULL);
 }
 
 int
@@ -260,4 +333,8 @@ ncfs_watch_stop(void)
 	running = 0;
 	free(own_inos);
 	own_inos = NULL;
+	while (n_nodes > 0)
+		free(own_nodes[--n_nodes]);
+	free(own_nodes);
+	own_nodes = NULL;
 }

@@ -96,6 +96,32 @@ changed "echo a startcmd with blanks and quotes" put "$M/nodes/h2/startcmd" "/bi
 expect_eq "cat startcmd" "/bin/run --flag 'a b' \"c\"" "$(cat "$M/nodes/h2/startcmd")"
 changed "echo ready status line" put "$M/nodes/h3/status" "ready 1700000000 startcmd all good"
 expect_eq "cat status" "ready 1700000000 startcmd all good" "$(cat "$M/nodes/h3/status")"
+# A status write invalidates less than other writes (no epoch: only the
+# file, its node's bundle and experiment/generation): every one of them,
+# read (and so cached) before, shows the new value; another node's bundle
+# and rendered files stay right, and a later ordinary write still reaches
+# the rendered files.
+bstatus() { sed -n '/^F [0-9]* nodes\/'"$1"'\/status$/{n;p;}' "$M/nodes/$1/bundle"; }
+bstatus h3 > /dev/null
+bstatus h2 > /dev/null
+cat "$M/nodes/h2/hosts" > /dev/null
+g0=$(g)
+put "$M/nodes/h3/status" "provisioning 1700000001 accounts"
+expect_eq "a status write reaches the node's bundle read before" \
+    "provisioning 1700000001 accounts" "$(bstatus h3)"
+expect_eq "... and the status file" "provisioning 1700000001 accounts" \
+    "$(cat "$M/nodes/h3/status")"
+expect_eq "... and experiment/generation moves by one" "$((g0 + 1))" "$(g)"
+expect_eq "... and another node's bundle keeps its own status" \
+    "$(cat "$M/nodes/h2/status")" "$(bstatus h2)"
+put "$M/nodes/h3/status" "ready 1700000002 startcmd done"
+put "$M/nodes/h2/ifaces/eth1/ip" 192.168.1.62
+grep -q "^192.168.1.62[[:space:]]" "$M/nodes/h3/hosts" &&
+    ok "an address written after status writes reaches another node's hosts" ||
+    notok "an address written after status writes reaches another node's hosts" "$(cat "$M/nodes/h3/hosts")"
+expect_eq "... and the status of before stays in the bundle" \
+    "ready 1700000002 startcmd done" "$(bstatus h3)"
+put "$M/nodes/h2/ifaces/eth1/ip" 192.168.1.52
 H2=$(cat "$M/nodes/h2/ifaces/eth1/ip")
 changed "echo two routes (blanks squeezed) > routes" put "$M/nodes/h3/routes" "$(printf '10.0.0.0/24  via 192.168.1.1\ndefault via\t%s' "$H2")"
 expect_eq "cat routes: canonical lines" "$(printf '10.0.0.0/24 via 192.168.1.1\ndefault via %s' "$H2")" "$(cat "$M/nodes/h3/routes")"
