@@ -16,6 +16,10 @@
  *   tc qdisc replace dev <host_if> parent 1:1 handle 10: tbf rate Bkbit
  *       burst 32kbit latency 400ms                  (when bandwidth > 0)
  *
+ * or, with no delay nor loss (or a kernel without netem, found at the
+ * first NIC and remembered for the run), the tbf alone as the root
+ * ("root handle 1: tbf ...").
+ *
  * What we made is remembered in ROOT/var/lib/neoc/network ("vde NAME",
  * "tap NAME", "bridge NAME", "phys NAME BRIDGE" lines), written before
  * anything is made (with what is still to be torn down) and again after,
@@ -594,7 +598,8 @@ shape_nic(struct ncprov *p, const struct ncp_nic *n,
 	struct nc_buf mine = { 0 };
 	long idx, old_bw = 0, old_idx = -1;
 	int on = n->delay_ms > 0 || n->loss > 0 || n->bandwidth_kbps > 0;
-	int dry = !for_real(p), netem = 1;
+	int dry = !for_real(p), netem = n->delay_ms > 0 || n->loss > 0;
+	static int no_netem;	/* this kernel said so once: not again */
 
 	if (!dev_exists(p, dev))
 		return;		/* not yet: the backend makes it */
@@ -620,13 +625,17 @@ shape_nic(struct ncprov *p, const struct ncp_nic *n,
 	    NULL }, dry, errs) < 0)
 		goto out;
 	nc_buf_reset(&mine);
-	if (run_cmd(p, (char *[]){ "tc", "qdisc", "replace", "dev", dev,
-	    "root", "handle", "1:", "netem", "delay", delay, "loss", loss,
-	    NULL }, dry, &mine) < 0) {
+	/* Bandwidth alone needs no netem: tbf is the root then. */
+	if (netem && !no_netem && run_cmd(p, (char *[]){ "tc", "qdisc",
+	    "replace", "dev", dev, "root", "handle", "1:", "netem", "delay",
+	    delay, "loss", loss, NULL }, dry, &mine) < 0) {
 		if (strstr(nc_buf_str(&mine), "kind is unknown") == NULL) {
 			addf_err(errs, dev, nc_buf_str(&mine));
 			goto out;
 		}
+		no_netem = 1;
+	}
+	if (netem && no_netem) {
 		/* A kernel without netem: bandwidth only, with a warning
 		 * (once per change: the state then records it). */
 		fprintf(stderr, "ncprov: network: warning: no netem in this "
