@@ -121,8 +121,11 @@ usage(FILE *f)
 "\n"
 "watch reads experiment/confgen every --interval (default 500 ms); when\n"
 "it moved, nodes/PNODE/guests (\"GUEST GEN\" lines), and runs ncprov\n"
-"container again (lxc-attach) in each running container whose generation\n"
-"is newer than the one applied (/var/lib/neoc/applied).  A change that\n"
+"container again in each running container whose generation is newer\n"
+"than the one applied (/var/lib/neoc/applied): it wakes the container's\n"
+"agent (UDP port 5649 of its control address; started by the container's\n"
+"first run), which runs the steps whose inputs changed, or, when none\n"
+"answers, enters it with lxc-attach.  A change that\n"
 "needs a restart (an interface added or removed, another image) is noted\n"
 "in the container's status (step restart).  A lost connection is opened\n"
 "again (0.5 s doubling to 30 s).  One per pnode: its pid is in\n"
@@ -291,6 +294,7 @@ main(int argc, char **argv)
 		if (rc == 0 && p.node == NULL)
 			p.node = boot.node;
 		if (rc == 0 && tree == NULL && hostport == NULL) {
+			p.from_boot = 1;
 			tree = boot.tree;
 			hostport = boot.ninep;
 			if (boot.aname != NULL)

@@ -41,6 +41,9 @@ struct ncprov {
 	int keep_boot;		/* down --keep-boot: /etc/neoc/pnode stays */
 	const char *images;	/* --images DIR: the image builds (not under
 				 * root), or NULL: ROOT/var/lib/neoc/images */
+	int from_boot;		/* the source came from the boot file (a
+				 * node's own run, not a test's: container
+				 * may start the node's agent) */
 };
 
 /* ncprov show: every file of nodes/<node>/ as "path: value" lines. */

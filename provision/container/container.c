@@ -11,6 +11,12 @@
  * pnode provisioning a running container again, only the final line.  A failing step
  * writes "failed STEP reason"; steps that do not depend on it still run;
  * the exit status is then 1.  A run that changes nothing says "no changes".
+ * With NCPROV_SCOPED=1 (the pnode's watcher, through the agent) a step is
+ * skipped when what it read from the tree last time reads the same now and
+ * no step it needs changed anything in this run (scope.h); every run
+ * records those reads.  A scoped run that ends well writes no "ready" when
+ * the status said ready already.  At the end the container's agent is started when
+ * none runs (agent.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +25,7 @@
 
 #include "files.h"
 #include "container_steps.h"
+#include "scope.h"
 #include "util.h"
 
 enum { S_HOSTS, S_GROUPS, S_ACCOUNTS, S_LOGINS, S_IFACES, S_ROUTES, S_MOUNTS,
@@ -48,6 +55,9 @@ static const struct step steps[] = {
 /* Set from NCPROV_AGAIN=1 (pnode_reprov.c: a running container
  * provisioned again): no "provisioning STEP" lines, only the final one. */
 static int again;
+
+/* Set from NCPROV_SCOPED=1: only the steps a change concerns (scope.h). */
+static int scoped;
 
 #define STATUS_GAP_MS 1000	/* least time between two provisioning lines */
 
@@ -81,12 +91,28 @@ status(struct ncprov *p, enum nct_state state, const char *step,
 		    nct_states[state], strerror(-rc));
 }
 
+/* 1 when the node's status (the bundle's, read at the run's start) says
+ * ready. */
+static int
+was_ready(struct ncprov *p)
+{
+	struct nc_buf b = { 0 };
+	int r = ncp_read_node(p, NCT_NODE_STATUS, NULL, &b) == 0 &&
+	    strncmp(nc_buf_str(&b), "ready ", 6) == 0;
+
+	nc_buf_free(&b);
+	return r;
+}
+
 int
 ncprov_container(struct ncprov *p, int argc, char **argv)
 {
-	unsigned failed = 0;
+	unsigned failed = 0, changed = 0;
 	char first[600] = "";
-	size_t i;
+	struct ncp_scope *sc;
+	struct nc_buf ran = { 0 };
+	size_t i, skipped = 0;
+	int before, rc;
 
 	(void)argv;
 	if (argc != 1) {
@@ -97,6 +123,10 @@ ncprov_container(struct ncprov *p, int argc, char **argv)
 	again = getenv("NCPROV_AGAIN") != NULL &&
 	    strcmp(getenv("NCPROV_AGAIN"), "1") == 0;
 	unsetenv("NCPROV_AGAIN");	/* not the start command's */
+	scoped = getenv("NCPROV_SCOPED") != NULL &&
+	    strcmp(getenv("NCPROV_SCOPED"), "1") == 0;
+	unsetenv("NCPROV_SCOPED");
+	sc = ncp_scope_open(p);
 	for (i = 0; i < NSTEPS; i++) {
 		if (steps[i].needs & failed) {
 			printf("%s: skipped (a step it needs failed)\n",
@@ -104,9 +134,21 @@ ncprov_container(struct ncprov *p, int argc, char **argv)
 			failed |= NEED(i);
 			continue;
 		}
+		if (scoped && (steps[i].needs & changed) == 0 &&
+		    ncp_scope_same(sc, steps[i].name)) {
+			skipped++;
+			continue;
+		}
 		status(p, NCT_PROVISIONING, steps[i].name, NULL);
 		p->why[0] = '\0';
-		if (steps[i].run(p) < 0) {
+		before = p->changes;
+		nc_buf_printf(&ran, " %s", steps[i].name);
+		ncp_scope_begin(sc, steps[i].name);
+		rc = steps[i].run(p);
+		ncp_scope_end(sc, rc >= 0);
+		if (p->changes != before)
+			changed |= NEED(i);
+		if (rc < 0) {
 			fprintf(stderr, "ncprov: %s: %s\n", steps[i].name,
 			    p->why);
 			status(p, NCT_FAILED, steps[i].name, p->why);
@@ -116,6 +158,13 @@ ncprov_container(struct ncprov *p, int argc, char **argv)
 			failed |= NEED(i);
 		}
 	}
+	ncp_scope_close(sc, p);
+	if (scoped)
+		printf("scoped: %zu of %zu steps ran:%s\n", NSTEPS - skipped,
+		    NSTEPS, nc_buf_str(&ran));
+	nc_buf_free(&ran);
+	if ((rc = ncp_agent_start(p)) < 0)
+		fprintf(stderr, "ncprov: agent: %s\n", strerror(-rc));
 	if (p->changes == 0 && failed == 0)
 		printf("no changes\n");
 	if (failed != 0) {
@@ -128,6 +177,9 @@ ncprov_container(struct ncprov *p, int argc, char **argv)
 		}
 		return 1;
 	}
-	status(p, NCT_READY, NULL, NULL);
+	/* a scoped run of a node that was ready stays ready: that line again
+	 * would be a commit on the server per container and edit */
+	if (!(scoped && again && was_ready(p)))
+		status(p, NCT_READY, NULL, NULL);
 	return 0;
 }

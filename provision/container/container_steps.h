@@ -15,5 +15,8 @@ int ncp_step_routes(struct ncprov *p);	 /* routes.c */
 int ncp_step_mounts(struct ncprov *p);	 /* mounts.c */
 int ncp_step_tarfiles(struct ncprov *p); /* tarfiles.c */
 int ncp_step_startcmd(struct ncprov *p); /* startcmd.c */
+/* Start the container's agent (agent.c) unless one runs: 1 when started,
+ * 0, or -errno. */
+int ncp_agent_start(struct ncprov *p);
 
 #endif

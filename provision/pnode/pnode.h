@@ -139,6 +139,10 @@ char *ncp_nat_script(const char *subnet);
  * failed. */
 int ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
     char *const *names, size_t n);
+/* The same, scoped (1: each container runs only the steps whose inputs
+ * changed; the watcher's) or full (0: ncp_lxc_reprovision). */
+int ncp_lxc_reprovision_mode(struct ncprov *p, const char *lxcpath,
+    char *const *names, size_t n, int scoped);
 /* Where a guest's boot hook leaves its end, "RC MESSAGE" (in the guest;
  * provision/rc/rcS.hook). */
 #define NCP_BOOT_RESULT "/var/lib/neoc/boot.result"

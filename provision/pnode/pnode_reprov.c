@@ -1,9 +1,16 @@
 /*
  * pnode_reprov.c: containers that were already running when `ncprov pnode`
- * runs again are provisioned again, so an edit of the tree (a user added,
- * an address changed) reaches them: `ncprov container` inside each, --jobs
- * at a time (lxc-attach).  The container provisioner is idempotent, so one
- * with nothing to do prints "no changes" and this step says nothing of it.
+ * runs again, or whose configuration the watcher saw change, are
+ * provisioned again, so an edit of the tree (a user added, an address
+ * changed) reaches them: `ncprov container` inside each, --jobs at a time.
+ * First through each container's agent (pnode_wake.c: one datagram, no
+ * process on the pnode), then, for those whose agent did not answer (a
+ * container from before agents, one whose agent is gone), with lxc-attach,
+ * whose run starts the agent for the next time.  `ncprov pnode` asks for a
+ * full run, the watcher for a scoped one (only the steps whose inputs
+ * changed: provision/container/scope.h).  The container provisioner is
+ * idempotent, so one with nothing to do prints "no changes" and this step
+ * says nothing of it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +18,7 @@
 
 #include "files.h"
 #include "pnode.h"
+#include "pnode_wake.h"
 #include "run.h"
 #include "util.h"
 
@@ -30,17 +38,26 @@ last_line(struct nc_buf *b)
 	return nl != NULL ? nl + 1 : s;
 }
 
-int
-ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
-    char *const *names, size_t n)
+static void
+report(struct ncprov *p, const char *name, int rc, const char *last)
+{
+	if (rc == 0 && strcmp(last, "no changes") != 0)
+		ncp_report(p, STEP, "%s: provisioned again (%s)", name, last);
+	else if (rc != 0)
+		ncp_report(p, STEP, "%s: provisioning again failed (exit "
+		    "%d%s%s)", name, rc, *last ? ": " : "", last);
+}
+
+/* lxc-attach ... ncprov container in the n containers names. */
+static int
+attach_all(struct ncprov *p, const char *lxcpath, char *const *names,
+    size_t n, int scoped)
 {
 	struct ncp_job *jobs;
 	char *prog;
 	size_t i;
 	int rc;
 
-	if (n == 0 || p->dry_run || p->no_start)
-		return 0;
 	if ((prog = ncp_which("lxc-attach")) == NULL) {
 		ncp_report(p, STEP, "no lxc-attach: running containers not "
 		    "provisioned again");
@@ -48,20 +65,25 @@ ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
 	}
 	jobs = nc_calloc(n, sizeof(*jobs));
 	for (i = 0; i < n; i++) {
-		char **argv = nc_calloc(11, sizeof(*argv));
+		char **argv = nc_calloc(13, sizeof(*argv));
+		int k = 0;
 
-		argv[0] = prog;
-		argv[1] = "-P";
-		argv[2] = (char *)lxcpath;
-		argv[3] = "-n";
-		argv[4] = nc_asprintf("nc-%s", names[i]);
+		argv[k++] = prog;
+		argv[k++] = "-P";
+		argv[k++] = (char *)lxcpath;
+		argv[k++] = "-n";
+		argv[k++] = nc_asprintf("nc-%s", names[i]);
 		/* only the final status line (container.c): a line per step
 		 * of every container is a commit each on the server */
-		argv[5] = "-v";
-		argv[6] = "NCPROV_AGAIN=1";
-		argv[7] = "--";
-		argv[8] = "/usr/sbin/ncprov";
-		argv[9] = "container";
+		argv[k++] = "-v";
+		argv[k++] = "NCPROV_AGAIN=1";
+		if (scoped) {
+			argv[k++] = "-v";
+			argv[k++] = "NCPROV_SCOPED=1";
+		}
+		argv[k++] = "--";
+		argv[k++] = "/usr/sbin/ncprov";
+		argv[k++] = "container";
 		jobs[i].argv = argv;
 	}
 	rc = ncp_run_parallel(jobs, n, p->jobs, REPROV_TIMEOUT_MS);
@@ -75,15 +97,8 @@ ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
 				break;
 		}
 	for (i = 0; i < n; i++) {
-		const char *last = last_line(&jobs[i].out);
-
-		if (rc == 0 && jobs[i].rc == 0 && strcmp(last, "no changes") != 0)
-			ncp_report(p, STEP, "%s: provisioned again (%s)",
-			    names[i], last);
-		else if (rc == 0 && jobs[i].rc != 0)
-			ncp_report(p, STEP, "%s: provisioning again failed "
-			    "(exit %d%s%s)", names[i], jobs[i].rc,
-			    *last ? ": " : "", last);
+		if (rc == 0)
+			report(p, names[i], jobs[i].rc, last_line(&jobs[i].out));
 		free(jobs[i].argv[4]);
 		free(jobs[i].argv);
 		nc_buf_free(&jobs[i].out);
@@ -91,4 +106,45 @@ ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
 	free(jobs);
 	free(prog);
 	return rc < 0 ? rc : 0;
+}
+
+int
+ncp_lxc_reprovision_mode(struct ncprov *p, const char *lxcpath,
+    char *const *names, size_t n, int scoped)
+{
+	struct ncp_wake *w;
+	char **rest;
+	size_t i, nrest = 0;
+	int rc;
+
+	if (n == 0 || p->dry_run || p->no_start)
+		return 0;
+	w = nc_calloc(n, sizeof(*w));
+	rest = nc_calloc(n, sizeof(*rest));
+	for (i = 0; i < n; i++)
+		w[i].name = names[i];
+	if ((rc = ncp_wake_agents(p, lxcpath, w, n, !scoped)) < 0)
+		printf("%s: waking the agents: %s\n", STEP, strerror(-rc));
+	for (i = 0; i < n; i++) {
+		if (!w[i].answered) {
+			rest[nrest++] = names[i];
+		} else if (w[i].rc == 75) {
+			/* the agent's run lost its connection: once more,
+			 * as the boot hook does */
+			rest[nrest++] = names[i];
+		} else {
+			report(p, names[i], w[i].rc, w[i].line);
+		}
+	}
+	rc = nrest > 0 ? attach_all(p, lxcpath, rest, nrest, scoped) : 0;
+	free(rest);
+	free(w);
+	return rc;
+}
+
+int
+ncp_lxc_reprovision(struct ncprov *p, const char *lxcpath,
+    char *const *names, size_t n)
+{
+	return ncp_lxc_reprovision_mode(p, lxcpath, names, n, 0);
 }

@@ -591,7 +591,7 @@ poll_once(struct ncprov *p, const char *lxcpath, struct ncp_watch_gens *applied,
 		for (i = 0; i < n; i++)
 			printf(" %s", due[i]);
 		printf("\n");
-		ncp_lxc_reprovision(p, lxcpath, due, n);
+		ncp_lxc_reprovision_mode(p, lxcpath, due, n, 1);
 		for (i = 0; i < n; i++) {
 			struct nc_buf why = { 0 };
 
