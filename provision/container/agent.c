@@ -106,7 +106,7 @@ run_once(struct agent *a, int full, char *line, size_t n)
 	char out[OUT_KEEP], buf[OUT_KEEP / 4];
 	size_t len = 0;
 	long long deadline = now_ms() + RUN_TIMEOUT_MS;
-	int fds[2], status = 0, killed = 0, rc;
+	int fds[2], status = 0, killed = 0, exited = 0, rc;
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	ssize_t r;
@@ -132,39 +132,45 @@ run_once(struct agent *a, int full, char *line, size_t n)
 		close(fds[0]);
 		return 127;
 	}
+	/* until the run ends and its output is read: not until the pipe's
+	 * end, which a daemon the run started (sshd) could hold */
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	for (;;) {
 		struct pollfd pf = { fds[0], POLLIN, 0 };
-		long long left = deadline - now_ms();
 
-		if (left <= 0 && !killed) {
+		poll(&pf, 1, exited ? 0 : 100);
+		if ((r = read(fds[0], buf, sizeof(buf))) > 0) {
+			fwrite(buf, 1, (size_t)r, stdout);
+			/* keep the tail (buf is smaller than out): the last
+			 * line is what is answered */
+			if (len + (size_t)r > sizeof(out)) {
+				size_t drop = len + (size_t)r - sizeof(out);
+
+				memmove(out, out + drop, len - drop);
+				len -= drop;
+			}
+			memcpy(out + len, buf, (size_t)r);
+			len += (size_t)r;
+			continue;
+		}
+		if (r == 0 || exited)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			break;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			exited = 1;	/* read what is left, then go */
+			continue;
+		}
+		if (!killed && now_ms() >= deadline) {
 			kill(pid, SIGKILL);
 			killed = 1;
 		}
-		if (poll(&pf, 1, left > 0 ? (int)left : 1000) < 0 &&
-		    errno != EINTR)
-			break;
-		if ((r = read(fds[0], buf, sizeof(buf))) == 0)
-			break;
-		if (r < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			break;
-		}
-		fwrite(buf, 1, (size_t)r, stdout);
-		/* keep the tail (buf is smaller than out): the last line
-		 * is what is answered */
-		if (len + (size_t)r > sizeof(out)) {
-			size_t drop = len + (size_t)r - sizeof(out);
-
-			memmove(out, out + drop, len - drop);
-			len -= drop;
-		}
-		memcpy(out + len, buf, (size_t)r);
-		len += (size_t)r;
 	}
 	close(fds[0]);
 	fflush(stdout);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (!exited && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	last_line(out, len, line, n);
 	if (killed)
