@@ -21,16 +21,21 @@
  * own settings of these keywords (Debian's includes every sshd_config.d file
  * first).
  *
- * Host keys (ed25519, ecdsa) are the node's own: made with ssh-keygen when
- * missing or not made by this step for this node, which replaces those an
- * image came with (every clone would share them).  /var/lib/neoc/logins
- * records the node and an FNV-1a of each private key made; the drop-in
- * names only these two, so an image's RSA key is never offered.
+ * The host key (ed25519) is the node's own: made with ssh-keygen when
+ * missing or not made by this step for this node, which replaces the one
+ * an image came with (every clone would share it).  /var/lib/neoc/logins
+ * records the node and an FNV-1a of the private key made; the drop-in
+ * names only this one, so an image's RSA or ECDSA key is never offered.
+ * ed25519 only: every OpenSSH client since 6.5 (2014) takes it, and a
+ * second key type was a second ssh-keygen in every booting container.
  *
  * sshd: started (`/usr/sbin/sshd -E /var/log/neoc/sshd.log`, as a daemon;
  * /run/sshd made) when it is not running (no live "sshd" at the pid in
  * /run/sshd.pid), and sent SIGHUP when the drop-in or a host key changed;
- * `sshd -t` checks the configuration first.  Key files need neither: sshd
+ * `sshd -t` checks the configuration before a reload (a running sshd
+ * re-reads it on SIGHUP and dies on a bad one), and says why after a start
+ * that failed (sshd checks it itself on start, and its messages go to its
+ * log).  Key files need neither: sshd
  * reads them at each login.  Not under --root (the files are written, no
  * process is touched) nor --no-start; --dry-run says what it would do.
  *
@@ -89,7 +94,6 @@ static const char dropin_text[] =
     "PasswordAuthentication no\n"
     "KbdInteractiveAuthentication no\n"
     "HostKey " SSH_DIR "/ssh_host_ed25519_key\n"
-    "HostKey " SSH_DIR "/ssh_host_ecdsa_key\n"
     "PidFile " PIDFILE "\n";
 
 /* ---- small helpers ---- */
@@ -534,7 +538,7 @@ sshd(struct ncprov *p, int changed)
 {
 	char *test[] = { SSHD, "-t", NULL };
 	char *start[] = { SSHD, "-E", SSHD_LOG, NULL };
-	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
 	pid_t pid;
 	int waited, rc;
 
@@ -555,19 +559,28 @@ sshd(struct ncprov *p, int changed)
 		return ncp_fail(p, "%s: %s", PRIVSEP, strerror(-rc));
 	if (pid == 0 && (rc = ncp_mkdirs(p, LOG_DIR, 0755)) < 0)
 		return ncp_fail(p, "%s: %s", LOG_DIR, strerror(-rc));
-	if (run(p, test, SSHD_MS) < 0)
-		return -1;
 	if (pid != 0) {
+		if (run(p, test, SSHD_MS) < 0)
+			return -1;
 		if (kill(pid, SIGHUP) < 0)
 			return ncp_fail(p, "reloading sshd (pid %ld): %s",
 			    (long)pid, strerror(errno));
 		ncp_report(p, STEP, "reloaded sshd (pid %ld)", (long)pid);
 		return 0;
 	}
-	if (run(p, start, SSHD_MS) < 0)
+	/* sshd checks its configuration and keys before it forks; when it
+	 * refused them, `sshd -t` says why (its own messages went to the
+	 * log) */
+	if (run(p, start, SSHD_MS) < 0) {
+		char *why = nc_strdup(p->why);
+
+		if (run(p, test, SSHD_MS) == 0)
+			ncp_fail(p, "%s (see %s)", why, SSHD_LOG);
+		free(why);
 		return -1;
+	}
 	for (waited = 0; (pid = sshd_pid()) == 0 && waited < PID_WAIT_MS;
-	    waited += 50)
+	    waited += 10)
 		nanosleep(&nap, NULL);
 	if (pid == 0)
 		return ncp_fail(p, "sshd started but wrote no %s within %d s"

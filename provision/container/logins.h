@@ -37,8 +37,10 @@ size_t ncp_login_keys_parse(const char *s, size_t len,
     struct ncp_login_set *set, struct nc_buf *warn);
 void ncp_login_set_free(struct ncp_login_set *set);
 
-/* The host key types the step makes, in order. */
-#define NCP_HOSTKEY_TYPES 2
+/* The host key types the step makes, in order: ed25519 only (every
+ * OpenSSH client since 6.5, 2014, takes it; one ssh-keygen per container
+ * instead of two: docs/DESIGN.md, "Logins"). */
+#define NCP_HOSTKEY_TYPES 1
 extern const char *const ncp_hostkey_types[NCP_HOSTKEY_TYPES];
 
 /* /var/lib/neoc/logins: what the step made and said. */

@@ -17,7 +17,7 @@
 #include "valid.h"
 
 const char *const ncp_hostkey_types[NCP_HOSTKEY_TYPES] = {
-	"ed25519", "ecdsa",
+	"ed25519",
 };
 
 /* The keywords the drop-in sets, single-valued in sshd (first wins);

@@ -165,9 +165,16 @@ has "the drop-in: AuthorizedKeysFile reads the tree's copy" \
     "AuthorizedKeysFile .ssh/authorized_keys /etc/neoc/keys/%u"
 has "the drop-in: no passwords" "$R/etc/ssh/sshd_config.d/neoc.conf" \
     "PasswordAuthentication no"
-expect_eq "host keys made: ed25519 and ecdsa, private 0600" "600 600" \
+expect_eq "host key made: ed25519, private 0600, public 0644" "600 644" \
     "$(stat -c %a "$R/etc/ssh/ssh_host_ed25519_key" \
-    "$R/etc/ssh/ssh_host_ecdsa_key" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+    "$R/etc/ssh/ssh_host_ed25519_key.pub" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+if [ ! -e "$R/etc/ssh/ssh_host_ecdsa_key" ] &&
+    ! grep -q ecdsa "$R/etc/ssh/sshd_config.d/neoc.conf"; then
+	ok "ed25519 only: no ECDSA key made or offered"
+else
+	notok "ed25519 only: no ECDSA key made or offered" \
+	    "$(ls "$R/etc/ssh")" "$(cat "$R/etc/ssh/sshd_config.d/neoc.conf")"
+fi
 if [ "$(fp "$R/etc/ssh/ssh_host_ed25519_key.pub")" != \
     "$(fp /etc/ssh/ssh_host_ed25519_key.pub)" ] &&
     ssh-keygen -y -f "$R/etc/ssh/ssh_host_ed25519_key" > /dev/null 2>&1; then
@@ -202,19 +209,17 @@ prov "$R2" h2
 has "a clone of h1's keys on h2: replaced" "$T/out" \
     "logins: made the ed25519 host key /etc/ssh/ssh_host_ed25519_key (the one there was not made for this node)"
 if [ "$(fp "$R/etc/ssh/ssh_host_ed25519_key.pub")" != \
-    "$(fp "$R2/etc/ssh/ssh_host_ed25519_key.pub")" ] &&
-    [ "$(fp "$R/etc/ssh/ssh_host_ecdsa_key.pub")" != \
-    "$(fp "$R2/etc/ssh/ssh_host_ecdsa_key.pub")" ]; then
+    "$(fp "$R2/etc/ssh/ssh_host_ed25519_key.pub")" ]; then
 	ok "h1 and h2 have different host keys"
 else
 	notok "h1 and h2 have different host keys"
 fi
 
 # A damaged key file: made again.
-: > "$R2/etc/ssh/ssh_host_ecdsa_key"
+: > "$R2/etc/ssh/ssh_host_ed25519_key"
 prov "$R2" h2
-if grep -q "^logins: made the ecdsa host key" "$T/out" &&
-    ssh-keygen -y -f "$R2/etc/ssh/ssh_host_ecdsa_key" > /dev/null 2>&1; then
+if grep -q "^logins: made the ed25519 host key" "$T/out" &&
+    ssh-keygen -y -f "$R2/etc/ssh/ssh_host_ed25519_key" > /dev/null 2>&1; then
 	ok "an emptied host key is made again"
 else
 	notok "an emptied host key is made again" "$(cat "$T/out")"
@@ -232,8 +237,7 @@ done
 wait "$pc1" "$pc2" "$pc3"
 prov "$R3" h1
 if [ "$(cat "$T/out")" = "no changes" ] &&
-    ssh-keygen -y -f "$R3/etc/ssh/ssh_host_ed25519_key" > /dev/null 2>&1 &&
-    ssh-keygen -y -f "$R3/etc/ssh/ssh_host_ecdsa_key" > /dev/null 2>&1; then
+    ssh-keygen -y -f "$R3/etc/ssh/ssh_host_ed25519_key" > /dev/null 2>&1; then
 	ok "3 runs at once: whole host keys, recorded; the next run: no changes"
 else
 	notok "3 runs at once: whole host keys, recorded; the next run: no changes" \
@@ -400,9 +404,31 @@ out=$(alice)
 [ "$out" = "alice 0 " ] && ok "alice logs in to the new sshd" ||
     notok "alice logs in to the new sshd" "got: $out"
 [ -n "$p2" ] && kill "$p2"
+for i in $(seq 50); do kill -0 "$p2" 2> /dev/null || break; sleep 0.1; done
+# sshd is started without a `sshd -t` first; one that refuses its
+# configuration fails the step, with sshd -t's reason
+cp /etc/ssh/sshd_config "$OUT.conf"
+echo "NoSuchKeyword yes" >> /etc/ssh/sshd_config
+prov; rc=$?
+p=$(pid)
+if [ $rc -ne 0 ] && grep -q "sshd -t: exit .*NoSuchKeyword" "$OUT" &&
+    { [ -z "$p" ] || ! kill -0 "$p" 2> /dev/null; }; then
+	ok "an sshd that refuses its configuration: the step fails, saying why"
+else
+	notok "an sshd that refuses its configuration: the step fails, saying why" \
+	    "exit $rc" "$(cat "$OUT")"
+fi
+cp "$OUT.conf" /etc/ssh/sshd_config
+prov; rc=$?
+p3=$(pid)
+[ $rc -eq 0 ] && [ -n "$p3" ] &&
+    grep -qx "logins: started sshd (pid $p3)" "$OUT" &&
+    ok "the configuration mended: sshd started" ||
+    notok "the configuration mended: sshd started" "$(cat "$OUT")"
+[ -n "$p3" ] && kill "$p3"
 EOF
 ip netns exec "$NS" sh "$T/inner.sh" "$R" "$M" "$NCPROV" "$T/k/alice" \
     "$T/known" "$T/b.out" > "$T/inner.out" 2>&1
 cat "$T/inner.out"
-grep -q "^ok - B: alice logs in to the new sshd" "$T/inner.out" ||
+grep -q "^ok - B: the configuration mended: sshd started" "$T/inner.out" ||
     notok "B ran to its end" "$(tail -5 "$T/inner.out")"

@@ -116,20 +116,19 @@ test_state(void **state)
 	assert_string_equal(st.node, "h1");
 	assert_true(st.has_hostkey[0]);
 	assert_true(st.hostkey[0] == 0xdeadbeefULL);
-	assert_false(st.has_hostkey[1]);
+	assert_int_equal(NCP_HOSTKEY_TYPES, 1);	/* ecdsa and rsa: ignored */
 	assert_true(st.nosshd);
 	ncp_logins_state_text(&st, &out);
 	assert_string_equal(nc_buf_str(&out), "node h1\n"
 	    "hostkey ed25519 00000000deadbeef\nnosshd\n");
 	/* What it writes, it reads back the same. */
-	st.has_hostkey[1] = 1;
-	st.hostkey[1] = 0xffffffffffffffffULL;
+	st.hostkey[0] = 0xffffffffffffffffULL;
 	ncp_logins_state_text(&st, &out);
 	ncp_logins_state_parse(out.p, out.len, &back);
 	assert_string_equal(back.node, "h1");
-	assert_true(back.has_hostkey[1]);
-	assert_true(back.hostkey[1] == 0xffffffffffffffffULL);
-	assert_true(back.hostkey[0] == st.hostkey[0]);
+	assert_true(back.has_hostkey[0]);
+	assert_true(back.hostkey[0] == 0xffffffffffffffffULL);
+	assert_true(back.nosshd);
 	ncp_logins_state_free(&st);
 	ncp_logins_state_free(&back);
 	nc_buf_free(&out);
@@ -425,10 +424,14 @@ test_step_keys(void **state)
 	assert_int_equal(st.st_mode & 07777, 0644);
 	free(path);
 	assert_true(exists(fx, "/etc/ssh/ssh_host_ed25519_key"));
-	assert_true(exists(fx, "/etc/ssh/ssh_host_ecdsa_key.pub"));
+	assert_true(exists(fx, "/etc/ssh/ssh_host_ed25519_key.pub"));
+	/* ed25519 only: no second ssh-keygen, no ECDSA key offered */
+	assert_false(exists(fx, "/etc/ssh/ssh_host_ecdsa_key"));
 	assert_non_null(s = slurp(fx, "/etc/ssh/sshd_config.d/neoc.conf"));
 	assert_non_null(strstr(s, "\nAuthorizedKeysFile .ssh/authorized_keys"
 	    " /etc/neoc/keys/%u\n"));
+	assert_non_null(strstr(s, "\nHostKey /etc/ssh/ssh_host_ed25519_key\n"));
+	assert_null(strstr(s, "ecdsa"));
 	free(s);
 	assert_non_null(s = slurp(fx, "/var/lib/neoc/logins"));
 	assert_int_equal(strncmp(s, "node h1\nhostkey ed25519 ", 24), 0);
@@ -448,11 +451,11 @@ test_step_keys(void **state)
 	    "ssh-ed25519 A3 a3\n");
 	free(s);
 
-	/* The node's name changes (a copy of this root): new host keys. */
+	/* The node's name changes (a copy of this root): a new host key. */
 	s = slurp(fx, "/etc/ssh/ssh_host_ed25519_key.pub");
 	fx->p.node = "h2";
 	assert_int_equal(step(fx), 0);
-	assert_int_equal(fx->p.changes, 2);
+	assert_int_equal(fx->p.changes, 1);
 	{
 		char *t = slurp(fx, "/etc/ssh/ssh_host_ed25519_key.pub");
 
