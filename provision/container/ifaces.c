@@ -7,6 +7,10 @@
  *   ip addr add IP/PREFIX broadcast + dev DEV   when the address is missing
  *   ip link set dev DEV up                      when IFF_UP is not set
  *
+ * The address is added over rtnetlink by ncprov itself (rtnl.c: the
+ * request ip makes; no ip process in a booting container), said as the
+ * command above; the link, rarely down (LXC brings it up), with ip.
+ *
  * Only what is missing is added; addresses we did not give are left alone.
  * A MAC that no local interface has fails the step, after the other
  * interfaces were done.  Routes (nodes/<node>/routes) are the next step's
@@ -14,7 +18,9 @@
  *
  * The state comes from ROOT/sys/class/net/<dev>/flags (hexadecimal, IFF_UP
  * is 0x1; a missing file reads as down) and, for the addresses, from
- * `ip -o -4 addr show dev DEV` when the root is "/" (--root not given).
+ * getifaddrs(3) when the root is "/" (--root not given): what `ip -o -4
+ * addr show dev DEV` would print, without running it (an interface in the
+ * state the tree wants costs no command at all).
  * Under --root the commands never run: the addresses are read from
  * ROOT/sys/class/net/<dev>/neoc_test_addrs, a file the tests write (one
  * "IP/PREFIX" per line) to stand in for `ip addr show`, and each command
@@ -26,12 +32,14 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "files.h"
 #include "inet.h"
+#include "rtnl.h"
 #include "run.h"
 #include "container_steps.h"
 #include "util.h"
@@ -228,22 +236,6 @@ has_addr(const struct nc_buf *list, const char *addr)
 	return 0;
 }
 
-/* Turn `ip -o -4 addr show` output into "IP/PREFIX" lines. */
-static void
-parse_ip_show(const char *text, struct nc_buf *out)
-{
-	char *copy = nc_strdup(text), *save = NULL, *tok, *prev = NULL;
-
-	for (tok = strtok_r(copy, " \t\n\\", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t\n\\", &save)) {
-		if (prev != NULL && strcmp(prev, "inet") == 0 &&
-		    strchr(tok, '/') != NULL)
-			nc_buf_printf(out, "%s\n", tok);
-		prev = tok;
-	}
-	free(copy);
-}
-
 /* The IPv4 addresses dev has now, as "IP/PREFIX" lines; 0 or -1 with the
  * reason in errs. */
 static int
@@ -251,7 +243,9 @@ dev_addrs(const struct ncprov *p, const char *dev, struct nc_buf *out,
     struct nc_buf *errs)
 {
 	struct nc_buf text = { 0 };
-	char *ip = NULL, *argv[8];
+	struct ifaddrs *ifs, *a;
+	char addr[INET_ADDRSTRLEN];
+	size_t dlen = strlen(dev);
 	int exists, rc, ret = -1;
 
 	nc_buf_reset(out);
@@ -267,31 +261,28 @@ dev_addrs(const struct ncprov *p, const char *dev, struct nc_buf *out,
 		ret = 0;
 		goto out;
 	}
-	if ((ip = ncp_which("ip")) == NULL) {
-		nc_buf_printf(errs, "%sno ip command", errs->len ? "; " : "");
+	if (getifaddrs(&ifs) < 0) {
+		nc_buf_printf(errs, "%sgetifaddrs: %s", errs->len ? "; " : "",
+		    strerror(errno));
 		goto out;
 	}
-	argv[0] = ip;
-	argv[1] = "-o";
-	argv[2] = "-4";
-	argv[3] = "addr";
-	argv[4] = "show";
-	argv[5] = "dev";
-	argv[6] = (char *)dev;
-	argv[7] = NULL;
-	rc = ncp_run(&(struct ncp_cmd){ .argv = argv, .out_fd = -1,
-	    .capture = &text, .timeout_ms = IP_TIMEOUT_MS });
-	if (rc != 0) {
-		trim(&text);
-		nc_buf_printf(errs, "%sip addr show dev %s: %s", errs->len ?
-		    "; " : "", dev, rc < 0 ? strerror(-rc) :
-		    nc_buf_str(&text));
-		goto out;
+	/* a labelled address ("eth1:0") is dev's too, as `ip addr show
+	 * dev` has it */
+	for (a = ifs; a != NULL; a = a->ifa_next) {
+		if (a->ifa_addr == NULL || a->ifa_addr->sa_family != AF_INET ||
+		    a->ifa_netmask == NULL ||
+		    strncmp(a->ifa_name, dev, dlen) != 0 ||
+		    (a->ifa_name[dlen] != '\0' && a->ifa_name[dlen] != ':'))
+			continue;
+		nc_ip_format(ntohl(((struct sockaddr_in *)(void *)
+		    a->ifa_addr)->sin_addr.s_addr), addr);
+		nc_buf_printf(out, "%s/%d\n", addr, nc_mask_prefix(ntohl(
+		    ((struct sockaddr_in *)(void *)a->ifa_netmask)->
+		    sin_addr.s_addr)));
 	}
-	parse_ip_show(nc_buf_str(&text), out);
+	freeifaddrs(ifs);
 	ret = 0;
 out:
-	free(ip);
 	nc_buf_free(&text);
 	return ret;
 }
@@ -329,6 +320,31 @@ ip_cmd(struct ncprov *p, char **args, struct nc_buf *errs)
 	return ret;
 }
 
+/* Add addr (w's "IP/PREFIX") to dev, over rtnetlink (rtnl.c), said as
+ * the ip command that does the same (or that it would); 0, or -1 with the
+ * reason in errs. */
+static int
+addr_add(struct ncprov *p, const char *dev, const struct want *w,
+    const char *addr, struct nc_buf *errs)
+{
+	char *argv[] = { "ip", "addr", "add", (char *)addr, "broadcast", "+",
+	    "dev", (char *)dev, NULL };
+	char *line = ncp_argv_str(argv);
+	uint32_t ip;
+	int rc = 0;
+
+	if (!for_real(p))
+		ncp_report(p, STEP, "would run: %s", line);
+	else if ((rc = nc_ip_parse(w->ip, &ip) < 0 ? -EINVAL :
+	    ncp_rtnl_addr_add(dev, ip, w->prefix)) < 0)
+		nc_buf_printf(errs, "%s%s: %s", errs->len ? "; " : "", line,
+		    strerror(-rc));
+	else
+		ncp_report(p, STEP, "%s", line);
+	free(line);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Give dev the address of w and bring it up; 0 or -1 (errs). */
 static int
 configure(struct ncprov *p, const char *dev, const struct want *w,
@@ -343,8 +359,7 @@ configure(struct ncprov *p, const char *dev, const struct want *w,
 		if (dev_addrs(p, dev, &have, errs) < 0)
 			ret = -1;
 		else if (!has_addr(&have, addr) &&
-		    ip_cmd(p, (char *[]){ "addr", "add", addr, "broadcast",
-		    "+", "dev", (char *)dev, NULL }, errs) < 0)
+		    addr_add(p, dev, w, addr, errs) < 0)
 			ret = -1;
 	}
 	if (!dev_up(p, dev) && ip_cmd(p, (char *[]){ "link", "set", "dev",

@@ -7,6 +7,8 @@
  *   ip route replace DST/PREFIX via GW     a route missing or elsewhere
  *   ip route del DST/PREFIX via GW         one of ours no longer wanted
  *
+ * (what those commands ask the kernel, asked over rtnetlink by ncprov
+ * itself, rtnl.c: no ip process; the log says the commands)
  * and forwarding is turned on when nodes/<node>/forwarding says 1 (the
  * node has two or more interfaces and the experiment has routes, or it is
  * some route's next hop): "1" into /proc/sys/net/ipv4/ip_forward.  Both
@@ -18,7 +20,8 @@
  * are left alone, and forwarding we turned on is turned off again when the
  * node stops forwarding.
  *
- * The routes in place come from `ip -4 route show` when the root is "/";
+ * The routes in place come from /proc/net/route (the main table, as `ip
+ * -4 route show` prints it, read without running ip) when the root is "/";
  * under --root the commands never run: the routes are read from
  * ROOT/proc/net/neoc_test_routes (a file the tests write in the format of
  * `ip route show`), and each command is printed as "would run: ..." and
@@ -26,6 +29,7 @@
  * the same from the real state and writes nothing.  The commands run only
  * without --root and without --dry-run.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +41,7 @@
 #include "container_steps.h"
 #include "files.h"
 #include "inet.h"
+#include "rtnl.h"
 #include "run.h"
 #include "util.h"
 #include "valid.h"
@@ -45,8 +50,11 @@
 #define STATE "/var/lib/neoc/routes"
 #define FORWARD "/proc/sys/net/ipv4/ip_forward"
 #define TEST_ROUTES "/proc/net/neoc_test_routes"
+#define PROC_ROUTES "/proc/net/route"
+#define PROC_RTF_UP 0x0001	/* /proc/net/route's flags (RTF_UP) */
+#define PROC_RTF_GATEWAY 0x0002	/* RTF_GATEWAY: a route via a next hop */
+#define PROC_RTF_REJECT 0x0200	/* RTF_REJECT: unreachable, prohibit */
 #define FORWARD_WORD "forwarding"
-#define IP_TIMEOUT_MS 30000	/* for one `ip` command */
 
 /* One route. */
 struct route {
@@ -170,12 +178,39 @@ parse(const char *text, int strict, struct routes *out, int *forwarding,
 	return rc;
 }
 
+/*
+ * The lines of /proc/net/route ("IFACE DEST GATEWAY FLAGS REFCNT USE
+ * METRIC MASK ...", addresses as 8 hex digits of the address's bytes in
+ * memory order) with a next hop, as `ip route show` prints them ("DST/N
+ * via GW"), into out.
+ */
+static void
+proc_routes(const char *text, struct nc_buf *out)
+{
+	char ifname[32], d[16], g[16];
+	unsigned dst, gw, flags, mask;
+	const char *line, *nl;
+	int prefix;
+
+	for (line = text; *line != '\0'; line = nl + 1) {
+		if (sscanf(line, "%31s %x %x %x %*d %*u %*d %x", ifname, &dst,
+		    &gw, &flags, &mask) == 5 &&
+		    (flags & (PROC_RTF_UP | PROC_RTF_GATEWAY |
+		    PROC_RTF_REJECT)) == (PROC_RTF_UP | PROC_RTF_GATEWAY) &&
+		    (prefix = nc_mask_prefix(ntohl(mask))) >= 0)
+			nc_buf_printf(out, "%s/%d via %s dev %s\n",
+			    nc_ip_format(ntohl(dst), d), prefix,
+			    nc_ip_format(ntohl(gw), g), ifname);
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+	}
+}
+
 /* The routes in place now; 0 or -1 with the reason in errs. */
 static int
 routes_now(struct ncprov *p, struct routes *now, struct nc_buf *errs)
 {
-	struct nc_buf text = { 0 };
-	char *ip = NULL;
+	struct nc_buf text = { 0 }, raw = { 0 };
 	int exists, rc, ret = -1, unused = 0;
 
 	if (p->root[0] != '\0') {
@@ -185,43 +220,45 @@ routes_now(struct ncprov *p, struct routes *now, struct nc_buf *errs)
 			goto out;
 		}
 	} else {
-		if ((ip = ncp_which("ip")) == NULL) {
-			nc_buf_puts(errs, "no ip command");
+		if ((rc = ncp_read_local(p, PROC_ROUTES, &raw, &exists)) < 0) {
+			nc_buf_printf(errs, "%s: %s", PROC_ROUTES,
+			    strerror(-rc));
 			goto out;
 		}
-		rc = ncp_run(&(struct ncp_cmd){ .argv = (char *[]){ ip, "-4",
-		    "route", "show", NULL }, .out_fd = -1, .capture = &text,
-		    .timeout_ms = IP_TIMEOUT_MS });
-		if (rc != 0) {
-			nc_buf_printf(errs, "ip -4 route show: %s", rc < 0 ?
-			    strerror(-rc) : nc_buf_str(&text));
-			goto out;
-		}
+		proc_routes(nc_buf_str(&raw), &text);
 	}
 	parse(nc_buf_str(&text), 0, now, &unused, errs);
 	ret = 0;
 out:
-	free(ip);
+	nc_buf_free(&raw);
 	nc_buf_free(&text);
 	return ret;
 }
 
-/* `ip route VERB DST via GW` (or say it would); 0 or -1 (errs). */
+/* What `ip route VERB DST via GW` does (VERB replace or del), over
+ * rtnetlink (rtnl.c: no ip process), said as that command (or that it
+ * would be done); 0 or -1 (errs). */
 static int
 ip_route(struct ncprov *p, const char *verb, const struct route *r,
     struct nc_buf *errs)
 {
 	char dst[24], gw[16], *line;
 	char *argv[] = { "ip", "route", (char *)verb, dst, "via", gw, NULL };
-	int ret = 0;
+	int ret = 0, rc;
 
 	dst_text(r, dst);
 	nc_ip_format(r->gw, gw);
 	line = ncp_argv_str(argv);
-	if (!for_real(p))
+	if (!for_real(p)) {
 		ncp_report(p, STEP, "would run: %s", line);
-	else if ((ret = ncp_run_noting(argv, IP_TIMEOUT_MS, errs)) == 0)
+	} else if ((rc = ncp_rtnl_route(strcmp(verb, "del") == 0, r->dst,
+	    r->prefix, r->gw)) < 0) {
+		nc_buf_printf(errs, "%s%s: %s", errs->len ? "; " : "", line,
+		    strerror(-rc));
+		ret = -1;
+	} else {
 		ncp_report(p, STEP, "%s", line);
+	}
 	free(line);
 	return ret;
 }
