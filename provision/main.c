@@ -342,7 +342,7 @@ main(int argc, char **argv)
 		else
 			fprintf(stderr, "ncprov: %s: %s\n", tree ? tree :
 			    hostport, strerror(-rc));
-		return 1;
+		return tree != NULL ? 1 : NCP_EXIT_NOSERVER;
 	}
 	/* A bundle that does not parse is said, and the files are read one
 	 * at a time instead; a lost connection ends the run. */

@@ -13,6 +13,10 @@
 /* The exit status when the connection to the tree was lost part way: the
  * rc scripts run ncprov container again on it (EX_TEMPFAIL). */
 #define NCP_EXIT_LOST 75
+/* The exit status when the 9P server could not be reached (or refused the
+ * attach) at the start: the boot hook runs ncprov container again on it,
+ * every second for NCPROV_WAIT seconds (EX_UNAVAILABLE). */
+#define NCP_EXIT_NOSERVER 69
 
 struct ncprov {
 	struct ncp_source src;	/* where the tree comes from */
