@@ -208,7 +208,7 @@ ncp_lxc_configure(struct lxc_run *r, struct ncp_guest *g, size_t gi,
 {
 	const struct ncp_build *bd = &r->builds[gi];
 	struct nc_buf old = { 0 }, b = { 0 };
-	int ex, rc, ret = -1;
+	int ex, rc = 0, ret = -1, i;
 
 	/* config: the build's lines, the overlay, ours */
 	nc_buf_printf(&b, "# LXC config of %s: a clone of image %s, build %s "
@@ -229,6 +229,21 @@ ncp_lxc_configure(struct lxc_run *r, struct ncp_guest *g, size_t gi,
 		nc_buf_printf(&b, "ANAME=%s\n", r->pn->aname);
 	if (put(r, g, cname, "rootfs/etc/neoc/node", &b, 0644) < 0)
 		goto cleanup;
+	/* The hook's directories, made here so that no container runs a
+	 * mkdir at its first boot (a process: ~8 ms of its CPU). */
+	for (i = 0; i < 2; i++) {
+		char *d = nc_asprintf(LXC_DIR "/%s/rootfs/var/%s/neoc", cname,
+		    i == 0 ? "log" : "lib");
+
+		rc = ncp_mkdirs(r->p, d, 0755);
+		free(d);
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0) {
+		ncp_lxc_failed(r, g->name, "%s", strerror(-rc));
+		goto cleanup;
+	}
 
 	if (bd->kind == NCP_ROOTFS_DEBIAN) {
 		/* tini runs /etc/neoc/boot, which sources the hook */
