@@ -27,24 +27,9 @@
 DB=$T/e.db
 M=$T/nc
 
-fatal() { notok "$@"; exit 1; }
-cleanup() {
-	set +e
-	pn_exec pc "$NEOC" down -d "$DB" -q > /dev/null 2>&1
-	pn_destroy_all
-	finish_cleanup
-}
-trap cleanup EXIT
+trap _pn_machine_cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
-
-[ "$(id -u)" -eq 0 ] || fatal "runs as root (netns, LXC)"
-need_cmds lxc-start vde_switch ip nsenter unshare diod python3 script
-need_debian_image
-pn_init || fatal "the host bridge"
-pn_create pc "$PN_NET.2/24" || fatal "the machine's namespace"
-PORT=$(free_port)
-export NCPROV_RC_DIR=$NC_TOP/provision/rc
-in_pc() { pn_exec pc "$@"; }
+pn_machine lxc-start vde_switch ip nsenter unshare diod python3 script
 ex() { in_pc timeout 60 "$NEOC" exec -d "$DB" "$@"; }
 up() {
 	in_pc "$NEOC" up -d "$DB" --no-auth --listen "0.0.0.0:$PORT" \

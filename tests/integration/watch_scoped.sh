@@ -25,25 +25,11 @@ DB=$T/e.db
 M=$T/nc
 NS=$T/scoped.ns
 
-fatal() { notok "$@"; exit 1; }
-cleanup() {
-	set +e
-	pn_exec pc "$NEOC" down -d "$DB" -q > /dev/null 2>&1
-	pn_destroy_all
-	finish_cleanup
-}
-trap cleanup EXIT
+trap _pn_machine_cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
-
-[ "$(id -u)" -eq 0 ] || fatal "runs as root (netns, LXC)"
-need_cmds lxc-create lxc-start lxc-attach vde_switch ip nsenter unshare diod python3
-need_debian_image
-pn_init || fatal "the host bridge"
-pn_create pc "$PN_NET.2/24" || fatal "the machine's namespace"
-PORT=$(free_port)
-export NCPROV_RC_DIR=$NC_TOP/provision/rc
+pn_machine lxc-create lxc-start lxc-attach vde_switch ip nsenter unshare \
+    diod python3
 VAR=$(pn_dir pc)/var
-in_pc() { pn_exec pc "$@"; }
 in_c() {
 	_c=$1
 	shift
