@@ -49,7 +49,7 @@ void ncfs_watch_changed(uint64_t changed, uint64_t parent);
  * After this process committed a new value of the file ino names (ref):
  * ncfs_watch_changed(ino, 0), except for a value no other file derives
  * from (nct_change_scope NONE: a node's status, startstatus, control),
- * which bumps no epoch and has the watcher invalidate only that file, the
+ * which has the watcher invalidate only that file, the
  * same node's bundle and experiment/generation: at 1,000 nodes, status
  * writes invalidating every directory and rendered file the kernel knows
  * made each one cost more than the node's whole provisioning.

@@ -6,8 +6,8 @@
  *   rendered file and every directory the kernel knows (their contents may
  *   derive from the change), then wakes the writer;
  * - a value nothing else derives from (a node's status: ncfs_watch_value)
- *   costs less: no epoch, and only that file, its node's bundle and
- *   experiment/generation are invalidated and rendered again;
+ *   costs less: only that file, its node's bundle and
+ *   experiment/generation are invalidated in the kernel;
  * - every `poll` seconds it checks PRAGMA data_version and the generation;
  *   a change made by another process (neoc import, sqlite3) invalidates
  *   every inode the kernel knows, and the entries of records that vanished.
@@ -110,7 +110,7 @@ collect(struct ncfs_inode *in, void *arg)
 			take = l->own[k] == in->ino;
 		if (!take && !light_reaches(l, in))
 			return;
-		in->rendered = 0;	/* no epoch moved: render it again */
+		in->rendered = 0;	/* render it again */
 		take = 1;
 	}
 	if (in->ino == 1 && !l->full)
@@ -263,8 +263,10 @@ changed_wait(uint64_t changed, uint64_t parent, const char *node)
 	struct timespec ts;
 	uint64_t ticket;
 
-	if (node == NULL)
-		bump_epoch();
+	/* Light changes move the epoch too: a render begun before the
+	 * commit and stored after the watcher's pass must not pass for
+	 * fresh (what is light is the invalidation, not the epoch). */
+	bump_epoch();
 	pthread_mutex_lock(&mu);
 	if (node != NULL)
 		*NC_PUSH(own_nodes, n_nodes, cap_nodes) = nc_strdup(node);
